@@ -1,0 +1,454 @@
+//! The single error type returned by every call of the client.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use super::response::ApiMessage;
+
+/// Longest body excerpt kept in an error, in characters.
+pub(crate) const EXCERPT_CHARS: usize = 256;
+
+/// Everything that can go wrong when calling the API.
+///
+/// Use [`Error::kind`] for a coarse, stable classification, or the `is_*`
+/// helpers such as [`Error::is_not_found`]. Neither `Display` nor `Debug`
+/// ever shows credentials, header values or request URLs.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with an error status, or with `success: false`.
+    Api(Box<ApiError>),
+    /// The connection failed: DNS, TCP, TLS, or the connection was closed
+    /// before the full response was read.
+    Connection {
+        /// What failed, without the request URL.
+        message: String,
+        /// The underlying transport error, if any.
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    },
+    /// An attempt took longer than the configured per-attempt timeout.
+    Timeout {
+        /// The timeout that elapsed.
+        after: Duration,
+    },
+    /// A response arrived but its body could not be decoded.
+    Decode {
+        /// HTTP status of the response.
+        status: StatusCode,
+        /// Why decoding failed.
+        message: String,
+        /// The first characters of the body (at most 256).
+        body_excerpt: String,
+    },
+    /// An argument was rejected before any request was sent.
+    InvalidArgument {
+        /// Name of the offending argument.
+        name: &'static str,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// The client is misconfigured (base URL, credentials, TLS setup).
+    Configuration {
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+}
+
+/// Coarse classification of an [`Error`], convenient for `match`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// HTTP 400.
+    BadRequest,
+    /// HTTP 401.
+    Unauthorized,
+    /// HTTP 403.
+    Forbidden,
+    /// HTTP 404.
+    NotFound,
+    /// HTTP 409.
+    Conflict,
+    /// HTTP 422.
+    UnprocessableEntity,
+    /// HTTP 429.
+    RateLimited,
+    /// HTTP 5xx.
+    Server,
+    /// Any other unsuccessful status, or `success: false` with a 2xx status.
+    OtherStatus,
+    /// See [`Error::Connection`].
+    Connection,
+    /// See [`Error::Timeout`].
+    Timeout,
+    /// See [`Error::Decode`].
+    Decode,
+    /// See [`Error::InvalidArgument`].
+    InvalidArgument,
+    /// See [`Error::Configuration`].
+    Configuration,
+}
+
+/// An error reported by the API itself.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// HTTP status of the response.
+    pub status: StatusCode,
+    /// The envelope's `errors`, if the body was an envelope.
+    pub errors: Vec<ApiMessage>,
+    /// The envelope's `messages`, if the body was an envelope.
+    pub messages: Vec<ApiMessage>,
+    /// Request identifier sent back by the server (for example `cf-ray`).
+    pub request_id: Option<String>,
+    /// Delay the server asked for in `Retry-After` or `retry-after-ms`.
+    pub retry_after: Option<Duration>,
+    /// Start of the body when it was not an envelope (at most 256 characters).
+    pub body_excerpt: Option<String>,
+}
+
+impl ApiError {
+    /// HTTP status of the response.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The envelope's `errors`.
+    pub fn errors(&self) -> &[ApiMessage] {
+        &self.errors
+    }
+
+    /// The envelope's `messages`.
+    pub fn messages(&self) -> &[ApiMessage] {
+        &self.messages
+    }
+
+    /// Request identifier sent back by the server, for support requests.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// Delay the server asked the client to wait before retrying.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// Whether any error item carries this API error code.
+    pub fn has_code(&self, code: i64) -> bool {
+        self.errors.iter().any(|e| e.code == code)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status.as_u16())?;
+        if let Some(reason) = self.status.canonical_reason() {
+            write!(f, " {reason}")?;
+        }
+        if !self.errors.is_empty() {
+            f.write_str(":")?;
+            for (i, e) in self.errors.iter().enumerate() {
+                f.write_str(if i == 0 { " " } else { "; " })?;
+                write!(f, "{e}")?;
+            }
+        } else if self.status.is_success() {
+            f.write_str(": the response reported success: false")?;
+        } else if let Some(excerpt) = self.body_excerpt.as_deref() {
+            let compact: String = excerpt.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !compact.is_empty() {
+                write!(f, ": {}", truncate_chars(&compact, 120))?;
+            }
+        }
+        if let Some(id) = &self.request_id {
+            let label = crate::PROFILE.request_id_header.unwrap_or("request id");
+            write!(f, " ({label} {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl Error {
+    /// Coarse classification of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Api(api) => kind_for_status(api.status),
+            Error::Connection { .. } => ErrorKind::Connection,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::InvalidArgument { .. } => ErrorKind::InvalidArgument,
+            Error::Configuration { .. } => ErrorKind::Configuration,
+        }
+    }
+
+    /// HTTP status of the response, when one was received.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The API error details, when the server answered with an error.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// Whether sending the same request again may succeed: connection
+    /// errors, timeouts, and HTTP 408, 409, 429 and 5xx.
+    ///
+    /// The client already retried such errors according to its retry policy
+    /// (see [`RequestOptions::idempotent`](super::RequestOptions::idempotent)).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(api) => status_is_retryable(api.status),
+            Error::Connection { .. } | Error::Timeout { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// HTTP 400.
+    pub fn is_bad_request(&self) -> bool {
+        self.kind() == ErrorKind::BadRequest
+    }
+
+    /// HTTP 401: the credentials are missing or invalid.
+    pub fn is_unauthorized(&self) -> bool {
+        self.kind() == ErrorKind::Unauthorized
+    }
+
+    /// HTTP 403: the credentials lack a permission.
+    pub fn is_forbidden(&self) -> bool {
+        self.kind() == ErrorKind::Forbidden
+    }
+
+    /// HTTP 404.
+    pub fn is_not_found(&self) -> bool {
+        self.kind() == ErrorKind::NotFound
+    }
+
+    /// HTTP 409.
+    pub fn is_conflict(&self) -> bool {
+        self.kind() == ErrorKind::Conflict
+    }
+
+    /// HTTP 429.
+    pub fn is_rate_limited(&self) -> bool {
+        self.kind() == ErrorKind::RateLimited
+    }
+
+    /// HTTP 5xx.
+    pub fn is_server_error(&self) -> bool {
+        self.kind() == ErrorKind::Server
+    }
+
+    /// See [`Error::Timeout`].
+    pub fn is_timeout(&self) -> bool {
+        self.kind() == ErrorKind::Timeout
+    }
+
+    /// See [`Error::Connection`].
+    pub fn is_connection(&self) -> bool {
+        self.kind() == ErrorKind::Connection
+    }
+
+    pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidArgument { name, reason: reason.into() }
+    }
+
+    pub(crate) fn configuration(message: impl Into<String>) -> Self {
+        Error::Configuration { message: message.into() }
+    }
+
+    pub(crate) fn decode(status: StatusCode, message: impl Into<String>, body: &[u8]) -> Self {
+        Error::Decode { status, message: message.into(), body_excerpt: excerpt(body) }
+    }
+
+    /// Wraps a transport error, dropping the URL it may carry.
+    pub(crate) fn connection(context: &str, err: reqwest::Error) -> Self {
+        let err = err.without_url();
+        let mut message = context.to_owned();
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&err);
+        while let Some(c) = cause {
+            message.push_str(": ");
+            message.push_str(&c.to_string());
+            cause = c.source();
+        }
+        Error::Connection { message, source: Some(Box::new(err)) }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(api) => fmt::Display::fmt(api, f),
+            Error::Connection { message, .. } => write!(f, "connection error: {message}"),
+            Error::Timeout { after } => {
+                write!(f, "request timed out after {}", DisplayDuration(*after))
+            }
+            Error::Decode { status, message, body_excerpt } => {
+                write!(f, "could not decode the HTTP {} response: {message}", status.as_u16())?;
+                if !body_excerpt.is_empty() {
+                    write!(f, " (body starts with {:?})", truncate_chars(body_excerpt, 80))?;
+                }
+                Ok(())
+            }
+            Error::InvalidArgument { name, reason } => {
+                write!(f, "invalid argument `{name}`: {reason}")
+            }
+            Error::Configuration { message } => write!(f, "configuration error: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Api(api) => Some(&**api),
+            Error::Connection { source: Some(source), .. } => Some(&**source),
+            _ => None,
+        }
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(api: ApiError) -> Self {
+        Error::Api(Box::new(api))
+    }
+}
+
+struct DisplayDuration(Duration);
+
+impl fmt::Display for DisplayDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        if d.subsec_nanos() == 0 {
+            write!(f, "{}s", d.as_secs())
+        } else if d < Duration::from_secs(1) {
+            write!(f, "{}ms", d.as_millis())
+        } else {
+            write!(f, "{:.3}s", d.as_secs_f64())
+        }
+    }
+}
+
+pub(crate) fn kind_for_status(status: StatusCode) -> ErrorKind {
+    match status.as_u16() {
+        400 => ErrorKind::BadRequest,
+        401 => ErrorKind::Unauthorized,
+        403 => ErrorKind::Forbidden,
+        404 => ErrorKind::NotFound,
+        409 => ErrorKind::Conflict,
+        422 => ErrorKind::UnprocessableEntity,
+        429 => ErrorKind::RateLimited,
+        500..=599 => ErrorKind::Server,
+        _ => ErrorKind::OtherStatus,
+    }
+}
+
+pub(crate) fn status_is_retryable(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error()
+}
+
+/// At most `max` characters of `text`, ending with `…` when cut.
+pub(crate) fn truncate_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some(_) => {
+            let keep = max.saturating_sub(1);
+            let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+            format!("{}…", &text[..end])
+        }
+    }
+}
+
+/// The start of a response body as text, at most [`EXCERPT_CHARS`] characters.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    // Four bytes per character at most, so this prefix is always enough.
+    let prefix = &body[..body.len().min(EXCERPT_CHARS * 4 + 4)];
+    truncate_chars(&String::from_utf8_lossy(prefix), EXCERPT_CHARS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, errors: Vec<ApiMessage>) -> ApiError {
+        ApiError {
+            status: StatusCode::from_u16(status).unwrap(),
+            errors,
+            messages: Vec::new(),
+            request_id: Some("abc".into()),
+            retry_after: None,
+            body_excerpt: None,
+        }
+    }
+
+    #[test]
+    fn api_error_display() {
+        let label = crate::PROFILE.request_id_header.unwrap_or("request id");
+        let e = Error::from(api(404, vec![ApiMessage::new(1003, "Invalid zone")]));
+        assert_eq!(e.to_string(), format!("HTTP 404 Not Found: [1003] Invalid zone ({label} abc)"));
+        assert!(e.is_not_found());
+        assert_eq!(e.status(), Some(StatusCode::NOT_FOUND));
+        assert!(!e.is_retryable());
+        let two = api(400, vec![ApiMessage::new(1, "a"), ApiMessage::new(2, "b")]);
+        assert_eq!(two.to_string(), format!("HTTP 400 Bad Request: [1] a; [2] b ({label} abc)"));
+        let mut html = api(502, Vec::new());
+        html.body_excerpt = Some("<html>\n  <b>Bad   gateway</b></html>".into());
+        assert_eq!(
+            html.to_string(),
+            format!("HTTP 502 Bad Gateway: <html> <b>Bad gateway</b></html> ({label} abc)")
+        );
+        assert!(Error::from(html).is_retryable());
+    }
+
+    #[test]
+    fn kinds() {
+        for (status, kind) in [
+            (400, ErrorKind::BadRequest),
+            (401, ErrorKind::Unauthorized),
+            (403, ErrorKind::Forbidden),
+            (409, ErrorKind::Conflict),
+            (422, ErrorKind::UnprocessableEntity),
+            (429, ErrorKind::RateLimited),
+            (503, ErrorKind::Server),
+            (418, ErrorKind::OtherStatus),
+            (200, ErrorKind::OtherStatus),
+        ] {
+            assert_eq!(Error::from(api(status, Vec::new())).kind(), kind, "{status}");
+        }
+        assert_eq!(Error::Timeout { after: Duration::from_secs(1) }.kind(), ErrorKind::Timeout);
+        assert!(Error::Timeout { after: Duration::from_secs(1) }.is_retryable());
+        assert!(!Error::invalid("x", "y").is_retryable());
+    }
+
+    #[test]
+    fn excerpt_is_bounded_and_char_safe() {
+        let body = "é".repeat(1000);
+        let e = excerpt(body.as_bytes());
+        assert_eq!(e.chars().count(), EXCERPT_CHARS);
+        assert!(e.ends_with('…'));
+        assert_eq!(excerpt(b"short"), "short");
+        let exact = "x".repeat(EXCERPT_CHARS);
+        assert_eq!(excerpt(exact.as_bytes()), exact);
+        assert_eq!(truncate_chars("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn display_of_other_variants() {
+        let t = Error::Timeout { after: Duration::from_millis(250) };
+        assert_eq!(t.to_string(), "request timed out after 250ms");
+        assert_eq!(Error::Timeout { after: Duration::from_secs(60) }.to_string(), "request timed out after 60s");
+        let d = Error::decode(StatusCode::OK, "expected value", b"<html>");
+        assert_eq!(d.to_string(), "could not decode the HTTP 200 response: expected value (body starts with \"<html>\")");
+        let i = Error::invalid("zone_id", "must not be empty");
+        assert_eq!(i.to_string(), "invalid argument `zone_id`: must not be empty");
+    }
+}

@@ -1,0 +1,313 @@
+//! The contract between the runtime and the generated code. Nothing here is
+//! public API.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::error::Error;
+use super::options::RequestOptions;
+
+pub(crate) use super::pagination::paginate;
+
+/// What the runtime needs to know about the API, emitted once per crate.
+#[derive(Debug)]
+pub(crate) struct Profile {
+    /// Base URL used when none is configured.
+    pub default_base_url: &'static str,
+    /// Environment variable that overrides the base URL in `Client::from_env`.
+    pub base_url_env: Option<&'static str>,
+    /// Ways to authenticate, in order of preference.
+    pub credential_sets: &'static [CredentialSet],
+    /// Envelope wrapping the responses.
+    pub envelope: Envelope,
+    /// Response header identifying the request, such as `cf-ray`.
+    pub request_id_header: Option<&'static str>,
+}
+
+/// One way to authenticate, made of one or more headers.
+#[derive(Debug)]
+pub(crate) struct CredentialSet {
+    pub name: &'static str,
+    pub parts: &'static [CredentialPart],
+}
+
+/// One header of a credential set, and the environment variable holding it.
+#[derive(Debug)]
+#[allow(dead_code)]
+pub(crate) enum CredentialPart {
+    Bearer { env: Option<&'static str> },
+    Header { name: &'static str, env: Option<&'static str> },
+}
+
+/// How successful responses wrap their result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)]
+pub(crate) enum Envelope {
+    /// The body is the result.
+    None,
+    /// `{ success, errors, messages, result, result_info }`.
+    CloudflareV4,
+}
+
+/// HTTP method of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)]
+pub(crate) enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl HttpMethod {
+    pub(crate) fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            HttpMethod::Get => reqwest::Method::GET,
+            HttpMethod::Put => reqwest::Method::PUT,
+            HttpMethod::Post => reqwest::Method::POST,
+            HttpMethod::Delete => reqwest::Method::DELETE,
+            HttpMethod::Options => reqwest::Method::OPTIONS,
+            HttpMethod::Head => reqwest::Method::HEAD,
+            HttpMethod::Patch => reqwest::Method::PATCH,
+            HttpMethod::Trace => reqwest::Method::TRACE,
+        }
+    }
+
+    /// Whether sending the request twice has the effect of sending it once.
+    pub(crate) fn is_idempotent(self) -> bool {
+        !matches!(self, HttpMethod::Post | HttpMethod::Patch)
+    }
+}
+
+/// Static description of an operation.
+#[derive(Debug)]
+pub(crate) struct Operation {
+    /// The `operationId`, for logs and errors.
+    pub id: &'static str,
+    pub method: HttpMethod,
+    /// Path template such as `/zones/{zone_id}/client_certificates`.
+    pub path: &'static str,
+    /// Whether to unwrap the profile's envelope from successful responses.
+    pub envelope: bool,
+    /// Query parameter holding the page number of a paginated list.
+    pub page_param: Option<&'static str>,
+}
+
+/// The arguments of one call.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Request {
+    pub path_params: Vec<(&'static str, String)>,
+    /// In order; a name may repeat.
+    pub query: Vec<(&'static str, String)>,
+    /// Header parameters of the operation.
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Option<Body>,
+    pub options: RequestOptions,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+#[allow(dead_code)]
+pub(crate) enum Body {
+    Json(Value),
+    Bytes { content_type: &'static str, bytes: Vec<u8> },
+}
+
+/// Checks the length of a string argument, in characters.
+#[allow(dead_code)]
+pub(crate) fn check_length(name: &'static str, value: &str, min: Option<u64>, max: Option<u64>) -> Result<(), Error> {
+    let len = value.chars().count() as u64;
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    if let Some(min) = min.filter(|min| len < *min) {
+        return Err(Error::invalid(name, format!("must be at least {min} character{} long (got {len})", plural(min))));
+    }
+    if let Some(max) = max.filter(|max| len > *max) {
+        return Err(Error::invalid(name, format!("must be at most {max} character{} long (got {len})", plural(max))));
+    }
+    Ok(())
+}
+
+/// Checks that a numeric argument lies within inclusive bounds.
+#[allow(dead_code)]
+pub(crate) fn check_range(name: &'static str, value: f64, min: Option<f64>, max: Option<f64>) -> Result<(), Error> {
+    if value.is_nan() {
+        return Err(Error::invalid(name, "must be a number (got NaN)"));
+    }
+    if let Some(min) = min.filter(|min| value < *min) {
+        return Err(Error::invalid(name, format!("must be at least {} (got {})", number(min), number(value))));
+    }
+    if let Some(max) = max.filter(|max| value > *max) {
+        return Err(Error::invalid(name, format!("must be at most {} (got {})", number(max), number(value))));
+    }
+    Ok(())
+}
+
+fn number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 { format!("{}", value as i64) } else { value.to_string() }
+}
+
+/// The text of a scalar query parameter: strings and enums bare, numbers in
+/// JSON notation, booleans as `true`/`false`.
+#[allow(dead_code)]
+pub(crate) fn query_value<T: Serialize + ?Sized>(name: &'static str, value: &T) -> Result<String, Error> {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => Ok(s),
+        Ok(Value::Number(n)) => Ok(n.to_string()),
+        Ok(Value::Bool(b)) => Ok(b.to_string()),
+        Ok(Value::Null) => Err(Error::invalid(name, "a query parameter cannot be null")),
+        Ok(_) => Err(Error::invalid(name, "a query parameter must be a string, number or boolean")),
+        Err(e) => Err(Error::invalid(name, format!("cannot be serialized: {e}"))),
+    }
+}
+
+/// A JSON request body.
+#[allow(dead_code)]
+pub(crate) fn json_body<T: Serialize + ?Sized>(value: &T) -> Result<Body, Error> {
+    serde_json::to_value(value)
+        .map(Body::Json)
+        .map_err(|e| Error::invalid("body", format!("cannot be serialized as JSON: {e}")))
+}
+
+/// Adds the common methods of a request builder: per-request options,
+/// `send`, and `IntoFuture` so the builder can be awaited directly.
+///
+/// The builder must have a field `options: RequestOptions` and an inherent
+/// `async fn send_with_response(self) -> Result<ApiResponse<Out>, Error>`.
+/// Invoke as `request_builder!(Builder => Out);`, or
+/// `request_builder!(Builder<'a> => Out);` for a builder that borrows.
+macro_rules! request_builder {
+    ($builder:ident => $out:ty) => {
+        $crate::runtime::private::request_builder!(@methods [] $builder [] $out [+ 'static]);
+    };
+    ($builder:ident < $lt:lifetime > => $out:ty) => {
+        $crate::runtime::private::request_builder!(@methods [$lt] $builder [<$lt>] $out [+ $lt]);
+    };
+    (@methods [$($lt:lifetime)?] $builder:ident [$($generics:tt)*] $out:ty [$($bound:tt)*]) => {
+        impl<$($lt)?> $builder $($generics)* {
+            /// Sets the timeout of each attempt of this request, overriding the
+            /// client's.
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.options.timeout = ::std::option::Option::Some(timeout);
+                self
+            }
+
+            /// Sets how many times this request may be retried; 0 disables
+            /// retries.
+            pub fn max_retries(mut self, max_retries: u32) -> Self {
+                self.options.max_retries = ::std::option::Option::Some(max_retries);
+                self
+            }
+
+            /// Adds a header to this request; see
+            /// [`RequestOptions::header`]($crate::runtime::RequestOptions::header).
+            pub fn header(
+                mut self,
+                name: impl ::std::convert::Into<::std::string::String>,
+                value: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                self.options.headers.push((name.into(), value.into()));
+                self
+            }
+
+            /// Declares whether this request may safely be sent more than once;
+            /// see [`RequestOptions::idempotent`]($crate::runtime::RequestOptions::idempotent).
+            pub fn idempotent(mut self, idempotent: bool) -> Self {
+                self.options.idempotent = ::std::option::Option::Some(idempotent);
+                self
+            }
+
+            /// Replaces all per-request options.
+            pub fn options(mut self, options: $crate::runtime::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Sends the request and returns its result. Awaiting the builder
+            /// directly does the same.
+            pub async fn send(self) -> ::std::result::Result<$out, $crate::runtime::Error> {
+                self.send_with_response().await.map($crate::runtime::ApiResponse::into_result)
+            }
+        }
+
+        impl<$($lt)?> ::std::future::IntoFuture for $builder $($generics)* {
+            type Output = ::std::result::Result<$out, $crate::runtime::Error>;
+            type IntoFuture = ::std::pin::Pin<
+                ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send $($bound)*>,
+            >;
+
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    };
+}
+
+pub(crate) use request_builder;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_checks() {
+        assert!(check_length("id", "abc", Some(1), Some(3)).is_ok());
+        assert!(check_length("id", "ééé", None, Some(3)).is_ok(), "counts characters, not bytes");
+        let err = check_length("id", "abcd", None, Some(3)).unwrap_err();
+        assert_eq!(err.to_string(), "invalid argument `id`: must be at most 3 characters long (got 4)");
+        let err = check_length("id", "", Some(1), None).unwrap_err();
+        assert_eq!(err.to_string(), "invalid argument `id`: must be at least 1 character long (got 0)");
+        assert!(check_length("id", "", None, None).is_ok());
+    }
+
+    #[test]
+    fn range_checks() {
+        assert!(check_range("per_page", 5.0, Some(5.0), Some(50.0)).is_ok());
+        assert!(check_range("per_page", 50.0, Some(5.0), Some(50.0)).is_ok());
+        let err = check_range("per_page", 51.0, Some(5.0), Some(50.0)).unwrap_err();
+        assert_eq!(err.to_string(), "invalid argument `per_page`: must be at most 50 (got 51)");
+        let err = check_range("page", 0.0, Some(1.0), None).unwrap_err();
+        assert_eq!(err.to_string(), "invalid argument `page`: must be at least 1 (got 0)");
+        let err = check_range("ratio", 0.25, Some(0.5), None).unwrap_err();
+        assert!(err.to_string().ends_with("must be at least 0.5 (got 0.25)"));
+        assert!(check_range("x", f64::NAN, None, None).is_err());
+        assert!(check_range("x", -1e300, None, None).is_ok());
+    }
+
+    #[test]
+    fn query_values() {
+        #[derive(Serialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Status {
+            PendingRevocation,
+        }
+        assert_eq!(query_value("s", &Status::PendingRevocation).unwrap(), "pending_revocation");
+        assert_eq!(query_value("s", "a b").unwrap(), "a b");
+        assert_eq!(query_value("n", &20u32).unwrap(), "20");
+        assert_eq!(query_value("n", &-3i64).unwrap(), "-3");
+        assert_eq!(query_value("f", &1.5f64).unwrap(), "1.5");
+        assert_eq!(query_value("b", &true).unwrap(), "true");
+        assert_eq!(query_value("b", &false).unwrap(), "false");
+        assert!(query_value("v", &[1, 2]).is_err());
+        assert!(query_value("v", &Option::<u8>::None).is_err());
+        assert!(matches!(query_value("v", &f64::NAN), Err(Error::InvalidArgument { name: "v", .. })));
+    }
+
+    #[test]
+    fn json_bodies() {
+        match json_body(&serde_json::json!({"csr": "x", "validity_days": 3650})).unwrap() {
+            Body::Json(v) => assert_eq!(v["validity_days"], 3650),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn methods() {
+        assert!(HttpMethod::Get.is_idempotent() && HttpMethod::Delete.is_idempotent());
+        assert!(!HttpMethod::Post.is_idempotent() && !HttpMethod::Patch.is_idempotent());
+        assert_eq!(HttpMethod::Patch.to_reqwest(), reqwest::Method::PATCH);
+    }
+}

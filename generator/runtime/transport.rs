@@ -1,0 +1,320 @@
+//! Sending a request: URL and headers, attempts with timeouts, retries.
+
+use std::time::Duration;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use serde::de::DeserializeOwned;
+
+use super::client::Client;
+use super::error::Error;
+use super::private::{Body, Envelope, Operation, Request};
+use super::response::{self, ApiResponse, RawResponse};
+use super::retry::{Outcome, should_retry};
+
+/// Everything but the unreserved characters of RFC 3986, so that a value can
+/// never add a path segment, a query or a fragment.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// A request ready to be sent, possibly several times.
+#[derive(Debug)]
+struct Prepared {
+    method: reqwest::Method,
+    url: reqwest::Url,
+    headers: HeaderMap,
+    body: Option<Vec<u8>>,
+}
+
+/// Why an attempt produced no response.
+#[derive(Debug)]
+enum Failure {
+    NotSent(Error),
+    ConnectionLost(Error),
+    Timeout(Duration),
+}
+
+impl Failure {
+    fn outcome(&self) -> Outcome {
+        match self {
+            Failure::NotSent(_) => Outcome::NotSent,
+            Failure::ConnectionLost(_) => Outcome::ConnectionLost,
+            Failure::Timeout(_) => Outcome::Timeout,
+        }
+    }
+
+    fn into_error(self) -> Error {
+        match self {
+            Failure::NotSent(e) | Failure::ConnectionLost(e) => e,
+            Failure::Timeout(after) => Error::Timeout { after },
+        }
+    }
+}
+
+impl Client {
+    /// Sends `req` for `op`, retrying as configured, and decodes the result.
+    pub(crate) async fn execute<T: DeserializeOwned>(
+        &self,
+        op: &'static Operation,
+        req: Request,
+    ) -> Result<ApiResponse<T>, Error> {
+        let raw = self.send(op, &req).await?;
+        response::decode(raw, unwraps_envelope(op), crate::PROFILE.request_id_header)
+    }
+
+    /// Like [`Client::execute`] for operations whose successful responses
+    /// carry no result.
+    #[allow(dead_code)]
+    pub(crate) async fn execute_empty(&self, op: &'static Operation, req: Request) -> Result<ApiResponse<()>, Error> {
+        let raw = self.send(op, &req).await?;
+        response::decode_empty(raw, unwraps_envelope(op), crate::PROFILE.request_id_header)
+    }
+
+    /// Sends the request until it gets a response that is not retried, or
+    /// an error that is not retried, or retries run out.
+    async fn send(&self, op: &'static Operation, req: &Request) -> Result<RawResponse, Error> {
+        let prepared = self.prepare(op, req)?;
+        let inner = &self.inner;
+        let max_retries = req.options.max_retries.unwrap_or(inner.max_retries);
+        let timeout = req.options.timeout.unwrap_or(inner.timeout);
+        let idempotent = req.options.idempotent.unwrap_or(op.method.is_idempotent());
+        let mut retry = 0u32;
+        loop {
+            let result = self.attempt(op, &prepared, timeout, retry + 1).await;
+            let (outcome, headers) = match &result {
+                Ok(raw) if raw.status.is_success() => return result.map_err(Failure::into_error),
+                Ok(raw) => (Outcome::Status(raw.status), Some(&raw.headers)),
+                Err(failure) => (failure.outcome(), None),
+            };
+            if retry >= max_retries || !should_retry(idempotent, outcome) {
+                return result.map_err(Failure::into_error);
+            }
+            let delay = inner.backoff.delay_for(retry, headers);
+            #[cfg(feature = "tracing")]
+            tracing::debug!(
+                operation = op.id,
+                attempt = retry + 1,
+                delay_ms = delay.as_millis() as u64,
+                reason = %outcome.describe(),
+                "retrying request"
+            );
+            drop(result);
+            tokio::time::sleep(delay).await;
+            retry += 1;
+        }
+    }
+
+    /// One attempt, in its own tracing span when the feature is enabled.
+    #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+    async fn attempt(
+        &self,
+        op: &'static Operation,
+        prepared: &Prepared,
+        timeout: Duration,
+        attempt: u32,
+    ) -> Result<RawResponse, Failure> {
+        #[cfg(feature = "tracing")]
+        {
+            use tracing::Instrument;
+            let span = tracing::info_span!(
+                "http_request",
+                operation = op.id,
+                method = prepared.method.as_str(),
+                path = op.path,
+                attempt,
+                status = tracing::field::Empty,
+            );
+            let result = self.exchange(prepared, timeout).instrument(span.clone()).await;
+            match &result {
+                Ok(raw) => {
+                    span.record("status", raw.status.as_u16());
+                }
+                Err(failure) => {
+                    let _guard = span.enter();
+                    tracing::debug!(outcome = %failure.outcome().describe(), "attempt failed");
+                }
+            }
+            result
+        }
+        #[cfg(not(feature = "tracing"))]
+        self.exchange(prepared, timeout).await
+    }
+
+    /// Sends the request and reads the whole response within `timeout`.
+    async fn exchange(&self, prepared: &Prepared, timeout: Duration) -> Result<RawResponse, Failure> {
+        let mut builder = self
+            .inner
+            .http
+            .request(prepared.method.clone(), prepared.url.clone())
+            .headers(prepared.headers.clone())
+            .timeout(timeout);
+        if let Some(body) = &prepared.body {
+            builder = builder.body(body.clone());
+        }
+        let exchange = async {
+            let response = builder.send().await.map_err(|e| {
+                if e.is_connect() {
+                    Failure::NotSent(Error::connection("could not connect", e))
+                } else if e.is_timeout() {
+                    Failure::Timeout(timeout)
+                } else {
+                    Failure::ConnectionLost(Error::connection("error sending the request", e))
+                }
+            })?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.bytes().await.map_err(|e| {
+                if e.is_timeout() {
+                    Failure::Timeout(timeout)
+                } else {
+                    Failure::ConnectionLost(Error::connection("error reading the response body", e))
+                }
+            })?;
+            Ok(RawResponse { status, headers, body: body.into() })
+        };
+        match tokio::time::timeout(timeout, exchange).await {
+            Ok(result) => result,
+            Err(_elapsed) => Err(Failure::Timeout(timeout)),
+        }
+    }
+
+    /// Validates the arguments and builds the URL, headers and body.
+    fn prepare(&self, op: &'static Operation, req: &Request) -> Result<Prepared, Error> {
+        let url = build_url(&self.inner.base_url, op.path, &req.path_params, &req.query)?;
+        let url = reqwest::Url::parse(&url).map_err(|e| Error::configuration(format!("cannot build the URL: {e}")))?;
+        let mut headers = HeaderMap::new();
+        for (name, value) in &self.inner.credentials {
+            headers.append(name.clone(), value.clone());
+        }
+        headers.insert(USER_AGENT, self.inner.user_agent.clone());
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let body = match &req.body {
+            None => None,
+            Some(Body::Json(value)) => {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                let bytes = serde_json::to_vec(value)
+                    .map_err(|e| Error::invalid("body", format!("cannot be serialized as JSON: {e}")))?;
+                Some(bytes)
+            }
+            Some(Body::Bytes { content_type, bytes }) => {
+                let value = HeaderValue::from_str(content_type)
+                    .map_err(|_| Error::invalid("body", "the content type is not a valid header value"))?;
+                headers.insert(CONTENT_TYPE, value);
+                Some(bytes.clone())
+            }
+        };
+        let mut extra = HeaderMap::new();
+        for (name, value) in &req.headers {
+            let header = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::invalid(name, "is not a valid HTTP header name"))?;
+            let mut value = HeaderValue::from_str(value)
+                .map_err(|_| Error::invalid(name, "contains characters not allowed in HTTP headers"))?;
+            if super::options::is_secret_header(name) {
+                value.set_sensitive(true);
+            }
+            extra.append(header, value);
+        }
+        extra.extend(req.options.header_map()?);
+        for name in extra.keys() {
+            headers.remove(name);
+        }
+        for (name, value) in extra.iter() {
+            headers.append(name.clone(), value.clone());
+        }
+        Ok(Prepared { method: op.method.to_reqwest(), url, headers, body })
+    }
+}
+
+fn unwraps_envelope(op: &Operation) -> bool {
+    op.envelope && crate::PROFILE.envelope == Envelope::CloudflareV4
+}
+
+/// `base` followed by `template` with each `{name}` replaced by its
+/// percent-encoded value, then the encoded query.
+pub(crate) fn build_url(
+    base: &str,
+    template: &'static str,
+    params: &[(&'static str, String)],
+    query: &[(&'static str, String)],
+) -> Result<String, Error> {
+    let mut url = String::with_capacity(base.len() + template.len() + 32);
+    url.push_str(base.trim_end_matches('/'));
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..]
+            .find('}')
+            .map(|i| open + i)
+            .ok_or_else(|| Error::invalid("path", format!("unterminated parameter in {template}")))?;
+        url.push_str(&rest[..open]);
+        let name = &rest[open + 1..close];
+        let value = params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(|| Error::invalid(name, "path parameter is missing"))?;
+        match value {
+            "" => return Err(Error::invalid(name, "must not be empty")),
+            "." | ".." => return Err(Error::invalid(name, "must not be `.` or `..`")),
+            _ => url.extend(utf8_percent_encode(value, COMPONENT)),
+        }
+        rest = &rest[close + 1..];
+    }
+    url.push_str(rest);
+    for (i, (name, value)) in query.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.extend(utf8_percent_encode(name, COMPONENT));
+        url.push('=');
+        url.extend(utf8_percent_encode(value, COMPONENT));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "https://api.example.com/client/v4/";
+    const TEMPLATE: &str = "/zones/{zone_id}/client_certificates/{id}";
+
+    fn url(zone: &str, id: &str) -> Result<String, Error> {
+        build_url(BASE, TEMPLATE, &[("zone_id", zone.into()), ("id", id.into())], &[])
+    }
+
+    #[test]
+    fn fills_the_template() {
+        assert_eq!(url("z1", "c-2_3.4~").unwrap(), "https://api.example.com/client/v4/zones/z1/client_certificates/c-2_3.4~");
+    }
+
+    #[test]
+    fn encodes_everything_that_could_change_the_path() {
+        let base = "https://api.example.com/client/v4/zones/";
+        assert_eq!(url("../x", "1").unwrap(), format!("{base}..%2Fx/client_certificates/1"));
+        assert_eq!(url("a/b", "1").unwrap(), format!("{base}a%2Fb/client_certificates/1"));
+        assert_eq!(url("a?b#c", "1").unwrap(), format!("{base}a%3Fb%23c/client_certificates/1"));
+        assert_eq!(url("%2e%2e", "é ").unwrap(), format!("{base}%252e%252e/client_certificates/%C3%A9%20"));
+        let parsed = reqwest::Url::parse(&url("..%2f", "a/../b").unwrap()).unwrap();
+        assert_eq!(parsed.path(), "/client/v4/zones/..%252f/client_certificates/a%2F..%2Fb");
+    }
+
+    #[test]
+    fn rejects_empty_and_dot_segments() {
+        for (zone, reason) in [("", "must not be empty"), (".", "`.` or `..`"), ("..", "`.` or `..`")] {
+            match url(zone, "1").unwrap_err() {
+                Error::InvalidArgument { name, reason: got } => {
+                    assert_eq!(name, "zone_id");
+                    assert!(got.contains(reason), "{got}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(url("z", "...").is_ok());
+        let missing = build_url(BASE, TEMPLATE, &[("zone_id", "z".into())], &[]).unwrap_err();
+        assert!(matches!(missing, Error::InvalidArgument { name: "id", .. }));
+    }
+
+    #[test]
+    fn encodes_query_in_order() {
+        let query = [("status", "pending_revocation".into()), ("tag", "a&b=c".into()), ("tag", "x y".into())];
+        let built = build_url("http://h", "/list", &[], &query).unwrap();
+        assert_eq!(built, "http://h/list?status=pending_revocation&tag=a%26b%3Dc&tag=x%20y");
+    }
+}

@@ -1,0 +1,233 @@
+//! Crate-level files: `lib.rs` (profile, re-exports, credential constructors) and `Cargo.toml`.
+
+use super::types::{doc_lines, ident, uses_chrono};
+use crate::ir::{Api, CredentialKind, Envelope, TypeKind};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn lib_file(api: &Api) -> TokenStream {
+    let crate_ident = api.package.name.replace('-', "_");
+    let mut text = format!("# {}\n\n", api.title);
+    if let Some(description) = &api.description {
+        text.push_str(&super::types::sanitize(description));
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!(
+        "A typed async client generated from `{}` (API version {}).\n",
+        api.source, api.api_version
+    ));
+    if let Some(example) = crate_example(api, &crate_ident) {
+        text.push_str("\n# Example\n\n");
+        text.push_str(&example);
+    }
+    let crate_docs = text.lines().map(|l| {
+        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        quote!(#![doc = #l])
+    });
+    let modules = api.resources.iter().map(|r| {
+        let m = ident(&r.module);
+        quote!(pub mod #m;)
+    });
+    let handles = api.resources.iter().map(|r| {
+        let m = ident(&r.module);
+        let t = ident(&r.type_name);
+        quote!(pub use #m::#t;)
+    });
+    let profile = profile(api);
+    let credentials = credentials(api);
+    quote! {
+        #(#crate_docs)*
+        #![warn(missing_docs)]
+        #![forbid(unsafe_code)]
+
+        mod runtime;
+
+        pub mod models;
+        #(#modules)*
+
+        pub use runtime::{
+            ApiError, ApiMessage, ApiResponse, Client, ClientBuilder, Credentials, Error,
+            ErrorKind, ErrorSource, PageStream, RequestOptions, ResultInfo,
+        };
+        #(#handles)*
+
+        #profile
+        #credentials
+    }
+}
+
+fn crate_example(api: &Api, crate_ident: &str) -> Option<String> {
+    let resource = api.resources.first()?;
+    let op = resource.operations.iter().find(|op| {
+        op.params.iter().filter(|p| p.required).all(|p| p.ty == crate::ir::TypeRef::String)
+            && op.body.as_ref().is_none_or(|b| !b.required || !b.setters.is_empty())
+    })?;
+    let args: Vec<String> = op
+        .params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| format!("\"{}\"", crate::naming::unraw(&p.rust_name)))
+        .collect();
+    Some(format!(
+        "```no_run\n# async fn example() -> Result<(), {crate_ident}::Error> {{\nlet client = {crate_ident}::Client::from_env()?;\nlet result = client.{}().{}({}).await?;\nprintln!(\"{{result:?}}\");\n# Ok(())\n# }}\n```",
+        crate::naming::unraw(&resource.module),
+        op.method_name,
+        args.join(", ")
+    ))
+}
+
+fn opt_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn profile(api: &Api) -> TokenStream {
+    let p = &api.profile;
+    let base_url = &p.default_base_url;
+    let base_url_env = opt_str(p.base_url_env.as_deref());
+    let request_id = opt_str(p.request_id_header.as_deref());
+    let envelope = match p.envelope {
+        Envelope::None => quote!(None),
+        Envelope::CloudflareV4 => quote!(CloudflareV4),
+    };
+    let sets = p.credentials.iter().map(|set| {
+        let name = crate::naming::unraw(&set.name);
+        let parts = set.parts.iter().map(|part| {
+            let env = opt_str(part.env.as_deref());
+            match &part.kind {
+                CredentialKind::Bearer => quote!(crate::runtime::private::CredentialPart::Bearer { env: #env }),
+                CredentialKind::Header(header) => {
+                    quote!(crate::runtime::private::CredentialPart::Header { name: #header, env: #env })
+                }
+            }
+        });
+        quote! {
+            crate::runtime::private::CredentialSet { name: #name, parts: &[#(#parts),*] }
+        }
+    });
+    quote! {
+        /// Spec-wide settings the runtime reads: base URL, credentials, envelope.
+        pub(crate) static PROFILE: runtime::private::Profile = runtime::private::Profile {
+            default_base_url: #base_url,
+            base_url_env: #base_url_env,
+            credential_sets: &[#(#sets),*],
+            envelope: runtime::private::Envelope::#envelope,
+            request_id_header: #request_id,
+        };
+    }
+}
+
+fn credentials(api: &Api) -> TokenStream {
+    let constructors = api.profile.credentials.iter().map(|set| {
+        let name = ident(&set.name);
+        let args = set.parts.iter().map(|part| {
+            let arg = ident(&part.arg);
+            quote!(#arg: impl ::std::convert::Into<::std::string::String>)
+        });
+        let mut chain = TokenStream::new();
+        for (i, part) in set.parts.iter().enumerate() {
+            let arg = ident(&part.arg);
+            let step = match (&part.kind, i) {
+                (CredentialKind::Bearer, 0) => quote!(Credentials::bearer(#arg)),
+                (CredentialKind::Header(h), 0) => quote!(Credentials::header(#h, #arg)),
+                (CredentialKind::Bearer, _) => quote!(.and_header("Authorization", ::std::format!("Bearer {}", #arg.into()))),
+                (CredentialKind::Header(h), _) => quote!(.and_header(#h, #arg)),
+            };
+            chain.extend(step);
+        }
+        let mut text = set
+            .doc
+            .clone()
+            .map(|d| super::types::sanitize(&d))
+            .unwrap_or_else(|| format!("Credentials for the `{}` security requirement.", crate::naming::unraw(&set.name)));
+        text.push_str("\n");
+        for part in &set.parts {
+            let sent = match &part.kind {
+                CredentialKind::Bearer => "`Authorization: Bearer …`".to_string(),
+                CredentialKind::Header(h) => format!("header `{h}`"),
+            };
+            let env = part
+                .env
+                .as_ref()
+                .map(|e| format!("; `Client::from_env` reads it from `{e}`"))
+                .unwrap_or_default();
+            let about = part.doc.as_deref().map(|d| format!(": {}", super::types::sanitize(d).replace('\n', " "))).unwrap_or_default();
+            text.push_str(&format!("\n- `{}` is sent as {sent}{env}{about}", crate::naming::unraw(&part.arg)));
+        }
+        let docs = doc_lines(&text);
+        quote! {
+            #docs
+            pub fn #name(#(#args),*) -> Self {
+                #chain
+            }
+        }
+    });
+    if api.profile.credentials.is_empty() {
+        return quote!();
+    }
+    quote! {
+        impl Credentials {
+            #(#constructors)*
+        }
+    }
+}
+
+pub fn cargo_toml(api: &Api, header: &str) -> String {
+    let needs_chrono = api.types.iter().any(|t| match &t.kind {
+        TypeKind::Struct { fields, additional } => {
+            fields.iter().any(|f| uses_chrono(&f.ty)) || additional.as_ref().is_some_and(uses_chrono)
+        }
+        TypeKind::Union { variants, .. } => variants.iter().any(|v| uses_chrono(&v.ty)),
+        TypeKind::Alias(t) => uses_chrono(t),
+        TypeKind::Enum { .. } => false,
+    }) || api.resources.iter().flat_map(|r| &r.operations).any(|op| {
+        op.params.iter().any(|p| uses_chrono(&p.ty))
+            || matches!(&op.response, crate::ir::ResponseBody::Json { ty, .. } if uses_chrono(ty))
+            || op.body.as_ref().is_some_and(|b| uses_chrono(&b.ty))
+    });
+    let chrono = if needs_chrono {
+        "chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }\n"
+    } else {
+        ""
+    };
+    let description = api.package.description.replace('\\', "\\\\").replace('"', "\\\"");
+    format!(
+        r#"{header}
+[package]
+name = "{name}"
+version = "{version}"
+description = "{description}"
+edition = "2024"
+rust-version = "1.85"
+license = "MIT OR Apache-2.0"
+publish = false
+
+[features]
+default = []
+## Emit a `tracing` span per HTTP attempt (method, path template, status, attempt).
+tracing = ["dep:tracing"]
+
+[dependencies]
+{chrono}futures-core = "0.3"
+futures-util = {{ version = "0.3", default-features = false, features = ["std"] }}
+httpdate = "1"
+percent-encoding = "2"
+reqwest = {{ version = "0.13", default-features = false, features = [{reqwest_features}] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+tokio = {{ version = "1", features = ["time"] }}
+tracing = {{ version = "0.1", optional = true }}
+
+[dev-dependencies]
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-util"] }}
+"#,
+        name = api.package.name,
+        version = api.package.version,
+        reqwest_features = REQWEST_FEATURES,
+    )
+}
+
+/// reqwest features: JSON, rustls (no OpenSSL), HTTP/2.
+const REQWEST_FEATURES: &str = r#""json", "rustls""#;

@@ -1,0 +1,208 @@
+//! `models.rs`: one item per `TypeDef`.
+
+use super::types::{doc, doc_lines, ident, rust_type};
+use crate::ir::{Field, TypeDef, TypeKind, UnionVariant};
+use crate::naming::unraw;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn models_file(types: &[TypeDef]) -> TokenStream {
+    let items = types.iter().map(type_def);
+    quote! {
+        //! Request and response types of the API.
+        #(#items)*
+    }
+}
+
+fn type_def(def: &TypeDef) -> TokenStream {
+    let docs = match &def.doc {
+        Some(text) => doc(Some(text)),
+        None => doc_lines(&format!("`{}` (defined at `{}`).", def.name, def.origin)),
+    };
+    match &def.kind {
+        TypeKind::Struct { fields, additional } => {
+            struct_def(&def.name, docs, fields, additional.as_ref())
+        }
+        TypeKind::Enum { variants } => enum_def(&def.name, docs, variants),
+        TypeKind::Union { variants, discriminator } => {
+            union_def(&def.name, docs, variants, discriminator.as_deref())
+        }
+        TypeKind::Alias(target) => {
+            let name = ident(&def.name);
+            let target = rust_type(target);
+            quote! {
+                #docs
+                pub type #name = #target;
+            }
+        }
+    }
+}
+
+fn struct_def(
+    name: &str,
+    docs: TokenStream,
+    fields: &[Field],
+    additional: Option<&crate::ir::TypeRef>,
+) -> TokenStream {
+    let type_name = ident(name);
+    let defaultable = fields.iter().all(|f| f.ty.has_empty_default());
+    let default = if defaultable { quote!(Default,) } else { quote!() };
+    let mut taken: Vec<&str> = fields.iter().map(|f| unraw(&f.rust_name)).collect();
+    let field_items = fields.iter().map(field);
+    let additional_field = additional.map(|value| {
+        let mut name = String::from("additional_properties");
+        while taken.contains(&name.as_str()) {
+            name.push('_');
+        }
+        taken.push("additional_properties");
+        let field_name = ident(&name);
+        let value = rust_type(value);
+        quote! {
+            /// Properties not named above.
+            #[serde(flatten)]
+            pub #field_name: ::std::collections::BTreeMap<::std::string::String, #value>,
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #type_name {
+            #(#field_items)*
+            #additional_field
+        }
+    }
+}
+
+fn field(f: &Field) -> TokenStream {
+    let name = ident(&f.rust_name);
+    let ty = rust_type(&f.ty);
+    let docs = match &f.doc {
+        Some(text) => doc(Some(text)),
+        None => doc_lines(&format!("The `{}` property.", f.wire_name)),
+    };
+    let rename = (unraw(&f.rust_name) != f.wire_name).then(|| {
+        let wire = &f.wire_name;
+        quote!(rename = #wire,)
+    });
+    let skip = (!f.required && f.ty.is_option())
+        .then(|| quote!(default, skip_serializing_if = "::std::option::Option::is_none",));
+    let serde_attr = if rename.is_some() || skip.is_some() {
+        quote!(#[serde(#rename #skip)])
+    } else {
+        quote!()
+    };
+    quote! {
+        #docs
+        #serde_attr
+        pub #name: #ty,
+    }
+}
+
+fn enum_def(name: &str, docs: TokenStream, variants: &[crate::ir::EnumVariant]) -> TokenStream {
+    let type_name = ident(name);
+    let items = variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let wire = &v.wire;
+        let vdoc = doc_lines(&format!("`{}`", wire.replace('`', "'")));
+        quote! {
+            #vdoc
+            #[serde(rename = #wire)]
+            #variant,
+        }
+    });
+    let arms = variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let wire = &v.wire;
+        quote!(Self::#variant => #wire,)
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        pub enum #type_name {
+            #(#items)*
+            /// A value this version of the crate does not know; kept verbatim.
+            #[serde(untagged)]
+            Unknown(::std::string::String),
+        }
+
+        impl #type_name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#arms)*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #type_name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+fn union_def(
+    name: &str,
+    docs: TokenStream,
+    variants: &[UnionVariant],
+    discriminator: Option<&str>,
+) -> TokenStream {
+    let type_name = ident(name);
+    let items = variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let ty = rust_type(&v.ty);
+        let vdoc = doc_lines(&format!("The `{}` alternative.", v.rust_name));
+        quote! {
+            #vdoc
+            #variant(#ty),
+        }
+    });
+    let Some(property) = discriminator else {
+        return quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #type_name {
+                #(#items)*
+            }
+        };
+    };
+    // Tagged by a property the variants carry themselves: serialize as the variant, pick
+    // the variant by the property's value when deserializing.
+    let arms = variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let tags = &v.tags;
+        quote! {
+            #(::std::option::Option::Some(#tags))|* => ::serde_json::from_value(value)
+                .map(Self::#variant)
+                .map_err(::serde::de::Error::custom),
+        }
+    });
+    let expected = variants
+        .iter()
+        .flat_map(|v| v.tags.iter().map(|t| format!("`{t}`")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let unknown = format!("unknown `{property}` {{:?}}; expected one of {expected}");
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #[serde(untagged)]
+        pub enum #type_name {
+            #(#items)*
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #type_name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
+                match tag.as_deref() {
+                    #(#arms)*
+                    other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!(#unknown, other))),
+                }
+            }
+        }
+    }
+}

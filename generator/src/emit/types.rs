@@ -1,0 +1,183 @@
+//! Type references and rustdoc attributes: the small pieces every emitter uses.
+
+use crate::ir::TypeRef;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+/// An identifier from a name chosen by `lower` (raw identifiers included).
+pub fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => format_ident!("{}", name),
+    }
+}
+
+/// The Rust type for a `TypeRef`, with every library path spelled in full so that no
+/// user-chosen schema name (`Option`, `String`, `Result`…) can shadow it.
+pub fn rust_type(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::Bool => quote!(bool),
+        TypeRef::I32 => quote!(i32),
+        TypeRef::I64 => quote!(i64),
+        TypeRef::U32 => quote!(u32),
+        TypeRef::U64 => quote!(u64),
+        TypeRef::F32 => quote!(f32),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::String => quote!(::std::string::String),
+        TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+        TypeRef::Date => quote!(::chrono::NaiveDate),
+        TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::Bytes => quote!(::std::vec::Vec<u8>),
+        TypeRef::Unit => quote!(()),
+        TypeRef::Named(name) => {
+            let name = ident(name);
+            quote!(crate::models::#name)
+        }
+        TypeRef::Vec(inner) => {
+            let inner = rust_type(inner);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        TypeRef::Map(inner) => {
+            let inner = rust_type(inner);
+            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+        }
+        TypeRef::Option(inner) => {
+            let inner = rust_type(inner);
+            quote!(::std::option::Option<#inner>)
+        }
+        TypeRef::Box(inner) => {
+            let inner = rust_type(inner);
+            quote!(::std::boxed::Box<#inner>)
+        }
+    }
+}
+
+/// Whether a type (transitively through containers) needs `chrono`.
+pub fn uses_chrono(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::DateTime | TypeRef::Date => true,
+        TypeRef::Vec(i) | TypeRef::Map(i) | TypeRef::Option(i) | TypeRef::Box(i) => uses_chrono(i),
+        _ => false,
+    }
+}
+
+/// `#[doc = "..."]` attributes for free text taken from the spec, cleaned for rustdoc.
+pub fn doc(text: Option<&str>) -> TokenStream {
+    match text {
+        Some(text) if !text.trim().is_empty() => doc_lines(&sanitize(text)),
+        _ => TokenStream::new(),
+    }
+}
+
+/// `#[doc]` attributes for text written by the generator (already valid rustdoc).
+pub fn doc_lines(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| {
+        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        quote!(#[doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
+/// Make spec prose safe for rustdoc: no accidental code blocks or doctests, no broken
+/// intra-doc links or HTML tags, bare URLs turned into autolinks.
+pub fn sanitize(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for raw in text.trim().lines() {
+        let line = raw.trim_end();
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            if !in_fence && trimmed.trim_start_matches('`').trim().is_empty() {
+                out.push("```text".to_string());
+            } else if !in_fence {
+                // A fence with a language: keep it from being compiled as a doctest.
+                out.push("```text".to_string());
+            } else {
+                out.push("```".to_string());
+            }
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            out.push(line.to_string());
+        } else {
+            out.push(escape_prose(trimmed));
+        }
+    }
+    if in_fence {
+        out.push("```".to_string());
+    }
+    out.join("\n")
+}
+
+fn escape_prose(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let rest: String = chars[i..].iter().take(8).collect();
+        if rest.starts_with("http://") || rest.starts_with("https://") {
+            let start = i;
+            while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], ')' | '>' | '"' | '\'' | ']') {
+                i += 1;
+            }
+            let mut url: String = chars[start..i].iter().collect();
+            let mut trailing = String::new();
+            while url.ends_with(['.', ',', ';', ':']) {
+                trailing.insert(0, url.pop().unwrap_or_default());
+            }
+            let preceded_by_paren = start > 0 && chars[start - 1] == '(';
+            if preceded_by_paren {
+                out.push_str(&url);
+            } else {
+                out.push('<');
+                out.push_str(&url);
+                out.push('>');
+            }
+            out.push_str(&trailing);
+            continue;
+        }
+        match c {
+            '[' => {
+                // Keep `[text](url)` links; escape any other bracket.
+                let close = chars[i..].iter().position(|&ch| ch == ']').map(|p| p + i);
+                if let Some(close) = close
+                    && chars.get(close + 1) == Some(&'(')
+                {
+                    out.push('[');
+                } else {
+                    out.push_str("\\[");
+                }
+            }
+            ']' => {
+                if chars.get(i + 1) == Some(&'(') {
+                    out.push(']');
+                } else {
+                    out.push_str("\\]");
+                }
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' => out.push_str("\\\\"),
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn sanitizes_prose() {
+        assert_eq!(sanitize("See https://x.io/a."), "See <https://x.io/a>.");
+        assert_eq!(sanitize("a [b] c"), "a \\[b\\] c");
+        assert_eq!(sanitize("[b](https://x)"), "[b](https://x)");
+        assert_eq!(sanitize("List<String>"), "List&lt;String&gt;");
+        assert_eq!(sanitize("    indented code"), "indented code");
+        assert_eq!(sanitize("```\nlet x;\n```"), "```text\nlet x;\n```");
+    }
+}

@@ -1,0 +1,307 @@
+//! The intermediate representation: a plain, owned description of the client to emit.
+//!
+//! Only `lower` builds it and only `emit` reads it. Nothing here refers to `openapiv3`;
+//! every name is already a final Rust identifier (naming happens once, in `lower`).
+
+/// The whole client crate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// Path of the spec as shown in the `@generated` header (relative, `/`-separated).
+    pub source: String,
+    pub package: Package,
+    pub title: String,
+    pub description: Option<String>,
+    pub api_version: String,
+    pub profile: Profile,
+    pub resources: Vec<Resource>,
+    pub types: Vec<TypeDef>,
+    /// Extra files copied verbatim into the crate (relative path, contents).
+    pub extra_files: Vec<(String, String)>,
+}
+
+/// Cargo metadata of the generated crate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Package {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+}
+
+/// Spec-wide runtime settings: base URL, credentials, envelope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub default_base_url: String,
+    pub base_url_env: Option<String>,
+    pub envelope: Envelope,
+    pub request_id_header: Option<String>,
+    pub credentials: Vec<CredentialSet>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Envelope {
+    None,
+    CloudflareV4,
+}
+
+/// One way to authenticate: every part is sent together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CredentialSet {
+    /// Rust name of the `Credentials` constructor.
+    pub name: String,
+    pub doc: Option<String>,
+    pub parts: Vec<CredentialPart>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CredentialPart {
+    /// Rust name of the constructor argument.
+    pub arg: String,
+    pub kind: CredentialKind,
+    pub env: Option<String>,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CredentialKind {
+    Bearer,
+    Header(String),
+}
+
+/// A group of operations exposed as `client.<accessor>()`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// Module file name and accessor method name (snake case).
+    pub module: String,
+    /// Handle type name (upper camel case).
+    pub type_name: String,
+    pub doc: Option<String>,
+    pub operations: Vec<Operation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Trace => "TRACE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub operation_id: String,
+    /// Method on the resource handle (snake case, may be a raw identifier).
+    pub method_name: String,
+    /// Request builder type (upper camel case).
+    pub builder_name: String,
+    /// Name of the `static` describing the operation (screaming snake case).
+    pub const_name: String,
+    pub http_method: HttpMethod,
+    pub path: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub doc_aliases: Vec<String>,
+    pub deprecated: bool,
+    pub params: Vec<Param>,
+    pub body: Option<RequestBody>,
+    pub response: ResponseBody,
+    pub pagination: Option<Pagination>,
+    /// Error responses declared by the spec (status key, payload type).
+    pub error_responses: Vec<ErrorResponse>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub location: ParamLocation,
+    /// The value type, without the `Option` of an optional parameter.
+    pub ty: TypeRef,
+    pub required: bool,
+    pub doc: Option<String>,
+    pub constraints: Constraints,
+    /// For arrays in the query: one pair per item (`explode: true`) or comma-joined.
+    pub explode: bool,
+}
+
+/// Validation rules checked before a request is sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        self == &Constraints::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestBody {
+    pub ty: TypeRef,
+    pub required: bool,
+    pub content_type: String,
+    pub kind: BodyKind,
+    /// When the body is an object whose fields are all optional, the builder gets one
+    /// setter per field (and the body starts as `Default::default()`).
+    pub setters: Vec<BodySetter>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Json,
+    Bytes,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodySetter {
+    pub field: String,
+    /// Setter name on the builder (may differ from the field to avoid clashes).
+    pub method: String,
+    pub ty: TypeRef,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseBody {
+    /// No content: the call returns `()`.
+    Empty,
+    /// JSON decoded as `ty`; `envelope` says whether it is unwrapped from the profile's envelope.
+    Json { ty: TypeRef, envelope: bool },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    pub page_param: String,
+    pub item: TypeRef,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorResponse {
+    /// Status key as written in the spec (`404`, `4XX`, `default`).
+    pub status: String,
+    pub description: Option<String>,
+}
+
+/// A reference to a Rust type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TypeRef {
+    Bool,
+    I32,
+    I64,
+    U32,
+    U64,
+    F32,
+    F64,
+    String,
+    DateTime,
+    Date,
+    /// Arbitrary JSON.
+    Json,
+    /// Raw bytes (non-JSON bodies).
+    Bytes,
+    Unit,
+    /// A type defined in `models`.
+    Named(String),
+    Vec(Box<TypeRef>),
+    Map(Box<TypeRef>),
+    Option(Box<TypeRef>),
+    Box(Box<TypeRef>),
+}
+
+impl TypeRef {
+    pub fn option(self) -> TypeRef {
+        match self {
+            TypeRef::Option(_) => self,
+            other => TypeRef::Option(Box::new(other)),
+        }
+    }
+
+    pub fn is_option(&self) -> bool {
+        matches!(self, TypeRef::Option(_))
+    }
+
+    /// `true` for types whose `Default` is "absent": options, vectors and maps.
+    pub fn has_empty_default(&self) -> bool {
+        matches!(self, TypeRef::Option(_) | TypeRef::Vec(_) | TypeRef::Map(_))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    /// Where it came from, for the docs (`#/components/schemas/Foo`, or an inline path).
+    pub origin: String,
+    pub doc: Option<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Struct {
+        fields: Vec<Field>,
+        /// `additionalProperties` kept beside the named fields.
+        additional: Option<TypeRef>,
+    },
+    /// A string enum; always open (an `Unknown(String)` variant keeps new server values).
+    Enum { variants: Vec<EnumVariant> },
+    /// `oneOf`/`anyOf`.
+    Union {
+        variants: Vec<UnionVariant>,
+        discriminator: Option<String>,
+    },
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub wire_name: String,
+    pub rust_name: String,
+    /// Already wrapped in `Option` when the field is optional or nullable.
+    pub ty: TypeRef,
+    pub required: bool,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumVariant {
+    pub wire: String,
+    pub rust_name: String,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
+    /// Discriminator values selecting this variant.
+    pub tags: Vec<String>,
+}

@@ -1,0 +1,304 @@
+//! Stage 1: read a YAML or JSON document into `openapiv3::OpenAPI`.
+//!
+//! The raw text is kept so that any JSON pointer can be mapped back to a line.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use openapiv3::OpenAPI;
+
+/// A parsed spec together with its source text.
+pub struct Loaded {
+    pub api: OpenAPI,
+    pub source: Source,
+}
+
+/// The text of the spec and a way to find lines in it.
+pub struct Source {
+    /// Name shown in diagnostics and in the `@generated` header.
+    pub name: String,
+    pub text: String,
+    pub is_json: bool,
+}
+
+impl Source {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let is_json = text.trim_start().starts_with('{');
+        Source {
+            name: name.into(),
+            text,
+            is_json,
+        }
+    }
+
+    /// Fill in file and line of a diagnostic.
+    pub fn locate(&self, mut diagnostic: Diagnostic) -> Diagnostic {
+        diagnostic.file = self.name.clone();
+        if diagnostic.line.is_none() {
+            diagnostic.line = self.line_of(&diagnostic.pointer);
+        }
+        diagnostic
+    }
+
+    /// Best-effort 1-based line of the value a JSON pointer names.
+    ///
+    /// Walks the pointer's keys through the text in order; array indices are skipped, so
+    /// the answer may be the enclosing key's line. Good enough to point a reader at the
+    /// right place without keeping spans for every node.
+    pub fn line_of(&self, pointer: &str) -> Option<usize> {
+        let rest = pointer.strip_prefix('#').unwrap_or(pointer);
+        let segments: Vec<String> = rest
+            .split('/')
+            .skip(1)
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        if segments.is_empty() {
+            return None;
+        }
+        if self.is_json {
+            self.json_line(&segments)
+        } else {
+            self.yaml_line(&segments)
+        }
+    }
+
+    fn json_line(&self, segments: &[String]) -> Option<usize> {
+        let mut pos = 0;
+        for seg in segments {
+            if seg.parse::<usize>().is_ok() {
+                continue;
+            }
+            let needle = format!("\"{}\"", seg.replace('\\', "\\\\").replace('"', "\\\""));
+            let found = self.text[pos..].find(&needle)?;
+            pos += found + needle.len();
+        }
+        Some(self.text[..pos].matches('\n').count() + 1)
+    }
+
+    fn yaml_line(&self, segments: &[String]) -> Option<usize> {
+        let lines: Vec<&str> = self.text.lines().collect();
+        let mut start = 0;
+        let mut parent_indent: Option<usize> = None;
+        let mut found_line = None;
+        for seg in segments {
+            if seg.parse::<usize>().is_ok() {
+                continue;
+            }
+            let mut hit = None;
+            for (i, line) in lines.iter().enumerate().skip(start) {
+                let trimmed = line.trim_start();
+                if trimmed.is_empty() || trimmed.starts_with('#') {
+                    continue;
+                }
+                let indent = line.len() - trimmed.len();
+                if let Some(p) = parent_indent
+                    && indent <= p
+                    && i > start
+                    && !trimmed.starts_with("- ")
+                {
+                    break;
+                }
+                let key = trimmed.trim_start_matches("- ");
+                let matches = [
+                    format!("{seg}:"),
+                    format!("\"{seg}\":"),
+                    format!("'{seg}':"),
+                ]
+                .iter()
+                .any(|k| key.starts_with(k.as_str()));
+                if matches {
+                    hit = Some((i, indent));
+                    break;
+                }
+            }
+            let (i, indent) = hit?;
+            found_line = Some(i + 1);
+            start = i + 1;
+            parent_indent = Some(indent);
+        }
+        found_line
+    }
+}
+
+/// Everything [`crate::generate`] needs, read from disk.
+pub struct OwnedInput {
+    pub spec_name: String,
+    pub spec_text: String,
+    pub config: crate::config::Config,
+    pub extra_files: Vec<(String, String)>,
+}
+
+impl OwnedInput {
+    pub fn as_input(&self) -> crate::Input<'_> {
+        crate::Input {
+            spec_name: &self.spec_name,
+            spec_text: &self.spec_text,
+            config: self.config.clone(),
+            extra_files: self.extra_files.clone(),
+        }
+    }
+}
+
+/// Read a spec, its config (`codegen.toml` beside it unless given) and the files the
+/// config names. Paths in messages and headers are shown relative to `root`.
+pub fn read_input(
+    root: &std::path::Path,
+    spec: &std::path::Path,
+    config: Option<&std::path::Path>,
+) -> Result<OwnedInput, String> {
+    let shown = |p: &std::path::Path| -> String {
+        let rel = p.strip_prefix(root).unwrap_or(p);
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let spec_name = shown(spec);
+    let spec_text = std::fs::read_to_string(spec)
+        .map_err(|e| format!("error: cannot read the spec {spec_name}: {e}"))?;
+    let config_path = match config {
+        Some(p) => Some(p.to_path_buf()),
+        None => {
+            let beside = spec.with_file_name("codegen.toml");
+            beside.exists().then_some(beside)
+        }
+    };
+    let (config, extra_files) = match &config_path {
+        None => (crate::config::Config::default(), Vec::new()),
+        Some(path) => {
+            let name = shown(path);
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("error: cannot read the config {name}: {e}"))?;
+            let config = crate::config::Config::parse(&text)
+                .map_err(|e| format!("error: invalid config {name}: {e}"))?;
+            let base = path.parent().unwrap_or(std::path::Path::new("."));
+            let mut extra = Vec::new();
+            for (dest, src) in &config.files {
+                let text = std::fs::read_to_string(base.join(src)).map_err(|e| {
+                    format!("error: {name}: cannot read `{src}` (listed under [files]): {e}")
+                })?;
+                extra.push((dest.clone(), text));
+            }
+            (config, extra)
+        }
+    };
+    Ok(OwnedInput {
+        spec_name,
+        spec_text,
+        config,
+        extra_files,
+    })
+}
+
+/// Parse `text` (YAML or JSON) as an OpenAPI 3.0 document.
+pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
+    let source = Source::new(name, text);
+    let fail = |d: Diagnostic| Diagnostics::single(source.locate(d));
+
+    if text.trim().is_empty() {
+        return Err(fail(
+            Diagnostic::error("", "the spec file is empty")
+                .with_hint("write an OpenAPI 3.0 document (`openapi: 3.0.3`, `info`, `paths`)"),
+        ));
+    }
+    let value: serde_json::Value = if source.is_json {
+        serde_json::from_str(text).map_err(|e| {
+            let mut d = Diagnostic::error("", format!("not valid JSON: {e}"))
+                .with_hint("fix the syntax error at the line shown");
+            d.line = Some(e.line());
+            fail(d)
+        })?
+    } else {
+        serde_yaml::from_str(text).map_err(|e| {
+            let mut d = Diagnostic::error("", format!("not valid YAML: {e}"))
+                .with_hint("fix the syntax error at the line shown");
+            d.line = e.location().map(|l| l.line());
+            fail(d)
+        })?
+    };
+
+    check_version(&value).map_err(fail)?;
+
+    let api: OpenAPI = serde_path_to_error::deserialize(&value).map_err(|e| {
+        let pointer = path_to_pointer(e.path());
+        let inner = e.into_inner().to_string();
+        fail(
+            Diagnostic::error(pointer, format!("not a valid OpenAPI 3.0 document here: {inner}"))
+                .with_hint("compare this node with the OpenAPI 3.0.3 specification's object of the same name"),
+        )
+    })?;
+    Ok(Loaded { api, source })
+}
+
+fn check_version(value: &serde_json::Value) -> Result<(), Diagnostic> {
+    let Some(object) = value.as_object() else {
+        return Err(Diagnostic::error("", "the spec is not an object")
+            .with_hint("an OpenAPI document is a mapping with `openapi`, `info` and `paths`"));
+    };
+    if let Some(swagger) = object.get("swagger") {
+        return Err(Diagnostic::error(
+            "#/swagger",
+            format!("this is a Swagger {} document, not OpenAPI 3.0", swagger_version(swagger)),
+        )
+        .with_hint("convert it to OpenAPI 3.0 first (for example with swagger2openapi)"));
+    }
+    match object.get("openapi").and_then(|v| v.as_str()) {
+        Some(v) if v.starts_with("3.0") => Ok(()),
+        Some(v) => Err(Diagnostic::error(
+            "#/openapi",
+            format!("OpenAPI {v} is not supported; this generator reads OpenAPI 3.0.x"),
+        )
+        .with_hint("use an OpenAPI 3.0.x description of the API")),
+        None => Err(Diagnostic::error("#/openapi", "missing `openapi` version field")
+            .with_hint("add `openapi: 3.0.3` at the top of the document")),
+    }
+}
+
+fn swagger_version(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Turn serde_path_to_error's path into a JSON pointer.
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::from("#");
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out = crate::diag::child(&out, &index.to_string()),
+            Segment::Map { key } => out = crate::diag::child(&out, key),
+            Segment::Enum { variant } => out = crate::diag::child(&out, variant),
+            Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const YAML: &str = "openapi: 3.0.3\ninfo:\n  title: t\n  version: '1'\npaths:\n  /a/{id}:\n    get:\n      operationId: getA\n      responses:\n        '200':\n          description: ok\ncomponents:\n  schemas:\n    Foo:\n      type: object\n";
+
+    #[test]
+    fn finds_yaml_lines() {
+        let source = Source::new("s.yaml", YAML);
+        assert_eq!(source.line_of("#/paths/~1a~1{id}/get"), Some(7));
+        assert_eq!(source.line_of("#/components/schemas/Foo"), Some(14));
+        assert_eq!(source.line_of("#/paths/~1a~1{id}/get/responses/200"), Some(10));
+    }
+
+    #[test]
+    fn refuses_swagger_and_31() {
+        let err = load("s.yaml", "swagger: '2.0'\ninfo: {}\n").err().unwrap();
+        assert!(err.to_string().contains("Swagger 2.0"), "{err}");
+        let err = load("s.yaml", "openapi: 3.1.0\ninfo: {}\n").err().unwrap();
+        assert!(err.to_string().contains("3.1.0 is not supported"), "{err}");
+    }
+
+    #[test]
+    fn loads_valid_yaml() {
+        assert!(load("s.yaml", YAML).is_ok());
+    }
+}

@@ -1,0 +1,104 @@
+//! Security schemes → the ways a client can authenticate.
+
+use super::Lowerer;
+use crate::diag::{Diagnostic, child};
+use crate::ir::{CredentialKind, CredentialPart, CredentialSet};
+use crate::naming::{NameSet, snake};
+use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme};
+
+impl Lowerer<'_> {
+    pub(super) fn credentials(&mut self) -> Vec<CredentialSet> {
+        let wanted: Vec<(Option<String>, Vec<String>, Option<String>, String)> =
+            if self.config.auth.credentials.is_empty() {
+                self.api
+                    .security
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .filter(|(_, requirement)| !requirement.is_empty())
+                    .map(|(i, requirement)| {
+                        (
+                            None,
+                            requirement.keys().cloned().collect(),
+                            None,
+                            format!("#/security/{i}"),
+                        )
+                    })
+                    .collect()
+            } else {
+                self.config
+                    .auth
+                    .credentials
+                    .iter()
+                    .map(|c| (Some(c.name.clone()), c.schemes.clone(), c.doc.clone(), String::new()))
+                    .collect()
+            };
+        let mut names = NameSet::with_reserved(&["bearer", "header", "and_header"]);
+        let mut sets = Vec::new();
+        'sets: for (name, schemes, doc, pointer) in wanted {
+            let mut parts = Vec::new();
+            for scheme_name in &schemes {
+                let scheme_pointer = child("#/components/securitySchemes", scheme_name);
+                let scheme = self
+                    .api
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.security_schemes.get(scheme_name));
+                let scheme = match scheme {
+                    Some(ReferenceOr::Item(s)) => s,
+                    _ => {
+                        let at = if pointer.is_empty() { scheme_pointer.clone() } else { pointer.clone() };
+                        self.diags.push(
+                            Diagnostic::error(at, format!("security scheme `{scheme_name}` is not defined"))
+                                .with_hint("define it under `components/securitySchemes`"),
+                        );
+                        continue 'sets;
+                    }
+                };
+                let (kind, description) = match scheme {
+                    SecurityScheme::HTTP { scheme, description, .. }
+                        if scheme.eq_ignore_ascii_case("bearer") =>
+                    {
+                        (CredentialKind::Bearer, description)
+                    }
+                    SecurityScheme::OAuth2 { description, .. }
+                    | SecurityScheme::OpenIDConnect { description, .. } => {
+                        (CredentialKind::Bearer, description)
+                    }
+                    SecurityScheme::APIKey {
+                        location: APIKeyLocation::Header,
+                        name,
+                        description,
+                        ..
+                    } => (CredentialKind::Header(name.clone()), description),
+                    _ => {
+                        self.diags.push(
+                            Diagnostic::warning(
+                                scheme_pointer,
+                                format!("security scheme `{scheme_name}` is not supported (only bearer tokens and API keys in headers); credentials using it are left out"),
+                            )
+                            .with_hint("send the credential yourself with `RequestOptions::header`"),
+                        );
+                        continue 'sets;
+                    }
+                };
+                parts.push(CredentialPart {
+                    arg: snake(scheme_name),
+                    kind,
+                    env: self.config.auth.env.get(scheme_name).cloned(),
+                    doc: description.clone(),
+                });
+            }
+            if parts.is_empty() {
+                continue;
+            }
+            let wanted_name = name.unwrap_or_else(|| snake(&schemes.join("_and_")));
+            sets.push(CredentialSet {
+                name: names.claim(&wanted_name, true),
+                doc,
+                parts,
+            });
+        }
+        sets
+    }
+}

@@ -1,0 +1,152 @@
+//! Stage 2: OpenAPI → IR. The only stage that knows OpenAPI.
+
+mod auth;
+mod cycles;
+mod operation;
+mod schema;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Severity};
+use crate::ir::{Api, Envelope, Package, Profile, TypeDef};
+use crate::naming::{NameSet, camel};
+use openapiv3::OpenAPI;
+use std::collections::BTreeMap;
+
+pub(crate) struct Lowerer<'a> {
+    api: &'a OpenAPI,
+    config: &'a Config,
+    envelope: Envelope,
+    diags: Vec<Diagnostic>,
+    /// Named types by Rust name (sorted, so output order never depends on discovery order).
+    types: BTreeMap<String, TypeDef>,
+    type_names: NameSet,
+    /// Rust names of component schemas, assigned before any conversion.
+    component_names: BTreeMap<&'a str, String>,
+    /// What each converted (or in-progress) component lowers to.
+    component_types: BTreeMap<&'a str, crate::ir::TypeRef>,
+    deferred: Vec<&'a str>,
+    depth: usize,
+}
+
+/// The lowered API plus the warnings found on the way; or every error found.
+pub fn lower(
+    api: &OpenAPI,
+    config: &Config,
+    source: &str,
+    extra_files: Vec<(String, String)>,
+) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut lowerer = Lowerer {
+        api,
+        config,
+        envelope: Envelope::None,
+        diags: Vec::new(),
+        types: BTreeMap::new(),
+        type_names: NameSet::new(),
+        component_names: BTreeMap::new(),
+        component_types: BTreeMap::new(),
+        deferred: Vec::new(),
+        depth: 0,
+    };
+    lowerer.envelope = lowerer.envelope_style();
+    lowerer.name_components();
+    let profile = Profile {
+        default_base_url: config
+            .client
+            .default_base_url
+            .clone()
+            .or_else(|| api.servers.first().map(|s| s.url.clone()))
+            .unwrap_or_else(|| "http://localhost".to_string()),
+        base_url_env: config.client.base_url_env.clone(),
+        envelope: lowerer.envelope,
+        request_id_header: config.client.request_id_header.clone(),
+        credentials: lowerer.credentials(),
+    };
+    let resources = lowerer.operations();
+    let include_all = match config.models.include.as_deref() {
+        Some("all") => true,
+        Some("reachable") => false,
+        Some(other) => {
+            lowerer.diags.push(
+                Diagnostic::error("", format!("codegen.toml: unknown `models.include` value `{other}`"))
+                    .with_hint("use `all` or `reachable`"),
+            );
+            false
+        }
+        None => lowerer.envelope == Envelope::None,
+    };
+    if include_all && let Some(components) = &api.components {
+        for key in components.schemas.keys() {
+            lowerer.component_type(key);
+        }
+    }
+    lowerer.drain_deferred();
+    let mut types: Vec<TypeDef> = std::mem::take(&mut lowerer.types).into_values().collect();
+    cycles::box_cycles(&mut types);
+
+    if lowerer.diags.iter().any(|d| d.severity == Severity::Error) {
+        return Err(lowerer.diags);
+    }
+    let title = api.info.title.clone();
+    let package = Package {
+        name: config
+            .package
+            .name
+            .clone()
+            .unwrap_or_else(|| heck::ToKebabCase::to_kebab_case(title.as_str())),
+        version: config.package.version.clone().unwrap_or_else(|| "0.1.0".to_string()),
+        description: config
+            .package
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("Typed async client for the {title}.")),
+    };
+    let api_ir = Api {
+        source: source.to_string(),
+        package,
+        title,
+        description: api.info.description.clone(),
+        api_version: api.info.version.clone(),
+        profile,
+        resources,
+        types,
+        extra_files,
+    };
+    Ok((api_ir, lowerer.diags))
+}
+
+impl<'a> Lowerer<'a> {
+    fn envelope_style(&mut self) -> Envelope {
+        match self.config.client.envelope.as_deref() {
+            None | Some("none") => Envelope::None,
+            Some("cloudflare-v4") => Envelope::CloudflareV4,
+            Some(other) => {
+                self.diags.push(
+                    Diagnostic::error("", format!("codegen.toml: unknown `client.envelope` `{other}`"))
+                        .with_hint("use `none` or `cloudflare-v4`"),
+                );
+                Envelope::None
+            }
+        }
+    }
+
+    /// Give every component schema its Rust name up front, reporting collisions.
+    fn name_components(&mut self) {
+        let Some(components) = &self.api.components else {
+            return;
+        };
+        for key in components.schemas.keys() {
+            let wanted = camel(key);
+            let name = self.type_names.claim(&wanted, false);
+            if name != wanted {
+                self.diags.push(
+                    Diagnostic::warning(
+                        crate::diag::child("#/components/schemas", key),
+                        format!("schema `{key}` maps to the Rust name `{wanted}`, already taken by another schema; it is named `{name}`"),
+                    )
+                    .with_hint("rename one of the schemas so their Rust names differ"),
+                );
+            }
+            self.component_names.insert(key.as_str(), name);
+        }
+    }
+}

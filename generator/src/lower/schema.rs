@@ -1,0 +1,593 @@
+//! Schemas → `TypeRef`s and `TypeDef`s.
+//!
+//! Component schemas get their Rust names before anything is converted, so forward and
+//! cyclic references resolve to a name without recursion; each component is converted at
+//! most once. Component schemas that are plain primitives (`type: string` with a
+//! `maxLength`, say) are inlined as the primitive instead of becoming aliases.
+
+use super::Lowerer;
+use crate::diag::{Diagnostic, child};
+use crate::ir::{EnumVariant, Field, TypeDef, TypeKind, TypeRef, UnionVariant};
+use crate::naming::{NameSet, camel, snake, unraw};
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
+    StringFormat, Type, VariantOrUnknownOrEmpty,
+};
+
+const SCHEMA_PREFIX: &str = "#/components/schemas/";
+
+/// Depth beyond which nested inline schemas are treated as arbitrary JSON, so a
+/// pathological spec cannot overflow the stack.
+const MAX_DEPTH: usize = 64;
+
+/// Nesting depth from which referenced components are converted later, from the top.
+const DEFER_DEPTH: usize = 8;
+
+/// An object shape after `allOf` members have been merged.
+#[derive(Default, Clone)]
+pub(super) struct ObjectShape<'a> {
+    pub properties: IndexMap<String, &'a ReferenceOr<Box<Schema>>>,
+    pub required: Vec<String>,
+    pub additional: Option<&'a AdditionalProperties>,
+    pub description: Option<String>,
+}
+
+impl<'a> Lowerer<'a> {
+    /// Follow `$ref`s to the schema they name. Returns `None` (after reporting) for
+    /// references that do not resolve.
+    pub(super) fn resolve_schema(
+        &mut self,
+        schema: &'a ReferenceOr<Schema>,
+        pointer: &str,
+    ) -> Option<(&'a Schema, Option<&'a str>)> {
+        let mut current = schema;
+        let mut name = None;
+        for _ in 0..32 {
+            match current {
+                ReferenceOr::Item(s) => return Some((s, name)),
+                ReferenceOr::Reference { reference } => {
+                    let key = self.component_key(reference, pointer)?;
+                    name = Some(key);
+                    current = self.api.components.as_ref()?.schemas.get(key)?;
+                }
+            }
+        }
+        self.diags.push(
+            Diagnostic::error(pointer, "`$ref` chain longer than 32 links (a cycle of references?)")
+                .with_hint("make one schema in the chain a real definition"),
+        );
+        None
+    }
+
+    /// The component key of a local schema reference, or a diagnostic.
+    fn component_key(&mut self, reference: &'a str, pointer: &str) -> Option<&'a str> {
+        let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) else {
+            let hint = if reference.starts_with('#') {
+                "schemas may only reference `#/components/schemas/...`"
+            } else {
+                "external references are not supported; bundle the spec into one file first"
+            };
+            self.diags.push(
+                Diagnostic::error(child(pointer, "$ref"), format!("unsupported `$ref` `{reference}`"))
+                    .with_hint(hint),
+            );
+            return None;
+        };
+        let exists = self
+            .api
+            .components
+            .as_ref()
+            .is_some_and(|c| c.schemas.contains_key(key));
+        if !exists {
+            self.diags.push(
+                Diagnostic::error(
+                    child(pointer, "$ref"),
+                    format!("`$ref` points to `{reference}`, which does not exist"),
+                )
+                .with_hint("define the schema under `components/schemas` or fix the name"),
+            );
+            return None;
+        }
+        Some(key)
+    }
+
+    /// Lower a (possibly referenced) schema. `hint` names an inline type if one is needed.
+    pub(super) fn lower_ref(
+        &mut self,
+        schema: &'a ReferenceOr<Schema>,
+        hint: &str,
+        pointer: &str,
+    ) -> TypeRef {
+        match schema {
+            ReferenceOr::Item(s) => self.lower_schema(s, hint, pointer),
+            ReferenceOr::Reference { reference } => self.lower_reference(reference, pointer),
+        }
+    }
+
+    pub(super) fn lower_boxed(
+        &mut self,
+        schema: &'a ReferenceOr<Box<Schema>>,
+        hint: &str,
+        pointer: &str,
+    ) -> TypeRef {
+        match schema {
+            ReferenceOr::Item(s) => self.lower_schema(s, hint, pointer),
+            ReferenceOr::Reference { reference } => self.lower_reference(reference, pointer),
+        }
+    }
+
+    fn lower_reference(&mut self, reference: &'a str, pointer: &str) -> TypeRef {
+        let Some(key) = self.component_key(reference, pointer) else {
+            return TypeRef::Json;
+        };
+        self.component_type(key)
+    }
+
+    /// The type a component schema lowers to, converting it on first use.
+    pub(super) fn component_type(&mut self, key: &'a str) -> TypeRef {
+        if let Some(done) = self.component_types.get(key) {
+            return done.clone();
+        }
+        let Some(schema) = self
+            .api
+            .components
+            .as_ref()
+            .and_then(|c| c.schemas.get(key))
+        else {
+            return TypeRef::Json;
+        };
+        let pointer = child("#/components/schemas", key);
+        let resolved = self.resolve_schema(schema, &pointer);
+        if let Some((s, _)) = resolved
+            && let Some(primitive) = self.primitive(s)
+        {
+            self.component_types.insert(key, primitive.clone());
+            return primitive;
+        }
+        let name = self.component_names.get(key).cloned().unwrap_or_else(|| camel(key));
+        let named = TypeRef::Named(name.clone());
+        let nullable = matches!(schema, ReferenceOr::Item(s) if is_nullable(s));
+        let result = if nullable { named.clone().option() } else { named.clone() };
+        // Insert before converting, so recursive references see the name.
+        self.component_types.insert(key, result.clone());
+        if self.depth >= DEFER_DEPTH {
+            // Convert later, from the top level, so long chains of references cannot
+            // grow the stack.
+            self.deferred.push(key);
+            return result;
+        }
+        self.convert_component(key, schema, name, pointer);
+        result
+    }
+
+    /// Convert a component whose name is already registered.
+    pub(super) fn convert_component(
+        &mut self,
+        key: &'a str,
+        schema: &'a ReferenceOr<Schema>,
+        name: String,
+        pointer: String,
+    ) {
+        let _ = key;
+        self.depth += 1;
+        match schema {
+            ReferenceOr::Reference { reference } => {
+                let target = self.lower_reference(reference, &pointer);
+                self.define(name, pointer, None, TypeKind::Alias(target));
+            }
+            ReferenceOr::Item(s) => {
+                let kind = self.type_kind(s, &name, &pointer);
+                let doc = s.schema_data.description.clone().or(s.schema_data.title.clone());
+                self.define(name, pointer, doc, kind);
+            }
+        }
+        self.depth -= 1;
+    }
+
+    /// Convert every component whose conversion was deferred.
+    pub(super) fn drain_deferred(&mut self) {
+        while let Some(key) = self.deferred.pop() {
+            let Some(schema) = self.api.components.as_ref().and_then(|c| c.schemas.get(key)) else {
+                continue;
+            };
+            let name = self.component_names.get(key).cloned().unwrap_or_else(|| camel(key));
+            let saved = std::mem::replace(&mut self.depth, 0);
+            self.convert_component(key, schema, name, child("#/components/schemas", key));
+            self.depth = saved;
+        }
+    }
+
+    fn define(&mut self, name: String, origin: String, doc: Option<String>, kind: TypeKind) {
+        self.types.insert(
+            name.clone(),
+            TypeDef {
+                name,
+                origin,
+                doc,
+                kind,
+            },
+        );
+    }
+
+    /// A schema that maps to a Rust primitive (no named type needed), if it is one.
+    fn primitive(&self, s: &Schema) -> Option<TypeRef> {
+        let ty = match &s.schema_kind {
+            SchemaKind::Type(Type::String(t)) if t.enumeration.is_empty() => string_type(&t.format),
+            SchemaKind::Type(Type::Integer(t)) if t.enumeration.is_empty() => integer_type(&t.format),
+            SchemaKind::Type(Type::Integer(_)) => TypeRef::I64,
+            SchemaKind::Type(Type::Number(t)) => number_type(&t.format),
+            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
+            SchemaKind::Any(a) if is_any_primitive(a) => any_primitive(a)?,
+            _ => return None,
+        };
+        Some(if s.schema_data.nullable { ty.option() } else { ty })
+    }
+
+    /// Lower an inline schema.
+    pub(super) fn lower_schema(&mut self, s: &'a Schema, hint: &str, pointer: &str) -> TypeRef {
+        if self.depth > MAX_DEPTH {
+            self.diags.push(Diagnostic::warning(
+                pointer,
+                format!("schemas nested deeper than {MAX_DEPTH} levels are kept as raw JSON"),
+            ));
+            return TypeRef::Json;
+        }
+        self.depth += 1;
+        let ty = self.lower_schema_inner(s, hint, pointer);
+        self.depth -= 1;
+        if is_nullable(s) { ty.option() } else { ty }
+    }
+
+    fn lower_schema_inner(&mut self, s: &'a Schema, hint: &str, pointer: &str) -> TypeRef {
+        if let Some(p) = self.primitive(s) {
+            return match p {
+                TypeRef::Option(inner) => *inner,
+                other => other,
+            };
+        }
+        match &s.schema_kind {
+            SchemaKind::Type(Type::Array(a)) => match &a.items {
+                Some(items) => TypeRef::Vec(Box::new(self.lower_boxed(
+                    items,
+                    &format!("{hint}Item"),
+                    &child(pointer, "items"),
+                ))),
+                None => TypeRef::Vec(Box::new(TypeRef::Json)),
+            },
+            SchemaKind::Any(a) if a.properties.is_empty() && a.items.is_some() => {
+                let items = a.items.as_ref().expect("checked above");
+                TypeRef::Vec(Box::new(self.lower_boxed(
+                    items,
+                    &format!("{hint}Item"),
+                    &child(pointer, "items"),
+                )))
+            }
+            SchemaKind::AllOf { all_of } => {
+                // `allOf: [$ref]` (often used to attach a description) is the referenced type.
+                if let [single] = all_of.as_slice() {
+                    return self.lower_ref(single, hint, &child(pointer, "allOf/0"));
+                }
+                self.named_inline(s, hint, pointer)
+            }
+            SchemaKind::OneOf { one_of: list } | SchemaKind::AnyOf { any_of: list }
+                if list.len() == 1 =>
+            {
+                self.lower_ref(&list[0], hint, &child(pointer, "oneOf/0"))
+            }
+            SchemaKind::Type(Type::Object(o))
+                if o.properties.is_empty() =>
+            {
+                map_type(self, o.additional_properties.as_ref(), hint, pointer)
+            }
+            SchemaKind::Any(a) if a.properties.is_empty() && a.one_of.is_empty() && a.any_of.is_empty() && a.all_of.is_empty() && a.enumeration.is_empty() => {
+                if a.additional_properties.is_some() || a.typ.as_deref() == Some("object") {
+                    map_type(self, a.additional_properties.as_ref(), hint, pointer)
+                } else {
+                    TypeRef::Json
+                }
+            }
+            SchemaKind::Not { .. } => TypeRef::Json,
+            _ => self.named_inline(s, hint, pointer),
+        }
+    }
+
+    /// Define a named type for an inline schema that needs one.
+    fn named_inline(&mut self, s: &'a Schema, hint: &str, pointer: &str) -> TypeRef {
+        let name = self.type_names.claim(&camel(hint), false);
+        let kind = self.type_kind(s, &name, pointer);
+        let doc = s.schema_data.description.clone().or(s.schema_data.title.clone());
+        self.define(name.clone(), pointer.to_string(), doc, kind);
+        TypeRef::Named(name)
+    }
+
+    /// What kind of named type a schema becomes.
+    fn type_kind(&mut self, s: &'a Schema, name: &str, pointer: &str) -> TypeKind {
+        match &s.schema_kind {
+            SchemaKind::Type(Type::String(t)) if !t.enumeration.is_empty() => {
+                let values: Vec<&str> = t.enumeration.iter().flatten().map(String::as_str).collect();
+                string_enum(&values)
+            }
+            SchemaKind::Any(a) if !a.enumeration.is_empty() => {
+                let values: Vec<String> = a
+                    .enumeration
+                    .iter()
+                    .filter(|v| !v.is_null())
+                    .map(|v| match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect();
+                if a.enumeration.iter().any(|v| !v.is_string() && !v.is_null()) {
+                    self.diags.push(Diagnostic::warning(
+                        child(pointer, "enum"),
+                        "enum without `type` mixes non-string values; they are kept as strings",
+                    ));
+                }
+                let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+                if refs.is_empty() {
+                    return TypeKind::Alias(TypeRef::Json);
+                }
+                string_enum(&refs)
+            }
+            SchemaKind::OneOf { one_of: list } | SchemaKind::AnyOf { any_of: list } => {
+                let keyword = if matches!(s.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
+                self.union(list, s, name, &child(pointer, keyword))
+            }
+            SchemaKind::Any(a) if !a.one_of.is_empty() || !a.any_of.is_empty() => {
+                let (list, keyword) = if a.one_of.is_empty() { (&a.any_of, "anyOf") } else { (&a.one_of, "oneOf") };
+                self.union(list, s, name, &child(pointer, keyword))
+            }
+            _ => {
+                let shape = self.object_shape(s, pointer, 0);
+                self.struct_kind(shape, name, pointer)
+            }
+        }
+    }
+
+    /// Merge a schema (and, recursively, its `allOf` members) into one object shape.
+    /// Later members override earlier ones, so the most specific definition wins.
+    pub(super) fn object_shape(&mut self, s: &'a Schema, pointer: &str, depth: usize) -> ObjectShape<'a> {
+        let mut shape = ObjectShape {
+            description: s.schema_data.description.clone(),
+            ..ObjectShape::default()
+        };
+        if depth > MAX_DEPTH {
+            return shape;
+        }
+        let merge_members = |this: &mut Self, shape: &mut ObjectShape<'a>, members: &'a [ReferenceOr<Schema>], at: &str| {
+            for (i, member) in members.iter().enumerate() {
+                let member_pointer = child(at, &i.to_string());
+                if let Some((resolved, _)) = this.resolve_schema(member, &member_pointer) {
+                    let inner = this.object_shape(resolved, &member_pointer, depth + 1);
+                    merge(shape, inner);
+                }
+            }
+        };
+        match &s.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => {
+                for (k, v) in &o.properties {
+                    shape.properties.insert(k.clone(), v);
+                }
+                shape.required.extend(o.required.iter().cloned());
+                shape.additional = o.additional_properties.as_ref();
+            }
+            SchemaKind::AllOf { all_of } => merge_members(self, &mut shape, all_of, &child(pointer, "allOf")),
+            SchemaKind::Any(a) => {
+                merge_members(self, &mut shape, &a.all_of, &child(pointer, "allOf"));
+                for (k, v) in &a.properties {
+                    shape.properties.insert(k.clone(), v);
+                }
+                shape.required.extend(a.required.iter().cloned());
+                if a.additional_properties.is_some() {
+                    shape.additional = a.additional_properties.as_ref();
+                }
+            }
+            _ => {}
+        }
+        shape
+    }
+
+    fn struct_kind(&mut self, shape: ObjectShape<'a>, name: &str, pointer: &str) -> TypeKind {
+        let mut names = NameSet::new();
+        let mut fields = Vec::new();
+        for (wire, prop) in &shape.properties {
+            let prop_pointer = child(&child(pointer, "properties"), wire);
+            let hint = format!("{name}{}", camel(wire));
+            let mut ty = self.lower_boxed(prop, &hint, &prop_pointer);
+            let required = shape.required.iter().any(|r| r == wire);
+            if !required {
+                ty = ty.option();
+            }
+            let rust_name = names.claim(&snake(wire), true);
+            let doc = match prop {
+                ReferenceOr::Item(p) => p.schema_data.description.clone().or(p.schema_data.title.clone()),
+                ReferenceOr::Reference { reference } => self.reference_description(reference),
+            };
+            fields.push(Field {
+                wire_name: wire.clone(),
+                rust_name,
+                ty,
+                required,
+                doc,
+            });
+        }
+        let additional = match shape.additional {
+            Some(AdditionalProperties::Any(true)) => Some(TypeRef::Json),
+            Some(AdditionalProperties::Schema(schema)) => {
+                Some(self.lower_ref(schema, &format!("{name}Value"), &child(pointer, "additionalProperties")))
+            }
+            _ => None,
+        };
+        TypeKind::Struct { fields, additional }
+    }
+
+    /// Description of a referenced component, used when a property has none of its own.
+    fn reference_description(&self, reference: &str) -> Option<String> {
+        let key = reference.strip_prefix(SCHEMA_PREFIX)?;
+        match self.api.components.as_ref()?.schemas.get(key)? {
+            ReferenceOr::Item(s) => s.schema_data.description.clone().or(s.schema_data.title.clone()),
+            ReferenceOr::Reference { .. } => None,
+        }
+    }
+
+    fn union(&mut self, list: &'a [ReferenceOr<Schema>], s: &'a Schema, name: &str, pointer: &str) -> TypeKind {
+        let discriminator = s.schema_data.discriminator.as_ref();
+        let mut names = NameSet::with_reserved(&[]);
+        let mut variants = Vec::new();
+        for (i, member) in list.iter().enumerate() {
+            let member_pointer = child(pointer, &i.to_string());
+            let ty = self.lower_ref(member, &format!("{name}Variant{}", i + 1), &member_pointer);
+            let base = match (&ty, member) {
+                (_, ReferenceOr::Reference { reference }) => {
+                    camel(reference.rsplit('/').next().unwrap_or("Variant"))
+                }
+                (TypeRef::String, _) => "String".into(),
+                (TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64, _) => "Integer".into(),
+                (TypeRef::F32 | TypeRef::F64, _) => "Number".into(),
+                (TypeRef::Bool, _) => "Boolean".into(),
+                (TypeRef::Vec(_), _) => "Array".into(),
+                (TypeRef::Map(_), _) => "Object".into(),
+                _ => format!("Variant{}", i + 1),
+            };
+            let rust_name = names.claim(&base, false);
+            let mut tags = Vec::new();
+            if let Some(d) = discriminator
+                && let ReferenceOr::Reference { reference } = member
+            {
+                for (value, target) in &d.mapping {
+                    if target == reference || target.rsplit('/').next() == reference.rsplit('/').next() {
+                        tags.push(value.clone());
+                    }
+                }
+                if tags.is_empty() {
+                    tags.push(reference.rsplit('/').next().unwrap_or_default().to_string());
+                }
+            }
+            variants.push(UnionVariant { rust_name, ty, tags });
+        }
+        let discriminator = discriminator.and_then(|d| {
+            if variants.iter().all(|v| !v.tags.is_empty()) {
+                Some(d.property_name.clone())
+            } else {
+                self.diags.push(Diagnostic::warning(
+                    child(pointer, "discriminator"),
+                    "discriminator with inline members; variants are tried in order instead",
+                ));
+                None
+            }
+        });
+        TypeKind::Union { variants, discriminator }
+    }
+}
+
+fn merge<'a>(into: &mut ObjectShape<'a>, from: ObjectShape<'a>) {
+    for (k, v) in from.properties {
+        into.properties.insert(k, v);
+    }
+    for r in from.required {
+        if !into.required.contains(&r) {
+            into.required.push(r);
+        }
+    }
+    if from.additional.is_some() {
+        into.additional = from.additional;
+    }
+    if into.description.is_none() {
+        into.description = from.description;
+    }
+}
+
+fn map_type<'a>(
+    lowerer: &mut Lowerer<'a>,
+    additional: Option<&'a AdditionalProperties>,
+    hint: &str,
+    pointer: &str,
+) -> TypeRef {
+    let value = match additional {
+        Some(AdditionalProperties::Schema(schema)) => lowerer.lower_ref(
+            schema,
+            &format!("{hint}Value"),
+            &child(pointer, "additionalProperties"),
+        ),
+        _ => TypeRef::Json,
+    };
+    TypeRef::Map(Box::new(value))
+}
+
+fn string_enum(values: &[&str]) -> TypeKind {
+    let mut names = NameSet::with_reserved(&["Unknown"]);
+    let mut variants = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for value in values {
+        if !seen.insert(*value) {
+            continue;
+        }
+        let wanted = if value.is_empty() { "Empty".to_string() } else { camel(value) };
+        let wanted = if wanted == "Unknown" { "UnknownValue".to_string() } else { wanted };
+        variants.push(EnumVariant {
+            wire: (*value).to_string(),
+            rust_name: unraw(&names.claim(&wanted, false)).to_string(),
+            doc: None,
+        });
+    }
+    TypeKind::Enum { variants }
+}
+
+fn string_type(format: &VariantOrUnknownOrEmpty<StringFormat>) -> TypeRef {
+    match format {
+        VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
+        VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
+        _ => TypeRef::String,
+    }
+}
+
+fn integer_type(format: &VariantOrUnknownOrEmpty<IntegerFormat>) -> TypeRef {
+    match format {
+        VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+        _ => TypeRef::I64,
+    }
+}
+
+fn number_type(format: &VariantOrUnknownOrEmpty<NumberFormat>) -> TypeRef {
+    match format {
+        VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
+        _ => TypeRef::F64,
+    }
+}
+
+fn is_any_primitive(a: &openapiv3::AnySchema) -> bool {
+    a.properties.is_empty()
+        && a.items.is_none()
+        && a.enumeration.is_empty()
+        && a.one_of.is_empty()
+        && a.any_of.is_empty()
+        && a.all_of.is_empty()
+        && a.additional_properties.is_none()
+}
+
+/// A schema without a recognised `type` keyword but with primitive hints (`format`).
+fn any_primitive(a: &openapiv3::AnySchema) -> Option<TypeRef> {
+    match (a.typ.as_deref(), a.format.as_deref()) {
+        (Some("string"), Some("date-time")) | (None, Some("date-time")) => Some(TypeRef::DateTime),
+        (Some("string"), Some("date")) | (None, Some("date")) => Some(TypeRef::Date),
+        (Some("string"), _) => Some(TypeRef::String),
+        (Some("integer"), Some("int32")) => Some(TypeRef::I32),
+        (Some("integer"), _) => Some(TypeRef::I64),
+        (Some("number"), Some("float")) => Some(TypeRef::F32),
+        (Some("number"), _) => Some(TypeRef::F64),
+        (Some("boolean"), _) => Some(TypeRef::Bool),
+        (None, Some("binary" | "byte" | "uuid" | "email" | "uri" | "password")) => Some(TypeRef::String),
+        _ => None,
+    }
+}
+
+/// `nullable: true`, or an enum that lists `null` among its values.
+pub(super) fn is_nullable(s: &Schema) -> bool {
+    s.schema_data.nullable
+        || match &s.schema_kind {
+            SchemaKind::Type(Type::String(t)) => t.enumeration.iter().any(Option::is_none),
+            SchemaKind::Any(a) => a.enumeration.iter().any(serde_json::Value::is_null),
+            _ => false,
+        }
+}

@@ -1,0 +1,118 @@
+//! Workspace automation: `cargo xtask codegen [--spec PATH] [--config PATH] [--out DIR] [--check] [--deny-warnings]`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask codegen [--spec PATH] [--config PATH] [--out DIR] [--check] [--deny-warnings]
+
+  --spec PATH       OpenAPI 3.0 description (default: spec/openapi.yaml)
+  --config PATH     generator settings (default: codegen.toml beside the spec, if present)
+  --out DIR         crate to (re)generate (default: generated)
+  --check           write nothing; fail if DIR differs from what would be generated
+  --deny-warnings   treat warnings about the spec as errors";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("codegen") => match codegen(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::FAILURE
+            }
+        },
+        Some("-h" | "--help") | None => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => {
+            eprintln!("unknown task `{other}`\n\n{USAGE}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+struct Options {
+    spec: PathBuf,
+    config: Option<PathBuf>,
+    out: PathBuf,
+    check: bool,
+    deny_warnings: bool,
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let root = workspace_root();
+    let mut options = Options {
+        spec: root.join("spec/openapi.yaml"),
+        config: None,
+        out: root.join("generated"),
+        check: false,
+        deny_warnings: false,
+    };
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        let mut value = |flag: &str| {
+            iter.next()
+                .map(PathBuf::from)
+                .ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"))
+        };
+        match arg.as_str() {
+            "--spec" => options.spec = value("--spec")?,
+            "--config" => options.config = Some(value("--config")?),
+            "--out" => options.out = value("--out")?,
+            "--check" => options.check = true,
+            "--deny-warnings" => options.deny_warnings = true,
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
+        }
+    }
+    Ok(options)
+}
+
+fn codegen(args: &[String]) -> Result<(), String> {
+    let options = parse(args)?;
+    let root = workspace_root();
+    let input = apigen::load::read_input(&root, &options.spec, options.config.as_deref())?;
+    let output = apigen::generate(input.as_input()).map_err(|d| d.to_string())?;
+    for warning in &output.warnings {
+        eprintln!("{warning}");
+    }
+    if options.deny_warnings {
+        apigen::deny_warnings(&output).map_err(|d| format!("{d}\n(--deny-warnings)"))?;
+    }
+    let shown = options.out.strip_prefix(&root).unwrap_or(&options.out).display().to_string();
+    if options.check {
+        let changes = apigen::write::diff(&options.out, &output.files)
+            .map_err(|e| format!("error: cannot read {shown}: {e}"))?;
+        if changes.is_empty() {
+            println!("{shown} is up to date ({} files)", output.files.len());
+            return Ok(());
+        }
+        let list: Vec<String> = changes.iter().map(|c| format!("  {c}")).collect();
+        return Err(format!(
+            "error: {shown} is out of date with {}:\n{}\nrun `cargo xtask codegen` to update it",
+            input.spec_name,
+            list.join("\n")
+        ));
+    }
+    let changes = apigen::write::write_tree(&options.out, &output.files)
+        .map_err(|e| format!("error: writing {shown} failed, nothing was changed: {e}"))?;
+    if changes.is_empty() {
+        println!("{shown} is up to date ({} files)", output.files.len());
+    } else {
+        for change in &changes {
+            println!("  {change}");
+        }
+        println!("{shown}: {} file(s) changed", changes.len());
+    }
+    Ok(())
+}
+
