@@ -32,6 +32,7 @@
 
 mod client;
 mod credentials;
+mod envelope;
 mod error;
 mod options;
 mod pagination;

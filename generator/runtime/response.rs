@@ -1,14 +1,13 @@
-//! Successful responses, the response envelope and its decoding.
+//! Successful responses and the parts of the response envelope.
 
 use std::fmt;
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use super::error::{ApiError, Error, excerpt};
+use super::envelope::request_id;
 
 /// A successful response: the decoded result plus what came with it.
 #[derive(Debug, Clone)]
@@ -83,19 +82,39 @@ impl<T> ApiResponse<T> {
 #[non_exhaustive]
 pub struct ResultInfo {
     /// Number of items in this page.
-    #[serde(default, deserialize_with = "lenient_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub count: Option<u64>,
     /// Number of this page, starting at 1.
-    #[serde(default, deserialize_with = "lenient_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page: Option<u64>,
     /// Maximum number of items per page.
-    #[serde(default, deserialize_with = "lenient_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub per_page: Option<u64>,
     /// Number of items in all pages.
-    #[serde(default, deserialize_with = "lenient_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<u64>,
     /// Number of pages.
-    #[serde(default, deserialize_with = "lenient_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_pages: Option<u64>,
 }
 
@@ -127,12 +146,17 @@ pub struct ErrorSource {
 impl ApiMessage {
     /// A message with a code and text.
     pub fn new(code: i64, message: impl Into<String>) -> Self {
-        ApiMessage { code, message: message.into(), documentation_url: None, source: None }
+        ApiMessage {
+            code,
+            message: message.into(),
+            documentation_url: None,
+            source: None,
+        }
     }
 
     /// Reads a message leniently: a missing code or text becomes a default,
     /// a bare string becomes the text, anything else its JSON text.
-    fn from_value(value: Value) -> Self {
+    pub(crate) fn from_value(value: Value) -> Self {
         match value {
             Value::Object(mut map) => {
                 let text = |v: Option<Value>| match v {
@@ -146,18 +170,27 @@ impl ApiMessage {
                         .or_else(|| c.as_str().and_then(|s| s.trim().parse().ok()))
                 });
                 let source = match map.remove("source") {
-                    Some(Value::Object(mut s)) => Some(ErrorSource { pointer: text(s.remove("pointer")) }),
+                    Some(Value::Object(mut s)) => Some(ErrorSource {
+                        pointer: text(s.remove("pointer")),
+                    }),
                     _ => None,
                 };
                 ApiMessage {
                     code: code.unwrap_or_default(),
                     message: text(map.remove("message")).unwrap_or_default(),
-                    documentation_url: text(map.remove("documentation_url")).filter(|u| !u.is_empty()),
+                    documentation_url: text(map.remove("documentation_url"))
+                        .filter(|u| !u.is_empty()),
                     source,
                 }
             }
-            Value::String(message) => ApiMessage { message, ..ApiMessage::default() },
-            other => ApiMessage { message: other.to_string(), ..ApiMessage::default() },
+            Value::String(message) => ApiMessage {
+                message,
+                ..ApiMessage::default()
+            },
+            other => ApiMessage {
+                message: other.to_string(),
+                ..ApiMessage::default()
+            },
         }
     }
 }
@@ -183,293 +216,52 @@ impl fmt::Display for ApiMessage {
 
 fn lenient_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
     Ok(match Option::<Value>::deserialize(deserializer)? {
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19).map(|f| f as u64)),
+        Some(Value::Number(n)) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19)
+                .map(|f| f as u64)
+        }),
         Some(Value::String(s)) => s.trim().parse().ok(),
         _ => None,
     })
 }
 
-fn lenient_messages<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<ApiMessage>, D::Error> {
-    Ok(match Option::<Value>::deserialize(deserializer)? {
-        Some(Value::Array(items)) => items.into_iter().map(ApiMessage::from_value).collect(),
-        Some(Value::Null) | None => Vec::new(),
-        Some(single) => vec![ApiMessage::from_value(single)],
-    })
-}
-
-fn lenient_result_info<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<ResultInfo>, D::Error> {
-    Ok(Option::<Value>::deserialize(deserializer)?.and_then(|v| ResultInfo::deserialize(v).ok()))
-}
-
-/// The Cloudflare v4 envelope with the result left undecoded.
-#[derive(Deserialize)]
-struct RawEnvelope {
-    success: Option<bool>,
-    #[serde(default, deserialize_with = "lenient_messages")]
-    errors: Vec<ApiMessage>,
-    #[serde(default, deserialize_with = "lenient_messages")]
-    messages: Vec<ApiMessage>,
-    #[serde(default)]
-    result: Option<Value>,
-    #[serde(default, deserialize_with = "lenient_result_info")]
-    result_info: Option<ResultInfo>,
-}
-
-impl RawEnvelope {
-    fn parse(body: &[u8]) -> Result<Self, serde_json::Error> {
-        serde_json::from_slice(body)
-    }
-
-    fn is_success(&self) -> bool {
-        self.success.unwrap_or(self.errors.is_empty())
-    }
-}
-
-/// Used only to locate a decoding error by line and column.
-#[derive(Deserialize)]
-struct ResultOnly<T> {
-    #[allow(dead_code)]
-    result: T,
-}
-
-/// A response as received, before decoding.
-#[derive(Debug)]
-pub(crate) struct RawResponse {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-}
-
-pub(crate) fn request_id<'a>(headers: &'a HeaderMap, name: Option<&str>) -> Option<&'a str> {
-    headers.get(name?)?.to_str().ok()
-}
-
-/// Decodes a response whose status is unsuccessful, or a 2xx response with
-/// `success: false`. Error bodies shaped like the v4 envelope are read as
-/// such whatever the operation; any other body is kept as an excerpt.
-pub(crate) fn api_error(raw: &RawResponse, request_id_header: Option<&str>) -> Error {
-    let mut error = ApiError {
-        status: raw.status,
-        errors: Vec::new(),
-        messages: Vec::new(),
-        request_id: request_id(&raw.headers, request_id_header).map(str::to_owned),
-        retry_after: super::retry::retry_after(&raw.headers),
-        body_excerpt: None,
-    };
-    match RawEnvelope::parse(&raw.body) {
-        Ok(env) if env.success.is_some() || !env.errors.is_empty() => {
-            error.errors = env.errors;
-            error.messages = env.messages;
-        }
-        _ => {
-            if !raw.body.is_empty() {
-                error.body_excerpt = Some(excerpt(&raw.body));
-            }
-        }
-    }
-    Error::Api(Box::new(error))
-}
-
-/// Decodes a response of any status into `T`, unwrapping the envelope when
-/// `envelope` is set.
-pub(crate) fn decode<T: DeserializeOwned>(
-    raw: RawResponse,
-    envelope: bool,
-    request_id_header: Option<&str>,
-) -> Result<ApiResponse<T>, Error> {
-    if !raw.status.is_success() {
-        return Err(api_error(&raw, request_id_header));
-    }
-    if !envelope {
-        let body: &[u8] = if raw.body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &raw.body };
-        return match serde_json::from_slice::<T>(body) {
-            Ok(result) => Ok(ApiResponse {
-                result,
-                result_info: None,
-                messages: Vec::new(),
-                status: raw.status,
-                headers: raw.headers,
-            }),
-            Err(e) => Err(Error::decode(raw.status, e.to_string(), &raw.body)),
-        };
-    }
-    let env = match RawEnvelope::parse(&raw.body) {
-        Ok(env) => env,
-        Err(e) => return Err(Error::decode(raw.status, format!("invalid JSON envelope: {e}"), &raw.body)),
-    };
-    if !env.is_success() {
-        return Err(api_error(&raw, request_id_header));
-    }
-    let absent = env.result.is_none();
-    let result = match T::deserialize(env.result.unwrap_or(Value::Null)) {
-        Ok(result) => result,
-        Err(_) if absent => {
-            return Err(Error::decode(raw.status, "the response has no `result`", &raw.body));
-        }
-        Err(e) => {
-            let message = match serde_json::from_slice::<ResultOnly<T>>(&raw.body) {
-                Err(located) => located.to_string(),
-                Ok(_) => e.to_string(),
-            };
-            return Err(Error::decode(raw.status, format!("invalid `result`: {message}"), &raw.body));
-        }
-    };
-    Ok(ApiResponse {
-        result,
-        result_info: env.result_info,
-        messages: env.messages,
-        status: raw.status,
-        headers: raw.headers,
-    })
-}
-
-/// Like [`decode`] for operations without a response body: the body of a
-/// successful response is ignored unless it is an envelope saying
-/// `success: false`.
-pub(crate) fn decode_empty(
-    raw: RawResponse,
-    envelope: bool,
-    request_id_header: Option<&str>,
-) -> Result<ApiResponse<()>, Error> {
-    if !raw.status.is_success() {
-        return Err(api_error(&raw, request_id_header));
-    }
-    let mut messages = Vec::new();
-    if envelope {
-        if let Ok(env) = RawEnvelope::parse(&raw.body) {
-            if !env.is_success() {
-                return Err(api_error(&raw, request_id_header));
-            }
-            messages = env.messages;
-        }
-    }
-    Ok(ApiResponse { result: (), result_info: None, messages, status: raw.status, headers: raw.headers })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
-
-    fn raw(status: u16, body: &str) -> RawResponse {
-        let mut headers = HeaderMap::new();
-        headers.insert("cf-ray", HeaderValue::from_static("ray-1"));
-        RawResponse { status: StatusCode::from_u16(status).unwrap(), headers, body: body.as_bytes().to_vec() }
-    }
-
-    #[derive(Debug, PartialEq, Deserialize)]
-    struct Cert {
-        id: String,
-    }
-
-    #[test]
-    fn success_envelope() {
-        let body = r#"{"success":true,"errors":[],"messages":[{"code":1,"message":"hi"}],
-            "result":[{"id":"a"},{"id":"b"}],
-            "result_info":{"count":2,"page":1.0,"per_page":20.0,"total_count":"2","total_pages":1}}"#;
-        let r: ApiResponse<Vec<Cert>> = decode(raw(200, body), true, Some("cf-ray")).unwrap();
-        assert_eq!(r.result, vec![Cert { id: "a".into() }, Cert { id: "b".into() }]);
-        let info = r.result_info().unwrap();
-        assert_eq!((info.count, info.page, info.per_page), (Some(2), Some(1), Some(20)));
-        assert_eq!((info.total_count, info.total_pages), (Some(2), Some(1)));
-        assert_eq!(r.messages()[0], ApiMessage::new(1, "hi"));
-        assert_eq!(r.status(), StatusCode::OK);
-        let mapped = r.map(|v| v.len());
-        assert_eq!(mapped.into_result(), 2);
-    }
-
-    #[test]
-    fn success_false_with_200_is_an_api_error() {
-        let body = r#"{"success":false,"errors":[{"code":1003,"message":"Invalid zone",
-            "documentation_url":"https://x","source":{"pointer":"/zone"}}],"messages":[],"result":null}"#;
-        let err = decode::<Value>(raw(200, body), true, Some("cf-ray")).unwrap_err();
-        let api = err.api_error().expect("api error");
-        assert_eq!(api.status, StatusCode::OK);
-        assert_eq!(api.errors[0].code, 1003);
-        assert_eq!(api.errors[0].source.as_ref().unwrap().pointer.as_deref(), Some("/zone"));
-        assert_eq!(api.request_id(), Some("ray-1"));
-        assert!(api.has_code(1003));
-        assert!(err.to_string().contains("[1003] Invalid zone (at /zone)"), "{err}");
-    }
-
-    #[test]
-    fn error_envelope_on_404() {
-        let body = r#"{"success":false,"errors":[{"message":"no code"},"plain"],"messages":null}"#;
-        let err = decode::<Value>(raw(404, body), true, Some("cf-ray")).unwrap_err();
-        let api = err.api_error().unwrap();
-        assert_eq!(api.errors, vec![ApiMessage::new(0, "no code"), ApiMessage::new(0, "plain")]);
-        assert!(api.body_excerpt.is_none());
-        assert!(err.is_not_found());
-    }
-
-    #[test]
-    fn html_502_keeps_status_and_excerpt() {
-        let body = "<html><body>502 Bad Gateway</body></html>";
-        let err = decode::<Value>(raw(502, body), true, Some("cf-ray")).unwrap_err();
-        let api = err.api_error().unwrap();
-        assert_eq!(api.status, StatusCode::BAD_GATEWAY);
-        assert!(api.errors.is_empty());
-        assert_eq!(api.body_excerpt.as_deref(), Some(body));
-        assert!(err.is_server_error() && err.is_retryable());
-    }
-
-    #[test]
-    fn malformed_json_is_a_decode_error_with_excerpt() {
-        let body = r#"{"success":true,"result":{"id": 12"#;
-        let err = decode::<Cert>(raw(200, body), true, None).unwrap_err();
-        match &err {
-            Error::Decode { status, message, body_excerpt } => {
-                assert_eq!(*status, StatusCode::OK);
-                assert!(message.contains("EOF"), "{message}");
-                assert_eq!(body_excerpt, body);
-            }
-            other => panic!("unexpected {other:?}"),
-        }
-        let wrong_type = r#"{"success":true,"result":{"id": 12}}"#;
-        let err = decode::<Cert>(raw(200, wrong_type), true, None).unwrap_err();
-        assert!(err.to_string().contains("invalid type: integer `12`"), "{err}");
-        assert!(err.to_string().contains("line 1 column"), "{err}");
-    }
-
-    #[test]
-    fn null_or_missing_result() {
-        let r: ApiResponse<()> = decode(raw(200, r#"{"success":true,"result":null}"#), true, None).unwrap();
-        assert_eq!(r.result, ());
-        let r: ApiResponse<Option<Cert>> = decode(raw(200, r#"{"success":true}"#), true, None).unwrap();
-        assert_eq!(r.result, None);
-        let err = decode::<Cert>(raw(200, r#"{"success":true,"errors":[]}"#), true, None).unwrap_err();
-        assert!(err.to_string().contains("no `result`"), "{err}");
-    }
-
-    #[test]
-    fn without_envelope() {
-        let r: ApiResponse<Cert> = decode(raw(200, r#"{"id":"x"}"#), false, None).unwrap();
-        assert_eq!(r.result.id, "x");
-        let r: ApiResponse<()> = decode(raw(200, ""), false, None).unwrap();
-        assert_eq!(r.result, ());
-        let err = decode::<Cert>(raw(500, r#"{"success":false,"errors":[{"code":1,"message":"x"}]}"#), false, None)
-            .unwrap_err();
-        assert_eq!(err.api_error().unwrap().errors, vec![ApiMessage::new(1, "x")]);
-        let err = decode::<Cert>(raw(500, r#"{"detail":"x"}"#), false, None).unwrap_err();
-        assert_eq!(err.api_error().unwrap().body_excerpt.as_deref(), Some(r#"{"detail":"x"}"#));
-    }
-
-    #[test]
-    fn empty_responses() {
-        assert!(decode_empty(raw(204, ""), true, None).is_ok());
-        assert!(decode_empty(raw(200, "not json"), true, None).is_ok());
-        let err = decode_empty(raw(200, r#"{"success":false,"errors":[]}"#), true, None).unwrap_err();
-        assert_eq!(err.status(), Some(StatusCode::OK));
-        assert!(decode_empty(raw(409, ""), true, None).unwrap_err().is_conflict());
-    }
 
     #[test]
     fn result_info_is_lenient() {
-        let info: ResultInfo =
-            serde_json::from_str(r#"{"page":2,"per_page":null,"total_pages":-1,"count":1.5,"cursor":"x"}"#).unwrap();
-        assert_eq!(info, ResultInfo { page: Some(2), ..ResultInfo::default() });
+        let info: ResultInfo = serde_json::from_str(
+            r#"{"page":2,"per_page":null,"total_pages":-1,"count":1.5,"cursor":"x"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            info,
+            ResultInfo {
+                page: Some(2),
+                ..ResultInfo::default()
+            }
+        );
         assert_eq!(serde_json::to_string(&info).unwrap(), r#"{"page":2}"#);
+    }
+
+    #[test]
+    fn api_messages_are_lenient() {
+        let messages: Vec<ApiMessage> = serde_json::from_str(
+            r#"[{"code":"1001","message":"a","extra":1},{"code":1002.0,"message":null},
+                {"message":"b","documentation_url":"https://d","source":{"pointer":"/csr"}},"c",7]"#,
+        )
+        .unwrap();
+        assert_eq!(messages[0], ApiMessage::new(1001, "a"));
+        assert_eq!(messages[1], ApiMessage::new(1002, ""));
+        assert_eq!(messages[2].documentation_url.as_deref(), Some("https://d"));
+        assert_eq!(messages[2].to_string(), "b (at /csr)");
+        assert_eq!(messages[3], ApiMessage::new(0, "c"));
+        assert_eq!(messages[4].message, "7");
+        assert_eq!(messages[0].to_string(), "[1001] a");
+        let round_trip: ApiMessage =
+            serde_json::from_str(&serde_json::to_string(&messages[2]).unwrap()).unwrap();
+        assert_eq!(round_trip, messages[2]);
     }
 }

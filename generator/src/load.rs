@@ -80,9 +80,7 @@ impl Source {
         let mut parent_indent: Option<usize> = None;
         let mut found_line = None;
         for seg in segments {
-            if seg.parse::<usize>().is_ok() {
-                continue;
-            }
+            let numeric = seg.parse::<usize>().is_ok();
             let mut hit = None;
             for (i, line) in lines.iter().enumerate().skip(start) {
                 let trimmed = line.trim_start();
@@ -110,7 +108,12 @@ impl Source {
                     break;
                 }
             }
-            let (i, indent) = hit?;
+            // A numeric segment that is not a key is an array index: stay where we are.
+            let (i, indent) = match hit {
+                Some(h) => h,
+                None if numeric => continue,
+                None => return None,
+            };
             found_line = Some(i + 1);
             start = i + 1;
             parent_indent = Some(indent);

@@ -1,1 +1,55 @@
-//! Shared helpers for the test suite.
+//! Shared helpers for the test suite: locating the workspace and running the generator.
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root (parent of this crate).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// Generate the crate for `spec/openapi.yaml` with `spec/codegen.toml`.
+pub fn generate_spec() -> apigen::Output {
+    let root = workspace_root();
+    let input = apigen::load::read_input(&root, &root.join("spec/openapi.yaml"), None)
+        .expect("spec/ is readable");
+    apigen::generate(input.as_input()).unwrap_or_else(|d| panic!("spec/ must generate:\n{d}"))
+}
+
+/// Generate a crate for a fixture spec, with a package name derived from its file name.
+pub fn generate_fixture(path: &Path) -> Result<apigen::Output, apigen::diag::Diagnostics> {
+    let root = workspace_root();
+    let mut input = apigen::load::read_input(&root, path, None).expect("fixture is readable");
+    if input.config.package.name.is_none() {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("fixture");
+        input.config.package.name = Some(format!("fixture-{}", stem.replace('_', "-")));
+    }
+    apigen::generate(input.as_input())
+}
+
+/// Fixture specs (`tests/fixtures/*.yaml|json`), sorted.
+pub fn fixtures() -> Vec<PathBuf> {
+    let dir = workspace_root().join("tests/fixtures");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/fixtures exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Files of a generated crate that come from the spec (runtime copies excluded).
+pub fn spec_derived(files: &std::collections::BTreeMap<String, String>) -> Vec<(&String, &String)> {
+    files.iter().filter(|(path, _)| !path.starts_with("src/runtime/")).collect()
+}
+
+/// A snapshot name for a generated file: `src/models.rs` → `src__models.rs`.
+pub fn snapshot_name(prefix: &str, path: &str) -> String {
+    format!("{prefix}__{}", path.replace('/', "__"))
+}

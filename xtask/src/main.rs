@@ -1,27 +1,39 @@
-//! Workspace automation: `cargo xtask codegen [--spec PATH] [--config PATH] [--out DIR] [--check] [--deny-warnings]`.
+//! Workspace automation: `cargo xtask codegen` regenerates `generated/`; `cargo xtask test`
+//! installs the test servers and runs every test.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: cargo xtask codegen [--spec PATH] [--config PATH] [--out DIR] [--check] [--deny-warnings]
+       cargo xtask test [-- CARGO TEST ARGS]
 
   --spec PATH       OpenAPI 3.0 description (default: spec/openapi.yaml)
   --config PATH     generator settings (default: codegen.toml beside the spec, if present)
   --out DIR         crate to (re)generate (default: generated)
   --check           write nothing; fail if DIR differs from what would be generated
-  --deny-warnings   treat warnings about the spec as errors";
+  --deny-warnings   treat warnings about the spec as errors
+
+test: installs the test servers (Prism from npm, openapi-spec-validator from PyPI) when
+missing, validates spec/ and the fixtures, then runs `cargo test --workspace`.";
+
+mod test;
+
+fn report(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("codegen") => match codegen(&args[1..]) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("{message}");
-                ExitCode::FAILURE
-            }
-        },
+        Some("codegen") => report(codegen(&args[1..])),
+        Some("test") => report(test::run(&workspace_root(), &args[1..])),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -26,6 +26,9 @@ pub(crate) struct Lowerer<'a> {
     component_types: BTreeMap<&'a str, crate::ir::TypeRef>,
     deferred: Vec<&'a str>,
     depth: usize,
+    /// While converting a component: its name and nesting depth, claimed by the first
+    /// named type defined at that depth.
+    component_slot: Option<(String, usize)>,
 }
 
 /// The lowered API plus the warnings found on the way; or every error found.
@@ -46,6 +49,7 @@ pub fn lower(
         component_types: BTreeMap::new(),
         deferred: Vec::new(),
         depth: 0,
+        component_slot: None,
     };
     lowerer.envelope = lowerer.envelope_style();
     lowerer.name_components();

@@ -177,9 +177,16 @@ impl<'a> Lowerer<'a> {
                 self.define(name, pointer, None, TypeKind::Alias(target));
             }
             ReferenceOr::Item(s) => {
-                let kind = self.type_kind(s, &name, &pointer);
-                let doc = s.schema_data.description.clone().or(s.schema_data.title.clone());
-                self.define(name, pointer, doc, kind);
+                // The component's own name is used by the top-level named type, if the
+                // schema needs one; otherwise (arrays, maps, `allOf: [$ref]`) it is an alias.
+                let outer = self.component_slot.replace((name.clone(), self.depth));
+                let ty = self.lower_schema_inner(s, &name, &pointer);
+                let unclaimed = matches!(self.component_slot.take(), Some((n, _)) if n == name);
+                self.component_slot = outer;
+                if unclaimed {
+                    let doc = s.schema_data.description.clone().or(s.schema_data.title.clone());
+                    self.define(name, pointer, doc, TypeKind::Alias(ty));
+                }
             }
         }
         self.depth -= 1;
@@ -294,7 +301,13 @@ impl<'a> Lowerer<'a> {
 
     /// Define a named type for an inline schema that needs one.
     fn named_inline(&mut self, s: &'a Schema, hint: &str, pointer: &str) -> TypeRef {
-        let name = self.type_names.claim(&camel(hint), false);
+        let name = match self.component_slot.take() {
+            Some((name, depth)) if depth == self.depth => name,
+            other => {
+                self.component_slot = other;
+                self.type_names.claim(&camel(hint), false)
+            }
+        };
         let kind = self.type_kind(s, &name, pointer);
         let doc = s.schema_data.description.clone().or(s.schema_data.title.clone());
         self.define(name.clone(), pointer.to_string(), doc, kind);
