@@ -272,7 +272,9 @@ pub enum TypeKind {
         additional: Option<TypeRef>,
     },
     /// A string enum; always open (an `Unknown(String)` variant keeps new server values).
-    Enum { variants: Vec<EnumVariant> },
+    Enum {
+        variants: Vec<EnumVariant>,
+    },
     /// `oneOf`/`anyOf`.
     Union {
         variants: Vec<UnionVariant>,

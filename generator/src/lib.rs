@@ -45,8 +45,16 @@ pub fn generate(input: Input<'_>) -> Result<Output, Diagnostics> {
     let locate = |d: Vec<Diagnostic>| -> Vec<Diagnostic> {
         let mut d: Vec<Diagnostic> = d.into_iter().map(|d| loaded.source.locate(d)).collect();
         d.sort_by(|a, b| {
-            (std::cmp::Reverse(a.severity), a.line.unwrap_or(usize::MAX), &a.pointer)
-                .cmp(&(std::cmp::Reverse(b.severity), b.line.unwrap_or(usize::MAX), &b.pointer))
+            (
+                std::cmp::Reverse(a.severity),
+                a.line.unwrap_or(usize::MAX),
+                &a.pointer,
+            )
+                .cmp(&(
+                    std::cmp::Reverse(b.severity),
+                    b.line.unwrap_or(usize::MAX),
+                    &b.pointer,
+                ))
         });
         d
     };

@@ -225,8 +225,13 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
         let pointer = path_to_pointer(e.path());
         let inner = e.into_inner().to_string();
         fail(
-            Diagnostic::error(pointer, format!("not a valid OpenAPI 3.0 document here: {inner}"))
-                .with_hint("compare this node with the OpenAPI 3.0.3 specification's object of the same name"),
+            Diagnostic::error(
+                pointer,
+                format!("not a valid OpenAPI 3.0 document here: {inner}"),
+            )
+            .with_hint(
+                "compare this node with the OpenAPI 3.0.3 specification's object of the same name",
+            ),
         )
     })?;
     Ok(Loaded { api, source })
@@ -240,7 +245,10 @@ fn check_version(value: &serde_json::Value) -> Result<(), Diagnostic> {
     if let Some(swagger) = object.get("swagger") {
         return Err(Diagnostic::error(
             "#/swagger",
-            format!("this is a Swagger {} document, not OpenAPI 3.0", swagger_version(swagger)),
+            format!(
+                "this is a Swagger {} document, not OpenAPI 3.0",
+                swagger_version(swagger)
+            ),
         )
         .with_hint("convert it to OpenAPI 3.0 first (for example with swagger2openapi)"));
     }
@@ -251,8 +259,10 @@ fn check_version(value: &serde_json::Value) -> Result<(), Diagnostic> {
             format!("OpenAPI {v} is not supported; this generator reads OpenAPI 3.0.x"),
         )
         .with_hint("use an OpenAPI 3.0.x description of the API")),
-        None => Err(Diagnostic::error("#/openapi", "missing `openapi` version field")
-            .with_hint("add `openapi: 3.0.3` at the top of the document")),
+        None => Err(
+            Diagnostic::error("#/openapi", "missing `openapi` version field")
+                .with_hint("add `openapi: 3.0.3` at the top of the document"),
+        ),
     }
 }
 
@@ -289,7 +299,10 @@ mod tests {
         let source = Source::new("s.yaml", YAML);
         assert_eq!(source.line_of("#/paths/~1a~1{id}/get"), Some(7));
         assert_eq!(source.line_of("#/components/schemas/Foo"), Some(14));
-        assert_eq!(source.line_of("#/paths/~1a~1{id}/get/responses/200"), Some(10));
+        assert_eq!(
+            source.line_of("#/paths/~1a~1{id}/get/responses/200"),
+            Some(10)
+        );
     }
 
     #[test]

@@ -153,7 +153,10 @@ mod tests {
     fn camel_names() {
         let cases = [
             ("client_certificate", "ClientCertificate"),
-            ("tls-certificates-and-hostnames_identifier", "TlsCertificatesAndHostnamesIdentifier"),
+            (
+                "tls-certificates-and-hostnames_identifier",
+                "TlsCertificatesAndHostnamesIdentifier",
+            ),
             ("Self", "Self_"),
             ("self", "Self_"),
             ("1st", "V1st"),

@@ -46,7 +46,10 @@ fn existing_files(dir: &Path) -> io::Result<BTreeSet<String>> {
             if entry.file_type()?.is_dir() {
                 stack.push(path);
             } else if let Ok(rel) = path.strip_prefix(dir) {
-                let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                let rel: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
                 out.insert(rel.join("/"));
             }
         }
@@ -92,8 +95,14 @@ pub fn write_tree_with_hook(
     if changes.is_empty() {
         return Ok(changes);
     }
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
     let backup = parent.join(format!(".{name}.previous-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
@@ -159,7 +168,10 @@ mod tests {
     use super::*;
 
     fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -183,7 +195,10 @@ mod tests {
         let changes = write_tree(&out, &second).unwrap();
         assert_eq!(
             changes,
-            vec![Change::Modified("src/b.rs".into()), Change::Removed("old.rs".into())]
+            vec![
+                Change::Modified("src/b.rs".into()),
+                Change::Removed("old.rs".into())
+            ]
         );
         assert_eq!(fs::read_to_string(out.join("src/b.rs")).unwrap(), "b2");
         assert!(!out.join("old.rs").exists());
@@ -224,7 +239,10 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("injected"));
         assert_eq!(snapshot(&out), before);
-        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let leftovers: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("out")]);
     }
 }

@@ -23,7 +23,10 @@ pub fn generate_fixture(path: &Path) -> Result<apigen::Output, apigen::diag::Dia
     let root = workspace_root();
     let mut input = apigen::load::read_input(&root, path, None).expect("fixture is readable");
     if input.config.package.name.is_none() {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("fixture");
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("fixture");
         input.config.package.name = Some(format!("fixture-{}", stem.replace('_', "-")));
     }
     apigen::generate(input.as_input())
@@ -37,7 +40,10 @@ pub fn fixtures() -> Vec<PathBuf> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.is_file()
-                && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json"))
+                && matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("yaml" | "yml" | "json")
+                )
         })
         .collect();
     out.sort();
@@ -46,7 +52,10 @@ pub fn fixtures() -> Vec<PathBuf> {
 
 /// Files of a generated crate that come from the spec (runtime copies excluded).
 pub fn spec_derived(files: &std::collections::BTreeMap<String, String>) -> Vec<(&String, &String)> {
-    files.iter().filter(|(path, _)| !path.starts_with("src/runtime/")).collect()
+    files
+        .iter()
+        .filter(|(path, _)| !path.starts_with("src/runtime/"))
+        .collect()
 }
 
 /// A snapshot name for a generated file: `src/models.rs` → `src__models.rs`.

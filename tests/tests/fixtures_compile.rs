@@ -13,20 +13,33 @@ fn fixture_crates_pass_clippy() {
     let _ = std::fs::remove_dir_all(&dir);
     let mut members = Vec::new();
     for path in fixtures() {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
         let output = generate_fixture(&path).unwrap_or_else(|d| panic!("{stem}:\n{d}"));
         apigen::write::write_tree(&dir.join(&stem), &output.files).expect("writable");
         members.push(format!("{stem:?}"));
     }
     std::fs::write(
         dir.join("Cargo.toml"),
-        format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", members.join(", ")),
+        format!(
+            "[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
+            members.join(", ")
+        ),
     )
     .expect("writable");
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("Cargo.lock exists");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let result = Command::new(cargo)
-        .args(["clippy", "--workspace", "--all-targets", "--quiet", "--target-dir"])
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--quiet",
+            "--target-dir",
+        ])
         .arg(root.join("target/fixture-target"))
         .args(["--", "-D", "warnings"])
         .current_dir(&dir)

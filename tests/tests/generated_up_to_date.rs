@@ -21,7 +21,9 @@ fn every_generated_file_is_marked() {
     for (path, text) in &output.files {
         let first = text.lines().next().unwrap_or_default();
         assert!(
-            first.contains("@generated") && first.contains("spec/openapi.yaml") && first.contains("do not edit"),
+            first.contains("@generated")
+                && first.contains("spec/openapi.yaml")
+                && first.contains("do not edit"),
             "{path} must start with the @generated header, found {first:?}"
         );
     }
@@ -47,6 +49,9 @@ fn runtime_copies_are_verbatim() {
             .unwrap_or_else(|| panic!("runtime/{name} is not copied into the crate"));
         let (header, body) = copy.split_once('\n').expect("header line");
         assert!(header.contains("@generated"));
-        assert_eq!(body, source, "src/runtime/{name} differs from generator/runtime/{name}");
+        assert_eq!(
+            body, source,
+            "src/runtime/{name} differs from generator/runtime/{name}"
+        );
     }
 }

@@ -14,7 +14,11 @@ fn settings() -> insta::Settings {
 #[test]
 fn spec_output() {
     let output = generate_spec();
-    assert!(output.warnings.is_empty(), "spec/ must generate without warnings: {:?}", output.warnings);
+    assert!(
+        output.warnings.is_empty(),
+        "spec/ must generate without warnings: {:?}",
+        output.warnings
+    );
     settings().bind(|| {
         for (path, text) in spec_derived(&output.files) {
             insta::assert_snapshot!(snapshot_name("spec", path), text);
@@ -25,11 +29,20 @@ fn spec_output() {
 #[test]
 fn fixture_output() {
     let fixtures = fixtures();
-    assert!(fixtures.len() >= 8, "expected at least 8 fixture specs, found {}", fixtures.len());
+    assert!(
+        fixtures.len() >= 8,
+        "expected at least 8 fixture specs, found {}",
+        fixtures.len()
+    );
     settings().bind(|| {
         for path in fixtures {
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
-            let output = generate_fixture(&path).unwrap_or_else(|d| panic!("{stem} must generate:\n{d}"));
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_string();
+            let output =
+                generate_fixture(&path).unwrap_or_else(|d| panic!("{stem} must generate:\n{d}"));
             for (file, text) in spec_derived(&output.files) {
                 if file == "Cargo.toml" {
                     continue;

@@ -100,7 +100,12 @@ fn codegen(args: &[String]) -> Result<(), String> {
     if options.deny_warnings {
         apigen::deny_warnings(&output).map_err(|d| format!("{d}\n(--deny-warnings)"))?;
     }
-    let shown = options.out.strip_prefix(&root).unwrap_or(&options.out).display().to_string();
+    let shown = options
+        .out
+        .strip_prefix(&root)
+        .unwrap_or(&options.out)
+        .display()
+        .to_string();
     if options.check {
         let changes = apigen::write::diff(&options.out, &output.files)
             .map_err(|e| format!("error: cannot read {shown}: {e}"))?;
@@ -127,4 +132,3 @@ fn codegen(args: &[String]) -> Result<(), String> {
     }
     Ok(())
 }
-

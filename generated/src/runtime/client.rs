@@ -20,7 +20,8 @@ const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARG
 ///
 /// Cheap to clone: clones share one connection pool and configuration.
 /// Create one with [`Client::from_env`], [`Client::new`] or
-/// [`Client::builder`].
+/// [`Client::builder`]. Requests run on a Tokio runtime with its time driver
+/// enabled (as `#[tokio::main]` sets up).
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<ClientInner>,
@@ -61,13 +62,25 @@ impl Client {
             .and_then(|name| std::env::var(name).ok())
             .map(|url| url.trim().to_owned())
             .filter(|url| !url.is_empty());
+        let from_env = base_url.is_some();
         if let Some(url) = base_url {
             builder = builder.base_url(url);
         }
-        if let Some(credentials) = credentials_from_env(profile.credential_sets, |name| std::env::var(name).ok())? {
+        if let Some(credentials) =
+            credentials_from_env(profile.credential_sets, |name| std::env::var(name).ok())?
+        {
             builder = builder.credentials(credentials);
         }
-        builder.build()
+        builder
+            .build()
+            .map_err(|error| match (error, profile.base_url_env) {
+                (Error::Configuration { message }, Some(var))
+                    if from_env && message.starts_with("invalid base URL") =>
+                {
+                    Error::configuration(format!("{var}: {message}"))
+                }
+                (error, _) => error,
+            })
     }
 
     /// The base URL every request path is appended to.
@@ -78,7 +91,12 @@ impl Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.inner.credentials.iter().map(|(name, _)| name.as_str()).collect();
+        let names: Vec<&str> = self
+            .inner
+            .credentials
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("credential_headers", &names)
@@ -150,7 +168,10 @@ impl ClientBuilder {
     /// 500 ms and 8 s. A `Retry-After` or `retry-after-ms` response header
     /// of at most 60 seconds takes precedence.
     pub fn retry_backoff(mut self, base: Duration, max: Duration) -> Self {
-        self.backoff = Backoff { base, cap: max.max(base) };
+        self.backoff = Backoff {
+            base,
+            cap: max.max(base),
+        };
         self
     }
 
@@ -163,6 +184,9 @@ impl ClientBuilder {
 
     /// Uses a preconfigured HTTP client (proxies, custom roots, ...). Its own
     /// timeouts apply in addition to this client's per-attempt timeout.
+    ///
+    /// The default client does not follow redirects, so that credentials
+    /// are never sent to another host; configure yours likewise.
     pub fn http_client(mut self, http_client: reqwest::Client) -> Self {
         self.http_client = Some(http_client);
         self
@@ -170,22 +194,37 @@ impl ClientBuilder {
 
     /// Builds the client, validating the configuration.
     pub fn build(self) -> Result<Client, Error> {
-        let base_url = validate_base_url(self.base_url.as_deref().unwrap_or(crate::PROFILE.default_base_url))?;
+        let base_url = validate_base_url(
+            self.base_url
+                .as_deref()
+                .unwrap_or(crate::PROFILE.default_base_url),
+        )?;
         if self.timeout.is_zero() {
-            return Err(Error::configuration("the timeout must be greater than zero"));
+            return Err(Error::configuration(
+                "the timeout must be greater than zero",
+            ));
         }
         let credentials = match &self.credentials {
             Some(credentials) => credentials.to_header_pairs()?,
             None => Vec::new(),
         };
-        let user_agent = HeaderValue::from_str(&self.user_agent)
-            .map_err(|_| Error::configuration("the user agent contains characters not allowed in HTTP headers"))?;
+        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
+            Error::configuration("the user agent contains characters not allowed in HTTP headers")
+        })?;
         let http = match self.http_client {
             Some(http) => http,
+            // Redirects are not followed: they could carry credential
+            // headers to another host.
             None => reqwest::Client::builder()
                 .connect_timeout(self.timeout.min(MAX_CONNECT_TIMEOUT))
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
-                .map_err(|e| Error::configuration(format!("cannot initialise the HTTP client: {}", e.without_url())))?,
+                .map_err(|e| {
+                    Error::configuration(format!(
+                        "cannot initialise the HTTP client: {}",
+                        e.without_url()
+                    ))
+                })?,
         };
         Ok(Client {
             inner: Arc::new(ClientInner {
@@ -205,7 +244,8 @@ impl ClientBuilder {
 /// URL without credentials, query or fragment.
 fn validate_base_url(raw: &str) -> Result<String, Error> {
     let trimmed = raw.trim().trim_end_matches('/');
-    let url = reqwest::Url::parse(trimmed).map_err(|e| Error::configuration(format!("invalid base URL: {e}")))?;
+    let url = reqwest::Url::parse(trimmed)
+        .map_err(|e| Error::configuration(format!("invalid base URL: {e}")))?;
     let problem = if !matches!(url.scheme(), "http" | "https") {
         Some("its scheme must be http or https")
     } else if url.host_str().is_none_or(str::is_empty) {
@@ -229,9 +269,22 @@ mod tests {
 
     #[test]
     fn base_url_validation() {
-        assert_eq!(validate_base_url("https://api.example.com/v4/").unwrap(), "https://api.example.com/v4");
-        assert_eq!(validate_base_url("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
-        for bad in ["", "api.example.com", "ftp://x", "https://user:pw-secret@x.com", "https://x.com/?a=1", "https://x.com#f"] {
+        assert_eq!(
+            validate_base_url("https://api.example.com/v4/").unwrap(),
+            "https://api.example.com/v4"
+        );
+        assert_eq!(
+            validate_base_url("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        for bad in [
+            "",
+            "api.example.com",
+            "ftp://x",
+            "https://user:pw-secret@x.com",
+            "https://x.com/?a=1",
+            "https://x.com#f",
+        ] {
             let err = validate_base_url(bad).unwrap_err();
             assert!(matches!(err, Error::Configuration { .. }), "{bad}");
             assert!(!err.to_string().contains("pw-secret"), "{err}");
@@ -251,18 +304,33 @@ mod tests {
         let shown = format!("{client:?}");
         assert!(!shown.contains("very-secret-token"), "{shown}");
         assert!(shown.contains("authorization"), "{shown}");
-        let builder = format!("{:?}", Client::builder().credentials(Credentials::bearer("very-secret-token")));
+        let builder = format!(
+            "{:?}",
+            Client::builder().credentials(Credentials::bearer("very-secret-token"))
+        );
         assert!(!builder.contains("very-secret-token"), "{builder}");
     }
 
     #[test]
     fn build_rejects_bad_settings() {
-        let zero = Client::builder().timeout(Duration::ZERO).build().unwrap_err();
+        let zero = Client::builder()
+            .timeout(Duration::ZERO)
+            .build()
+            .unwrap_err();
         assert!(matches!(zero, Error::Configuration { .. }));
-        let ua = Client::builder().user_agent("bad\nagent").build().unwrap_err();
+        let ua = Client::builder()
+            .user_agent("bad\nagent")
+            .build()
+            .unwrap_err();
         assert!(matches!(ua, Error::Configuration { .. }));
-        let creds = Client::builder().credentials(Credentials::header("X-Key", "a\rb")).build().unwrap_err();
+        let creds = Client::builder()
+            .credentials(Credentials::header("X-Key", "a\rb"))
+            .build()
+            .unwrap_err();
         assert!(matches!(creds, Error::Configuration { .. }));
-        assert!(Client::builder().build().is_ok(), "credentials are optional");
+        assert!(
+            Client::builder().build().is_ok(),
+            "credentials are optional"
+        );
     }
 }

@@ -55,10 +55,13 @@ impl Credentials {
     /// Credentials made of the parts of a credential set, `values` giving the
     /// secret of each part in order.
     pub(crate) fn from_profile_parts(parts: &[CredentialPart], values: &[String]) -> Credentials {
-        parts.iter().zip(values).fold(Credentials::default(), |creds, (part, value)| match part {
-            CredentialPart::Bearer { .. } => creds.and_bearer(value.as_str()),
-            CredentialPart::Header { name, .. } => creds.and_header(*name, value.as_str()),
-        })
+        parts
+            .iter()
+            .zip(values)
+            .fold(Credentials::default(), |creds, (part, value)| match part {
+                CredentialPart::Bearer { .. } => creds.and_bearer(value.as_str()),
+                CredentialPart::Header { name, .. } => creds.and_header(*name, value.as_str()),
+            })
     }
 
     /// Validated, sensitive header pairs, ready to send.
@@ -103,7 +106,11 @@ pub(crate) fn credentials_from_env(
     let env_of = |part: &CredentialPart| match part {
         CredentialPart::Bearer { env } | CredentialPart::Header { env, .. } => *env,
     };
-    let read = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let read = |name: &str| {
+        lookup(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
     let mut alternatives = Vec::new();
     let mut partial = Vec::new();
     for set in sets {
@@ -116,16 +123,29 @@ pub(crate) fn credentials_from_env(
             return Ok(Some(Credentials::from_profile_parts(set.parts, &values)));
         }
         if values.iter().any(Option::is_some) {
-            let missing: Vec<&str> =
-                vars.iter().zip(&values).filter(|(_, v)| v.is_none()).map(|(n, _)| *n).collect();
-            partial.push(format!("{} for the {} credentials", join(&missing, ", ", " and "), set.name));
+            let missing: Vec<&str> = vars
+                .iter()
+                .zip(&values)
+                .filter(|(_, v)| v.is_none())
+                .map(|(n, _)| *n)
+                .collect();
+            partial.push(format!(
+                "{} for the {} credentials",
+                join(&missing, ", ", " and "),
+                set.name
+            ));
         }
         alternatives.push(join(&vars, ", ", " and "));
     }
     if alternatives.is_empty() {
-        return Err(Error::configuration("no credentials can be read from the environment; use Client::builder()"));
+        return Err(Error::configuration(
+            "no credentials can be read from the environment; use Client::builder()",
+        ));
     }
-    let mut message = format!("no credentials in the environment: set {}", alternatives.join(", or "));
+    let mut message = format!(
+        "no credentials in the environment: set {}",
+        alternatives.join(", or ")
+    );
     if !partial.is_empty() {
         message.push_str(&format!(" (missing {})", partial.join("; ")));
     }
@@ -145,26 +165,51 @@ mod tests {
     use super::*;
 
     static SETS: &[CredentialSet] = &[
-        CredentialSet { name: "api_token", parts: &[CredentialPart::Bearer { env: Some("T_TOKEN") }] },
+        CredentialSet {
+            name: "api_token",
+            parts: &[CredentialPart::Bearer {
+                env: Some("T_TOKEN"),
+            }],
+        },
         CredentialSet {
             name: "api_key",
             parts: &[
-                CredentialPart::Header { name: "X-Auth-Email", env: Some("T_EMAIL") },
-                CredentialPart::Header { name: "X-Auth-Key", env: Some("T_KEY") },
+                CredentialPart::Header {
+                    name: "X-Auth-Email",
+                    env: Some("T_EMAIL"),
+                },
+                CredentialPart::Header {
+                    name: "X-Auth-Key",
+                    env: Some("T_KEY"),
+                },
             ],
         },
-        CredentialSet { name: "manual", parts: &[CredentialPart::Header { name: "X-Other", env: None }] },
+        CredentialSet {
+            name: "manual",
+            parts: &[CredentialPart::Header {
+                name: "X-Other",
+                env: None,
+            }],
+        },
     ];
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned())
+        move |name| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
     }
 
     #[test]
     fn debug_redacts_values() {
         let creds = Credentials::bearer("top-secret").and_header("X-Auth-Key", "hunter2");
         let shown = format!("{creds:?}");
-        assert_eq!(shown, r#"{"Authorization": "<redacted>", "X-Auth-Key": "<redacted>"}"#);
+        assert_eq!(
+            shown,
+            r#"{"Authorization": "<redacted>", "X-Auth-Key": "<redacted>"}"#
+        );
         assert!(!format!("{creds:#?}").contains("secret"));
     }
 
@@ -174,9 +219,15 @@ mod tests {
         assert_eq!(pairs[0].0, "authorization");
         assert_eq!(pairs[0].1, "Bearer tok");
         assert!(pairs[0].1.is_sensitive());
-        let err = Credentials::header("X-Key", "bad\nvalue-secret").to_header_pairs().unwrap_err();
+        let err = Credentials::header("X-Key", "bad\nvalue-secret")
+            .to_header_pairs()
+            .unwrap_err();
         assert!(!err.to_string().contains("secret"), "{err}");
-        assert!(Credentials::header("bad name", "v").to_header_pairs().is_err());
+        assert!(
+            Credentials::header("bad name", "v")
+                .to_header_pairs()
+                .is_err()
+        );
     }
 
     #[test]
@@ -188,15 +239,27 @@ mod tests {
 
     #[test]
     fn from_env_takes_first_complete_set() {
-        let creds = credentials_from_env(SETS, env(&[("T_TOKEN", "t"), ("T_EMAIL", "e"), ("T_KEY", "k")]))
-            .unwrap()
-            .unwrap();
+        let creds = credentials_from_env(
+            SETS,
+            env(&[("T_TOKEN", "t"), ("T_EMAIL", "e"), ("T_KEY", "k")]),
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(creds.header_names().collect::<Vec<_>>(), ["Authorization"]);
-        let creds = credentials_from_env(SETS, env(&[("T_TOKEN", "  "), ("T_EMAIL", "e"), ("T_KEY", "k\n")]))
-            .unwrap()
-            .unwrap();
+        let creds = credentials_from_env(
+            SETS,
+            env(&[("T_TOKEN", "  "), ("T_EMAIL", "e"), ("T_KEY", "k\n")]),
+        )
+        .unwrap()
+        .unwrap();
         let pairs = creds.to_header_pairs().unwrap();
-        assert_eq!(pairs[0], (HeaderName::from_static("x-auth-email"), HeaderValue::from_static("e")));
+        assert_eq!(
+            pairs[0],
+            (
+                HeaderName::from_static("x-auth-email"),
+                HeaderValue::from_static("e")
+            )
+        );
         assert_eq!(pairs[1].1, "k");
     }
 
@@ -207,9 +270,13 @@ mod tests {
             err.to_string(),
             "configuration error: no credentials in the environment: set T_TOKEN, or T_EMAIL and T_KEY"
         );
-        let err = credentials_from_env(SETS, env(&[("T_EMAIL", "secret@example.com")])).unwrap_err();
+        let err =
+            credentials_from_env(SETS, env(&[("T_EMAIL", "secret@example.com")])).unwrap_err();
         let text = err.to_string();
-        assert!(text.ends_with("(missing T_KEY for the api_key credentials)"), "{text}");
+        assert!(
+            text.ends_with("(missing T_KEY for the api_key credentials)"),
+            "{text}"
+        );
         assert!(!text.contains("secret@"));
         assert!(credentials_from_env(&[], env(&[])).unwrap().is_none());
     }

@@ -260,15 +260,24 @@ impl Error {
     }
 
     pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> Self {
-        Error::InvalidArgument { name, reason: reason.into() }
+        Error::InvalidArgument {
+            name,
+            reason: reason.into(),
+        }
     }
 
     pub(crate) fn configuration(message: impl Into<String>) -> Self {
-        Error::Configuration { message: message.into() }
+        Error::Configuration {
+            message: message.into(),
+        }
     }
 
     pub(crate) fn decode(status: StatusCode, message: impl Into<String>, body: &[u8]) -> Self {
-        Error::Decode { status, message: message.into(), body_excerpt: excerpt(body) }
+        Error::Decode {
+            status,
+            message: message.into(),
+            body_excerpt: excerpt(body),
+        }
     }
 
     /// Wraps a transport error, dropping the URL it may carry.
@@ -281,7 +290,10 @@ impl Error {
             message.push_str(&c.to_string());
             cause = c.source();
         }
-        Error::Connection { message, source: Some(Box::new(err)) }
+        Error::Connection {
+            message,
+            source: Some(Box::new(err)),
+        }
     }
 }
 
@@ -293,10 +305,22 @@ impl fmt::Display for Error {
             Error::Timeout { after } => {
                 write!(f, "request timed out after {}", DisplayDuration(*after))
             }
-            Error::Decode { status, message, body_excerpt } => {
-                write!(f, "could not decode the HTTP {} response: {message}", status.as_u16())?;
+            Error::Decode {
+                status,
+                message,
+                body_excerpt,
+            } => {
+                write!(
+                    f,
+                    "could not decode the HTTP {} response: {message}",
+                    status.as_u16()
+                )?;
                 if !body_excerpt.is_empty() {
-                    write!(f, " (body starts with {:?})", truncate_chars(body_excerpt, 80))?;
+                    write!(
+                        f,
+                        " (body starts with {:?})",
+                        truncate_chars(body_excerpt, 80)
+                    )?;
                 }
                 Ok(())
             }
@@ -312,7 +336,10 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Api(api) => Some(&**api),
-            Error::Connection { source: Some(source), .. } => Some(&**source),
+            Error::Connection {
+                source: Some(source),
+                ..
+            } => Some(&**source),
             _ => None,
         }
     }
@@ -395,12 +422,18 @@ mod tests {
     fn api_error_display() {
         let label = crate::PROFILE.request_id_header.unwrap_or("request id");
         let e = Error::from(api(404, vec![ApiMessage::new(1003, "Invalid zone")]));
-        assert_eq!(e.to_string(), format!("HTTP 404 Not Found: [1003] Invalid zone ({label} abc)"));
+        assert_eq!(
+            e.to_string(),
+            format!("HTTP 404 Not Found: [1003] Invalid zone ({label} abc)")
+        );
         assert!(e.is_not_found());
         assert_eq!(e.status(), Some(StatusCode::NOT_FOUND));
         assert!(!e.is_retryable());
         let two = api(400, vec![ApiMessage::new(1, "a"), ApiMessage::new(2, "b")]);
-        assert_eq!(two.to_string(), format!("HTTP 400 Bad Request: [1] a; [2] b ({label} abc)"));
+        assert_eq!(
+            two.to_string(),
+            format!("HTTP 400 Bad Request: [1] a; [2] b ({label} abc)")
+        );
         let mut html = api(502, Vec::new());
         html.body_excerpt = Some("<html>\n  <b>Bad   gateway</b></html>".into());
         assert_eq!(
@@ -423,10 +456,25 @@ mod tests {
             (418, ErrorKind::OtherStatus),
             (200, ErrorKind::OtherStatus),
         ] {
-            assert_eq!(Error::from(api(status, Vec::new())).kind(), kind, "{status}");
+            assert_eq!(
+                Error::from(api(status, Vec::new())).kind(),
+                kind,
+                "{status}"
+            );
         }
-        assert_eq!(Error::Timeout { after: Duration::from_secs(1) }.kind(), ErrorKind::Timeout);
-        assert!(Error::Timeout { after: Duration::from_secs(1) }.is_retryable());
+        assert_eq!(
+            Error::Timeout {
+                after: Duration::from_secs(1)
+            }
+            .kind(),
+            ErrorKind::Timeout
+        );
+        assert!(
+            Error::Timeout {
+                after: Duration::from_secs(1)
+            }
+            .is_retryable()
+        );
         assert!(!Error::invalid("x", "y").is_retryable());
     }
 
@@ -444,12 +492,26 @@ mod tests {
 
     #[test]
     fn display_of_other_variants() {
-        let t = Error::Timeout { after: Duration::from_millis(250) };
+        let t = Error::Timeout {
+            after: Duration::from_millis(250),
+        };
         assert_eq!(t.to_string(), "request timed out after 250ms");
-        assert_eq!(Error::Timeout { after: Duration::from_secs(60) }.to_string(), "request timed out after 60s");
+        assert_eq!(
+            Error::Timeout {
+                after: Duration::from_secs(60)
+            }
+            .to_string(),
+            "request timed out after 60s"
+        );
         let d = Error::decode(StatusCode::OK, "expected value", b"<html>");
-        assert_eq!(d.to_string(), "could not decode the HTTP 200 response: expected value (body starts with \"<html>\")");
+        assert_eq!(
+            d.to_string(),
+            "could not decode the HTTP 200 response: expected value (body starts with \"<html>\")"
+        );
         let i = Error::invalid("zone_id", "must not be empty");
-        assert_eq!(i.to_string(), "invalid argument `zone_id`: must not be empty");
+        assert_eq!(
+            i.to_string(),
+            "invalid argument `zone_id`: must not be empty"
+        );
     }
 }

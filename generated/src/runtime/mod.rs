@@ -33,6 +33,7 @@
 
 mod client;
 mod credentials;
+mod envelope;
 mod error;
 mod options;
 mod pagination;

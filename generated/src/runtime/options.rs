@@ -76,10 +76,19 @@ impl RequestOptions {
     pub(crate) fn header_map(&self) -> Result<HeaderMap, Error> {
         let mut map = HeaderMap::new();
         for (name, value) in &self.headers {
-            let header = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::invalid("header", format!("{name:?} is not a valid HTTP header name")))?;
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::invalid(
+                    "header",
+                    format!("{name:?} is not a valid HTTP header name"),
+                )
+            })?;
             let mut value = HeaderValue::from_str(value).map_err(|_| {
-                Error::invalid("header", format!("the value of {name:?} contains characters not allowed in HTTP headers"))
+                Error::invalid(
+                    "header",
+                    format!(
+                        "the value of {name:?} contains characters not allowed in HTTP headers"
+                    ),
+                )
             })?;
             if is_secret_header(name) {
                 value.set_sensitive(true);
@@ -97,7 +106,11 @@ impl fmt::Debug for RequestOptions {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let mut list = f.debug_list();
                 for (name, value) in self.0 {
-                    let value = if is_secret_header(name) { "<redacted>" } else { value.as_str() };
+                    let value = if is_secret_header(name) {
+                        "<redacted>"
+                    } else {
+                        value.as_str()
+                    };
                     list.entry(&(name, value));
                 }
                 list.finish()
@@ -116,9 +129,18 @@ impl fmt::Debug for RequestOptions {
 pub(crate) fn is_secret_header(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     name.starts_with("x-auth")
-        || ["authorization", "cookie", "key", "token", "secret", "password", "session", "signature"]
-            .iter()
-            .any(|word| name.contains(word))
+        || [
+            "authorization",
+            "cookie",
+            "key",
+            "token",
+            "secret",
+            "password",
+            "session",
+            "signature",
+        ]
+        .iter()
+        .any(|word| name.contains(word))
 }
 
 #[cfg(test)]
@@ -141,21 +163,38 @@ mod tests {
         for secret in ["s1", "s2@", "s3", "s4", "s5"] {
             assert!(!shown.contains(secret), "{secret} leaked in {shown}");
         }
-        assert!(shown.contains(r#"("X-Request-Label", "visible")"#), "{shown}");
-        assert!(shown.contains(r#"("Authorization", "<redacted>")"#), "{shown}");
+        assert!(
+            shown.contains(r#"("X-Request-Label", "visible")"#),
+            "{shown}"
+        );
+        assert!(
+            shown.contains(r#"("Authorization", "<redacted>")"#),
+            "{shown}"
+        );
         assert!(shown.contains("timeout: Some(5s)"), "{shown}");
     }
 
     #[test]
     fn header_map_validates_and_marks_sensitive() {
-        let map = RequestOptions::new().header("X-Auth-Key", "k").header("X-Trace", "a").header("X-Trace", "b");
+        let map = RequestOptions::new()
+            .header("X-Auth-Key", "k")
+            .header("X-Trace", "a")
+            .header("X-Trace", "b");
         let map = map.header_map().unwrap();
         assert!(map["x-auth-key"].is_sensitive());
         assert!(!map["x-trace"].is_sensitive());
         assert_eq!(map.get_all("x-trace").iter().count(), 2);
-        let err = RequestOptions::new().header("X-Token", "line\nbreak-secret").header_map().unwrap_err();
+        let err = RequestOptions::new()
+            .header("X-Token", "line\nbreak-secret")
+            .header_map()
+            .unwrap_err();
         assert!(matches!(err, Error::InvalidArgument { name: "header", .. }));
         assert!(!err.to_string().contains("secret"));
-        assert!(RequestOptions::new().header("bad header", "v").header_map().is_err());
+        assert!(
+            RequestOptions::new()
+                .header("bad header", "v")
+                .header_map()
+                .is_err()
+        );
     }
 }

@@ -87,12 +87,21 @@ fn query_number(request: &Request, name: &str) -> Option<Result<u64, ()>> {
 }
 
 /// The page to fetch after page `current` came back with `count` items.
-fn next_page(current: u64, count: usize, info: Option<&ResultInfo>, request_per_page: Option<u64>) -> Option<u64> {
+fn next_page(
+    current: u64,
+    count: usize,
+    info: Option<&ResultInfo>,
+    request_per_page: Option<u64>,
+) -> Option<u64> {
     if count == 0 {
         return None;
     }
     if let Some(total) = info.and_then(|i| i.total_pages) {
-        return if current >= total { None } else { current.checked_add(1) };
+        return if current >= total {
+            None
+        } else {
+            current.checked_add(1)
+        };
     }
     let per_page = info.and_then(|i| i.per_page).or(request_per_page);
     if per_page.is_some_and(|per_page| (count as u64) < per_page) {
@@ -110,9 +119,11 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
                 Some(at) => {
                     request.query[at].1 = value;
                     let mut seen = 0;
-                    request.query.retain(|(n, _)| *n != name || {
-                        seen += 1;
-                        seen == 1
+                    request.query.retain(|(n, _)| {
+                        *n != name || {
+                            seen += 1;
+                            seen == 1
+                        }
                     });
                 }
                 None => request.query.push((name, value)),
@@ -121,7 +132,9 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
         let client = self.client.clone();
         let op = self.op;
         self.current = page;
-        self.pending = Some(Box::pin(async move { client.execute::<Vec<T>>(op, request).await }));
+        self.pending = Some(Box::pin(async move {
+            client.execute::<Vec<T>>(op, request).await
+        }));
     }
 }
 
@@ -148,7 +161,12 @@ impl<T: DeserializeOwned + Send + 'static> Stream for PageStream<T> {
                     Ok(page) => {
                         let count = page.result.len();
                         this.next = match this.op.page_param {
-                            Some(_) => next_page(this.current, count, page.result_info.as_ref(), this.request_per_page),
+                            Some(_) => next_page(
+                                this.current,
+                                count,
+                                page.result_info.as_ref(),
+                                this.request_per_page,
+                            ),
                             None => None,
                         };
                         this.buffer = page.result.into_iter();
@@ -193,15 +211,26 @@ mod tests {
     use super::*;
 
     fn info(per_page: Option<u64>, total_pages: Option<u64>) -> ResultInfo {
-        ResultInfo { per_page, total_pages, ..ResultInfo::default() }
+        ResultInfo {
+            per_page,
+            total_pages,
+            ..ResultInfo::default()
+        }
     }
 
     #[test]
     fn stops_at_total_pages() {
-        assert_eq!(next_page(1, 20, Some(&info(Some(20), Some(3))), None), Some(2));
+        assert_eq!(
+            next_page(1, 20, Some(&info(Some(20), Some(3))), None),
+            Some(2)
+        );
         assert_eq!(next_page(3, 20, Some(&info(Some(20), Some(3))), None), None);
         assert_eq!(next_page(5, 20, Some(&info(Some(20), Some(3))), None), None);
-        assert_eq!(next_page(1, 4, Some(&info(Some(20), Some(2))), None), Some(2), "total_pages wins");
+        assert_eq!(
+            next_page(1, 4, Some(&info(Some(20), Some(2))), None),
+            Some(2),
+            "total_pages wins"
+        );
         assert_eq!(next_page(1, 20, Some(&info(None, Some(0))), None), None);
     }
 
@@ -219,13 +248,20 @@ mod tests {
     #[test]
     fn start_page_comes_from_the_request() {
         let request = Request {
-            query: vec![("status", "active".into()), ("page", "3".into()), ("per_page", "5".into())],
+            query: vec![
+                ("status", "active".into()),
+                ("page", "3".into()),
+                ("per_page", "5".into()),
+            ],
             ..Request::default()
         };
         assert_eq!(query_number(&request, "page"), Some(Ok(3)));
         assert_eq!(query_number(&request, "per_page"), Some(Ok(5)));
         assert_eq!(query_number(&request, "missing"), None);
-        let bad = Request { query: vec![("page", "x".into())], ..Request::default() };
+        let bad = Request {
+            query: vec![("page", "x".into())],
+            ..Request::default()
+        };
         assert_eq!(query_number(&bad, "page"), Some(Err(())));
     }
 }

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::error::Error;
 use super::options::RequestOptions;
 
+#[allow(unused_imports)]
 pub(crate) use super::pagination::paginate;
 
 /// What the runtime needs to know about the API, emitted once per crate.
@@ -36,8 +37,13 @@ pub(crate) struct CredentialSet {
 #[derive(Debug)]
 #[allow(dead_code)]
 pub(crate) enum CredentialPart {
-    Bearer { env: Option<&'static str> },
-    Header { name: &'static str, env: Option<&'static str> },
+    Bearer {
+        env: Option<&'static str>,
+    },
+    Header {
+        name: &'static str,
+        env: Option<&'static str>,
+    },
 }
 
 /// How successful responses wrap their result.
@@ -115,52 +121,93 @@ pub(crate) struct Request {
 #[allow(dead_code)]
 pub(crate) enum Body {
     Json(Value),
-    Bytes { content_type: &'static str, bytes: Vec<u8> },
+    Bytes {
+        content_type: &'static str,
+        bytes: Vec<u8>,
+    },
 }
 
 /// Checks the length of a string argument, in characters.
 #[allow(dead_code)]
-pub(crate) fn check_length(name: &'static str, value: &str, min: Option<u64>, max: Option<u64>) -> Result<(), Error> {
+pub(crate) fn check_length(
+    name: &'static str,
+    value: &str,
+    min: Option<u64>,
+    max: Option<u64>,
+) -> Result<(), Error> {
     let len = value.chars().count() as u64;
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     if let Some(min) = min.filter(|min| len < *min) {
-        return Err(Error::invalid(name, format!("must be at least {min} character{} long (got {len})", plural(min))));
+        return Err(Error::invalid(
+            name,
+            format!(
+                "must be at least {min} character{} long (got {len})",
+                plural(min)
+            ),
+        ));
     }
     if let Some(max) = max.filter(|max| len > *max) {
-        return Err(Error::invalid(name, format!("must be at most {max} character{} long (got {len})", plural(max))));
+        return Err(Error::invalid(
+            name,
+            format!(
+                "must be at most {max} character{} long (got {len})",
+                plural(max)
+            ),
+        ));
     }
     Ok(())
 }
 
 /// Checks that a numeric argument lies within inclusive bounds.
 #[allow(dead_code)]
-pub(crate) fn check_range(name: &'static str, value: f64, min: Option<f64>, max: Option<f64>) -> Result<(), Error> {
+pub(crate) fn check_range(
+    name: &'static str,
+    value: f64,
+    min: Option<f64>,
+    max: Option<f64>,
+) -> Result<(), Error> {
     if value.is_nan() {
         return Err(Error::invalid(name, "must be a number (got NaN)"));
     }
     if let Some(min) = min.filter(|min| value < *min) {
-        return Err(Error::invalid(name, format!("must be at least {} (got {})", number(min), number(value))));
+        return Err(Error::invalid(
+            name,
+            format!("must be at least {} (got {})", number(min), number(value)),
+        ));
     }
     if let Some(max) = max.filter(|max| value > *max) {
-        return Err(Error::invalid(name, format!("must be at most {} (got {})", number(max), number(value))));
+        return Err(Error::invalid(
+            name,
+            format!("must be at most {} (got {})", number(max), number(value)),
+        ));
     }
     Ok(())
 }
 
 fn number(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 { format!("{}", value as i64) } else { value.to_string() }
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        value.to_string()
+    }
 }
 
 /// The text of a scalar query parameter: strings and enums bare, numbers in
 /// JSON notation, booleans as `true`/`false`.
 #[allow(dead_code)]
-pub(crate) fn query_value<T: Serialize + ?Sized>(name: &'static str, value: &T) -> Result<String, Error> {
+pub(crate) fn query_value<T: Serialize + ?Sized>(
+    name: &'static str,
+    value: &T,
+) -> Result<String, Error> {
     match serde_json::to_value(value) {
         Ok(Value::String(s)) => Ok(s),
         Ok(Value::Number(n)) => Ok(n.to_string()),
         Ok(Value::Bool(b)) => Ok(b.to_string()),
         Ok(Value::Null) => Err(Error::invalid(name, "a query parameter cannot be null")),
-        Ok(_) => Err(Error::invalid(name, "a query parameter must be a string, number or boolean")),
+        Ok(_) => Err(Error::invalid(
+            name,
+            "a query parameter must be a string, number or boolean",
+        )),
         Err(e) => Err(Error::invalid(name, format!("cannot be serialized: {e}"))),
     }
 }
@@ -180,6 +227,7 @@ pub(crate) fn json_body<T: Serialize + ?Sized>(value: &T) -> Result<Body, Error>
 /// `async fn send_with_response(self) -> Result<ApiResponse<Out>, Error>`.
 /// Invoke as `request_builder!(Builder => Out);`, or
 /// `request_builder!(Builder<'a> => Out);` for a builder that borrows.
+#[allow(unused_macros)]
 macro_rules! request_builder {
     ($builder:ident => $out:ty) => {
         $crate::runtime::private::request_builder!(@methods [] $builder [] $out [+ 'static]);
@@ -247,6 +295,7 @@ macro_rules! request_builder {
     };
 }
 
+#[allow(unused_imports)]
 pub(crate) use request_builder;
 
 #[cfg(test)]
@@ -256,11 +305,20 @@ mod tests {
     #[test]
     fn length_checks() {
         assert!(check_length("id", "abc", Some(1), Some(3)).is_ok());
-        assert!(check_length("id", "ééé", None, Some(3)).is_ok(), "counts characters, not bytes");
+        assert!(
+            check_length("id", "ééé", None, Some(3)).is_ok(),
+            "counts characters, not bytes"
+        );
         let err = check_length("id", "abcd", None, Some(3)).unwrap_err();
-        assert_eq!(err.to_string(), "invalid argument `id`: must be at most 3 characters long (got 4)");
+        assert_eq!(
+            err.to_string(),
+            "invalid argument `id`: must be at most 3 characters long (got 4)"
+        );
         let err = check_length("id", "", Some(1), None).unwrap_err();
-        assert_eq!(err.to_string(), "invalid argument `id`: must be at least 1 character long (got 0)");
+        assert_eq!(
+            err.to_string(),
+            "invalid argument `id`: must be at least 1 character long (got 0)"
+        );
         assert!(check_length("id", "", None, None).is_ok());
     }
 
@@ -269,9 +327,15 @@ mod tests {
         assert!(check_range("per_page", 5.0, Some(5.0), Some(50.0)).is_ok());
         assert!(check_range("per_page", 50.0, Some(5.0), Some(50.0)).is_ok());
         let err = check_range("per_page", 51.0, Some(5.0), Some(50.0)).unwrap_err();
-        assert_eq!(err.to_string(), "invalid argument `per_page`: must be at most 50 (got 51)");
+        assert_eq!(
+            err.to_string(),
+            "invalid argument `per_page`: must be at most 50 (got 51)"
+        );
         let err = check_range("page", 0.0, Some(1.0), None).unwrap_err();
-        assert_eq!(err.to_string(), "invalid argument `page`: must be at least 1 (got 0)");
+        assert_eq!(
+            err.to_string(),
+            "invalid argument `page`: must be at least 1 (got 0)"
+        );
         let err = check_range("ratio", 0.25, Some(0.5), None).unwrap_err();
         assert!(err.to_string().ends_with("must be at least 0.5 (got 0.25)"));
         assert!(check_range("x", f64::NAN, None, None).is_err());
@@ -285,7 +349,10 @@ mod tests {
         enum Status {
             PendingRevocation,
         }
-        assert_eq!(query_value("s", &Status::PendingRevocation).unwrap(), "pending_revocation");
+        assert_eq!(
+            query_value("s", &Status::PendingRevocation).unwrap(),
+            "pending_revocation"
+        );
         assert_eq!(query_value("s", "a b").unwrap(), "a b");
         assert_eq!(query_value("n", &20u32).unwrap(), "20");
         assert_eq!(query_value("n", &-3i64).unwrap(), "-3");
@@ -294,7 +361,10 @@ mod tests {
         assert_eq!(query_value("b", &false).unwrap(), "false");
         assert!(query_value("v", &[1, 2]).is_err());
         assert!(query_value("v", &Option::<u8>::None).is_err());
-        assert!(matches!(query_value("v", &f64::NAN), Err(Error::InvalidArgument { name: "v", .. })));
+        assert!(matches!(
+            query_value("v", &f64::NAN),
+            Err(Error::InvalidArgument { name: "v", .. })
+        ));
     }
 
     #[test]

@@ -64,7 +64,10 @@ pub(crate) struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Backoff { base: DEFAULT_BASE_DELAY, cap: DEFAULT_MAX_DELAY }
+        Backoff {
+            base: DEFAULT_BASE_DELAY,
+            cap: DEFAULT_MAX_DELAY,
+        }
     }
 }
 
@@ -93,7 +96,12 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 fn retry_after_at(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
         if ms.is_finite() && ms >= 0.0 {
             return Some(Duration::from_secs_f64(ms.min(1e12) / 1000.0));
@@ -116,7 +124,9 @@ pub(crate) fn jitter() -> f64 {
 /// a shared counter mixed with the clock. Not for cryptography.
 fn random_unit() -> f64 {
     static STATE: AtomicU64 = AtomicU64::new(0x853c_49e6_748f_ea9b);
-    let clock = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let clock = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
     let mut z = STATE.fetch_add(0x9e37_79b9_7f4a_7c15, Ordering::Relaxed) ^ clock;
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -143,12 +153,24 @@ mod tests {
         let at = |pairs: &[(&'static str, &str)]| retry_after_at(&headers(pairs), now);
         assert_eq!(at(&[("retry-after", "3")]), Some(Duration::from_secs(3)));
         assert_eq!(at(&[("retry-after", " 0 ")]), Some(Duration::ZERO));
-        assert_eq!(at(&[("retry-after-ms", "1500")]), Some(Duration::from_millis(1500)));
-        assert_eq!(at(&[("retry-after-ms", "20"), ("retry-after", "5")]), Some(Duration::from_millis(20)));
-        assert_eq!(at(&[("retry-after-ms", "junk"), ("retry-after", "5")]), Some(Duration::from_secs(5)));
+        assert_eq!(
+            at(&[("retry-after-ms", "1500")]),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            at(&[("retry-after-ms", "20"), ("retry-after", "5")]),
+            Some(Duration::from_millis(20))
+        );
+        assert_eq!(
+            at(&[("retry-after-ms", "junk"), ("retry-after", "5")]),
+            Some(Duration::from_secs(5))
+        );
         let future = httpdate::fmt_http_date(now + Duration::from_secs(30));
         let got = at(&[("retry-after", &future)]).unwrap();
-        assert!(got <= Duration::from_secs(30) && got >= Duration::from_secs(28), "{got:?}");
+        assert!(
+            got <= Duration::from_secs(30) && got >= Duration::from_secs(28),
+            "{got:?}"
+        );
         let past = httpdate::fmt_http_date(now - Duration::from_secs(30));
         assert_eq!(at(&[("retry-after", &past)]), Some(Duration::ZERO));
         assert_eq!(at(&[("retry-after", "soon")]), None);
@@ -164,7 +186,10 @@ mod tests {
         assert_eq!(backoff.delay_for(0, Some(&h)), Duration::from_secs(7));
         let too_long = headers(&[("retry-after", "3600")]);
         let d = backoff.delay_for(0, Some(&too_long));
-        assert!(d <= Duration::from_millis(500) && d >= Duration::from_millis(375), "{d:?}");
+        assert!(
+            d <= Duration::from_millis(500) && d >= Duration::from_millis(375),
+            "{d:?}"
+        );
     }
 
     #[test]
@@ -210,8 +235,16 @@ mod tests {
             (s(200), false, false),
         ];
         for (outcome, idempotent, non_idempotent) in table {
-            assert_eq!(should_retry(true, outcome), idempotent, "{outcome:?} idempotent");
-            assert_eq!(should_retry(false, outcome), non_idempotent, "{outcome:?} non-idempotent");
+            assert_eq!(
+                should_retry(true, outcome),
+                idempotent,
+                "{outcome:?} idempotent"
+            );
+            assert_eq!(
+                should_retry(false, outcome),
+                non_idempotent,
+                "{outcome:?} non-idempotent"
+            );
         }
         assert_eq!(s(503).describe(), "HTTP 503");
     }

@@ -8,14 +8,19 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, 
 use serde::de::DeserializeOwned;
 
 use super::client::Client;
+use super::envelope::{self, RawResponse};
 use super::error::Error;
 use super::private::{Body, Envelope, Operation, Request};
-use super::response::{self, ApiResponse, RawResponse};
+use super::response::ApiResponse;
 use super::retry::{Outcome, should_retry};
 
 /// Everything but the unreserved characters of RFC 3986, so that a value can
 /// never add a path segment, a query or a fragment.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A request ready to be sent, possibly several times.
 #[derive(Debug)]
@@ -59,15 +64,19 @@ impl Client {
         req: Request,
     ) -> Result<ApiResponse<T>, Error> {
         let raw = self.send(op, &req).await?;
-        response::decode(raw, unwraps_envelope(op), crate::PROFILE.request_id_header)
+        envelope::decode(raw, unwraps_envelope(op), crate::PROFILE.request_id_header)
     }
 
     /// Like [`Client::execute`] for operations whose successful responses
     /// carry no result.
     #[allow(dead_code)]
-    pub(crate) async fn execute_empty(&self, op: &'static Operation, req: Request) -> Result<ApiResponse<()>, Error> {
+    pub(crate) async fn execute_empty(
+        &self,
+        op: &'static Operation,
+        req: Request,
+    ) -> Result<ApiResponse<()>, Error> {
         let raw = self.send(op, &req).await?;
-        response::decode_empty(raw, unwraps_envelope(op), crate::PROFILE.request_id_header)
+        envelope::decode_empty(raw, unwraps_envelope(op), crate::PROFILE.request_id_header)
     }
 
     /// Sends the request until it gets a response that is not retried, or
@@ -124,7 +133,10 @@ impl Client {
                 attempt,
                 status = tracing::field::Empty,
             );
-            let result = self.exchange(prepared, timeout).instrument(span.clone()).await;
+            let result = self
+                .exchange(prepared, timeout)
+                .instrument(span.clone())
+                .await;
             match &result {
                 Ok(raw) => {
                     span.record("status", raw.status.as_u16());
@@ -141,7 +153,11 @@ impl Client {
     }
 
     /// Sends the request and reads the whole response within `timeout`.
-    async fn exchange(&self, prepared: &Prepared, timeout: Duration) -> Result<RawResponse, Failure> {
+    async fn exchange(
+        &self,
+        prepared: &Prepared,
+        timeout: Duration,
+    ) -> Result<RawResponse, Failure> {
         let mut builder = self
             .inner
             .http
@@ -170,7 +186,11 @@ impl Client {
                     Failure::ConnectionLost(Error::connection("error reading the response body", e))
                 }
             })?;
-            Ok(RawResponse { status, headers, body: body.into() })
+            Ok(RawResponse {
+                status,
+                headers,
+                body: body.into(),
+            })
         };
         match tokio::time::timeout(timeout, exchange).await {
             Ok(result) => result,
@@ -181,7 +201,8 @@ impl Client {
     /// Validates the arguments and builds the URL, headers and body.
     fn prepare(&self, op: &'static Operation, req: &Request) -> Result<Prepared, Error> {
         let url = build_url(&self.inner.base_url, op.path, &req.path_params, &req.query)?;
-        let url = reqwest::Url::parse(&url).map_err(|e| Error::configuration(format!("cannot build the URL: {e}")))?;
+        let url = reqwest::Url::parse(&url)
+            .map_err(|e| Error::configuration(format!("cannot build the URL: {e}")))?;
         let mut headers = HeaderMap::new();
         for (name, value) in &self.inner.credentials {
             headers.append(name.clone(), value.clone());
@@ -192,13 +213,18 @@ impl Client {
             None => None,
             Some(Body::Json(value)) => {
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                let bytes = serde_json::to_vec(value)
-                    .map_err(|e| Error::invalid("body", format!("cannot be serialized as JSON: {e}")))?;
+                let bytes = serde_json::to_vec(value).map_err(|e| {
+                    Error::invalid("body", format!("cannot be serialized as JSON: {e}"))
+                })?;
                 Some(bytes)
             }
-            Some(Body::Bytes { content_type, bytes }) => {
-                let value = HeaderValue::from_str(content_type)
-                    .map_err(|_| Error::invalid("body", "the content type is not a valid header value"))?;
+            Some(Body::Bytes {
+                content_type,
+                bytes,
+            }) => {
+                let value = HeaderValue::from_str(content_type).map_err(|_| {
+                    Error::invalid("body", "the content type is not a valid header value")
+                })?;
                 headers.insert(CONTENT_TYPE, value);
                 Some(bytes.clone())
             }
@@ -207,8 +233,9 @@ impl Client {
         for (name, value) in &req.headers {
             let header = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::invalid(name, "is not a valid HTTP header name"))?;
-            let mut value = HeaderValue::from_str(value)
-                .map_err(|_| Error::invalid(name, "contains characters not allowed in HTTP headers"))?;
+            let mut value = HeaderValue::from_str(value).map_err(|_| {
+                Error::invalid(name, "contains characters not allowed in HTTP headers")
+            })?;
             if super::options::is_secret_header(name) {
                 value.set_sensitive(true);
             }
@@ -221,7 +248,12 @@ impl Client {
         for (name, value) in extra.iter() {
             headers.append(name.clone(), value.clone());
         }
-        Ok(Prepared { method: op.method.to_reqwest(), url, headers, body })
+        Ok(Prepared {
+            method: op.method.to_reqwest(),
+            url,
+            headers,
+            body,
+        })
     }
 }
 
@@ -241,10 +273,9 @@ pub(crate) fn build_url(
     url.push_str(base.trim_end_matches('/'));
     let mut rest = template;
     while let Some(open) = rest.find('{') {
-        let close = rest[open..]
-            .find('}')
-            .map(|i| open + i)
-            .ok_or_else(|| Error::invalid("path", format!("unterminated parameter in {template}")))?;
+        let close = rest[open..].find('}').map(|i| open + i).ok_or_else(|| {
+            Error::invalid("path", format!("unterminated parameter in {template}"))
+        })?;
         url.push_str(&rest[..open]);
         let name = &rest[open + 1..close];
         let value = params
@@ -277,28 +308,55 @@ mod tests {
     const TEMPLATE: &str = "/zones/{zone_id}/client_certificates/{id}";
 
     fn url(zone: &str, id: &str) -> Result<String, Error> {
-        build_url(BASE, TEMPLATE, &[("zone_id", zone.into()), ("id", id.into())], &[])
+        build_url(
+            BASE,
+            TEMPLATE,
+            &[("zone_id", zone.into()), ("id", id.into())],
+            &[],
+        )
     }
 
     #[test]
     fn fills_the_template() {
-        assert_eq!(url("z1", "c-2_3.4~").unwrap(), "https://api.example.com/client/v4/zones/z1/client_certificates/c-2_3.4~");
+        assert_eq!(
+            url("z1", "c-2_3.4~").unwrap(),
+            "https://api.example.com/client/v4/zones/z1/client_certificates/c-2_3.4~"
+        );
     }
 
     #[test]
     fn encodes_everything_that_could_change_the_path() {
         let base = "https://api.example.com/client/v4/zones/";
-        assert_eq!(url("../x", "1").unwrap(), format!("{base}..%2Fx/client_certificates/1"));
-        assert_eq!(url("a/b", "1").unwrap(), format!("{base}a%2Fb/client_certificates/1"));
-        assert_eq!(url("a?b#c", "1").unwrap(), format!("{base}a%3Fb%23c/client_certificates/1"));
-        assert_eq!(url("%2e%2e", "é ").unwrap(), format!("{base}%252e%252e/client_certificates/%C3%A9%20"));
+        assert_eq!(
+            url("../x", "1").unwrap(),
+            format!("{base}..%2Fx/client_certificates/1")
+        );
+        assert_eq!(
+            url("a/b", "1").unwrap(),
+            format!("{base}a%2Fb/client_certificates/1")
+        );
+        assert_eq!(
+            url("a?b#c", "1").unwrap(),
+            format!("{base}a%3Fb%23c/client_certificates/1")
+        );
+        assert_eq!(
+            url("%2e%2e", "é ").unwrap(),
+            format!("{base}%252e%252e/client_certificates/%C3%A9%20")
+        );
         let parsed = reqwest::Url::parse(&url("..%2f", "a/../b").unwrap()).unwrap();
-        assert_eq!(parsed.path(), "/client/v4/zones/..%252f/client_certificates/a%2F..%2Fb");
+        assert_eq!(
+            parsed.path(),
+            "/client/v4/zones/..%252f/client_certificates/a%2F..%2Fb"
+        );
     }
 
     #[test]
     fn rejects_empty_and_dot_segments() {
-        for (zone, reason) in [("", "must not be empty"), (".", "`.` or `..`"), ("..", "`.` or `..`")] {
+        for (zone, reason) in [
+            ("", "must not be empty"),
+            (".", "`.` or `..`"),
+            ("..", "`.` or `..`"),
+        ] {
             match url(zone, "1").unwrap_err() {
                 Error::InvalidArgument { name, reason: got } => {
                     assert_eq!(name, "zone_id");
@@ -314,8 +372,15 @@ mod tests {
 
     #[test]
     fn encodes_query_in_order() {
-        let query = [("status", "pending_revocation".into()), ("tag", "a&b=c".into()), ("tag", "x y".into())];
+        let query = [
+            ("status", "pending_revocation".into()),
+            ("tag", "a&b=c".into()),
+            ("tag", "x y".into()),
+        ];
         let built = build_url("http://h", "/list", &[], &query).unwrap();
-        assert_eq!(built, "http://h/list?status=pending_revocation&tag=a%26b%3Dc&tag=x%20y");
+        assert_eq!(
+            built,
+            "http://h/list?status=pending_revocation&tag=a%26b%3Dc&tag=x%20y"
+        );
     }
 }

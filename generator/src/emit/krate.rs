@@ -21,7 +21,11 @@ pub fn lib_file(api: &Api) -> TokenStream {
         text.push_str(&example);
     }
     let crate_docs = text.lines().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
         quote!(#![doc = #l])
     });
     let modules = api.resources.iter().map(|r| {
@@ -59,8 +63,14 @@ pub fn lib_file(api: &Api) -> TokenStream {
 fn crate_example(api: &Api, crate_ident: &str) -> Option<String> {
     let resource = api.resources.first()?;
     let op = resource.operations.iter().find(|op| {
-        op.params.iter().filter(|p| p.required).all(|p| p.ty == crate::ir::TypeRef::String)
-            && op.body.as_ref().is_none_or(|b| !b.required || !b.setters.is_empty())
+        op.params
+            .iter()
+            .filter(|p| p.required)
+            .all(|p| p.ty == crate::ir::TypeRef::String)
+            && op
+                .body
+                .as_ref()
+                .is_none_or(|b| !b.required || !b.setters.is_empty())
     })?;
     let args: Vec<String> = op
         .params
@@ -132,7 +142,9 @@ fn credentials(api: &Api) -> TokenStream {
             let step = match (&part.kind, i) {
                 (CredentialKind::Bearer, 0) => quote!(Credentials::bearer(#arg)),
                 (CredentialKind::Header(h), 0) => quote!(Credentials::header(#h, #arg)),
-                (CredentialKind::Bearer, _) => quote!(.and_header("Authorization", ::std::format!("Bearer {}", #arg.into()))),
+                (CredentialKind::Bearer, _) => {
+                    quote!(.and_header("Authorization", ::std::format!("Bearer {}", #arg.into())))
+                }
                 (CredentialKind::Header(h), _) => quote!(.and_header(#h, #arg)),
             };
             chain.extend(step);
@@ -141,8 +153,13 @@ fn credentials(api: &Api) -> TokenStream {
             .doc
             .clone()
             .map(|d| super::types::sanitize(&d))
-            .unwrap_or_else(|| format!("Credentials for the `{}` security requirement.", crate::naming::unraw(&set.name)));
-        text.push_str("\n");
+            .unwrap_or_else(|| {
+                format!(
+                    "Credentials for the `{}` security requirement.",
+                    crate::naming::unraw(&set.name)
+                )
+            });
+        text.push('\n');
         for part in &set.parts {
             let sent = match &part.kind {
                 CredentialKind::Bearer => "`Authorization: Bearer …`".to_string(),
@@ -153,8 +170,15 @@ fn credentials(api: &Api) -> TokenStream {
                 .as_ref()
                 .map(|e| format!("; `Client::from_env` reads it from `{e}`"))
                 .unwrap_or_default();
-            let about = part.doc.as_deref().map(|d| format!(": {}", super::types::sanitize(d).replace('\n', " "))).unwrap_or_default();
-            text.push_str(&format!("\n- `{}` is sent as {sent}{env}{about}", crate::naming::unraw(&part.arg)));
+            let about = part
+                .doc
+                .as_deref()
+                .map(|d| format!(": {}", super::types::sanitize(d).replace('\n', " ")))
+                .unwrap_or_default();
+            text.push_str(&format!(
+                "\n- `{}` is sent as {sent}{env}{about}",
+                crate::naming::unraw(&part.arg)
+            ));
         }
         let docs = doc_lines(&text);
         quote! {
@@ -177,7 +201,8 @@ fn credentials(api: &Api) -> TokenStream {
 pub fn cargo_toml(api: &Api, header: &str) -> String {
     let needs_chrono = api.types.iter().any(|t| match &t.kind {
         TypeKind::Struct { fields, additional } => {
-            fields.iter().any(|f| uses_chrono(&f.ty)) || additional.as_ref().is_some_and(uses_chrono)
+            fields.iter().any(|f| uses_chrono(&f.ty))
+                || additional.as_ref().is_some_and(uses_chrono)
         }
         TypeKind::Union { variants, .. } => variants.iter().any(|v| uses_chrono(&v.ty)),
         TypeKind::Alias(t) => uses_chrono(t),
@@ -192,7 +217,11 @@ pub fn cargo_toml(api: &Api, header: &str) -> String {
     } else {
         ""
     };
-    let description = api.package.description.replace('\\', "\\\\").replace('"', "\\\"");
+    let description = api
+        .package
+        .description
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
     format!(
         r#"{header}
 [package]

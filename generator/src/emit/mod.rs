@@ -24,20 +24,39 @@ pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, Diagnostic> {
     let rust_header = header(&api.source, "//");
     let crate_ident = api.package.name.replace('-', "_");
     let mut files = BTreeMap::new();
-    files.insert("Cargo.toml".to_string(), krate::cargo_toml(api, &header(&api.source, "#")));
-    files.insert("src/lib.rs".to_string(), format_rust("src/lib.rs", krate::lib_file(api), &rust_header)?);
-    files.insert("src/models.rs".to_string(), format_rust("src/models.rs", model::models_file(&api.types), &rust_header)?);
+    files.insert(
+        "Cargo.toml".to_string(),
+        krate::cargo_toml(api, &header(&api.source, "#")),
+    );
+    files.insert(
+        "src/lib.rs".to_string(),
+        format_rust("src/lib.rs", krate::lib_file(api), &rust_header)?,
+    );
+    files.insert(
+        "src/models.rs".to_string(),
+        format_rust(
+            "src/models.rs",
+            model::models_file(&api.types),
+            &rust_header,
+        )?,
+    );
     for resource in &api.resources {
         let path = format!("src/{}.rs", crate::naming::unraw(&resource.module));
         let tokens = resource::resource_file(resource, &crate_ident);
         files.insert(path.clone(), format_rust(&path, tokens, &rust_header)?);
     }
     for (name, text) in RUNTIME_FILES {
-        files.insert(format!("src/runtime/{name}"), format!("{rust_header}\n{text}"));
+        files.insert(
+            format!("src/runtime/{name}"),
+            format!("{rust_header}\n{text}"),
+        );
     }
     for (path, text) in &api.extra_files {
         let comment = if path.ends_with(".rs") { "//" } else { "#" };
-        files.insert(path.clone(), format!("{}\n{text}", header(&api.source, comment)));
+        files.insert(
+            path.clone(),
+            format!("{}\n{text}", header(&api.source, comment)),
+        );
     }
     Ok(files)
 }

@@ -24,9 +24,10 @@ fn type_def(def: &TypeDef) -> TokenStream {
             struct_def(&def.name, docs, fields, additional.as_ref())
         }
         TypeKind::Enum { variants } => enum_def(&def.name, docs, variants),
-        TypeKind::Union { variants, discriminator } => {
-            union_def(&def.name, docs, variants, discriminator.as_deref())
-        }
+        TypeKind::Union {
+            variants,
+            discriminator,
+        } => union_def(&def.name, docs, variants, discriminator.as_deref()),
         TypeKind::Alias(target) => {
             let name = ident(&def.name);
             let target = rust_type(target);
@@ -46,7 +47,11 @@ fn struct_def(
 ) -> TokenStream {
     let type_name = ident(name);
     let defaultable = fields.iter().all(|f| f.ty.has_empty_default());
-    let default = if defaultable { quote!(Default,) } else { quote!() };
+    let default = if defaultable {
+        quote!(Default,)
+    } else {
+        quote!()
+    };
     let mut taken: Vec<&str> = fields.iter().map(|f| unraw(&f.rust_name)).collect();
     let field_items = fields.iter().map(field);
     let additional_field = additional.map(|value| {
@@ -84,8 +89,12 @@ fn field(f: &Field) -> TokenStream {
         let wire = &f.wire_name;
         quote!(rename = #wire,)
     });
-    let skip = (!f.required && f.ty.is_option())
-        .then(|| quote!(default, skip_serializing_if = "::std::option::Option::is_none",));
+    let skip = (!f.required && f.ty.is_option()).then(|| {
+        quote!(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+        )
+    });
     let serde_attr = if rename.is_some() || skip.is_some() {
         quote!(#[serde(#rename #skip)])
     } else {

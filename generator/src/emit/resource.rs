@@ -14,7 +14,11 @@ pub fn resource_file(resource: &Resource, crate_ident: &str) -> TokenStream {
         Some(text) => {
             let d = super::types::sanitize(text);
             let lines = d.lines().map(|l| {
-                let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+                let l = if l.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {l}")
+                };
                 quote!(#![doc = #l])
             });
             quote!(#(#lines)*)
@@ -230,7 +234,15 @@ fn example(resource: &Resource, op: &Operation, crate_ident: &str) -> Option<Str
 
 fn builder(op: &Operation) -> TokenStream {
     let builder = ident(&op.builder_name);
-    let method_path = format!("Request builder for `{}`: set optional parameters, then `.await` it or call `send`, `send_with_response`{}.", op.method_name.trim_start_matches("r#"), if op.pagination.is_some() { " or `stream`" } else { "" });
+    let method_path = format!(
+        "Request builder for `{}`: set optional parameters, then `.await` it or call `send`, `send_with_response`{}.",
+        op.method_name.trim_start_matches("r#"),
+        if op.pagination.is_some() {
+            " or `stream`"
+        } else {
+            ""
+        }
+    );
     let builder_doc = doc_lines(&method_path);
     let fields = op.params.iter().map(|p| {
         let name = ident(&p.rust_name);
@@ -260,7 +272,10 @@ fn builder(op: &Operation) -> TokenStream {
                 let ty = rust_type(&s.ty);
                 let docs = match &s.doc {
                     Some(text) => doc(Some(text)),
-                    None => doc_lines(&format!("Sets the body field `{}`.", crate::naming::unraw(&s.field))),
+                    None => doc_lines(&format!(
+                        "Sets the body field `{}`.",
+                        crate::naming::unraw(&s.field)
+                    )),
                 };
                 quote! {
                     #docs
@@ -366,7 +381,10 @@ fn param_setter(p: &Param) -> TokenStream {
 }
 
 fn is_number(ty: &TypeRef) -> bool {
-    matches!(ty, TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 | TypeRef::F32 | TypeRef::F64)
+    matches!(
+        ty,
+        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 | TypeRef::F32 | TypeRef::F64
+    )
 }
 
 /// Validation and encoding of one parameter whose value is bound to `value: &T`.
@@ -386,7 +404,12 @@ fn param_statements(p: &Param) -> TokenStream {
         quote!(crate::runtime::private::check_length(#wire, value, #min, #max)?;)
     } else if is_number(&p.ty) && (c.minimum.is_some() || c.maximum.is_some()) {
         let (min, max) = (optf(c.minimum), optf(c.maximum));
-        quote!(crate::runtime::private::check_range(#wire, *value as f64, #min, #max)?;)
+        let as_f64 = match p.ty {
+            TypeRef::F64 => quote!(*value),
+            TypeRef::F32 | TypeRef::I32 | TypeRef::U32 => quote!(f64::from(*value)),
+            _ => quote!(*value as f64),
+        };
+        quote!(crate::runtime::private::check_range(#wire, #as_f64, #min, #max)?;)
     } else {
         quote!()
     };
@@ -450,7 +473,9 @@ fn build_fn(op: &Operation) -> TokenStream {
         None => quote!(::std::option::Option::None),
         Some(b) => match b.kind {
             BodyKind::Json if b.required || !b.setters.is_empty() => {
-                quote!(::std::option::Option::Some(crate::runtime::private::json_body(&self.body)?))
+                quote!(::std::option::Option::Some(
+                    crate::runtime::private::json_body(&self.body)?
+                ))
             }
             BodyKind::Json => quote! {
                 match &self.body {

@@ -72,7 +72,11 @@ pub fn doc(text: Option<&str>) -> TokenStream {
 /// `#[doc]` attributes for text written by the generator (already valid rustdoc).
 pub fn doc_lines(text: &str) -> TokenStream {
     let lines = text.lines().map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
         quote!(#[doc = #line])
     });
     quote!(#(#lines)*)
@@ -119,7 +123,10 @@ fn escape_prose(line: &str) -> String {
         let rest: String = chars[i..].iter().take(8).collect();
         if rest.starts_with("http://") || rest.starts_with("https://") {
             let start = i;
-            while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], ')' | '>' | '"' | '\'' | ']') {
+            while i < chars.len()
+                && !chars[i].is_whitespace()
+                && !matches!(chars[i], ')' | '>' | '"' | '\'' | ']')
+            {
                 i += 1;
             }
             let mut url: String = chars[start..i].iter().collect();

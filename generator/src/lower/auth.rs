@@ -8,31 +8,39 @@ use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme};
 
 impl Lowerer<'_> {
     pub(super) fn credentials(&mut self) -> Vec<CredentialSet> {
-        let wanted: Vec<(Option<String>, Vec<String>, Option<String>, String)> =
-            if self.config.auth.credentials.is_empty() {
-                self.api
-                    .security
-                    .iter()
-                    .flatten()
-                    .enumerate()
-                    .filter(|(_, requirement)| !requirement.is_empty())
-                    .map(|(i, requirement)| {
-                        (
-                            None,
-                            requirement.keys().cloned().collect(),
-                            None,
-                            format!("#/security/{i}"),
-                        )
-                    })
-                    .collect()
-            } else {
-                self.config
-                    .auth
-                    .credentials
-                    .iter()
-                    .map(|c| (Some(c.name.clone()), c.schemes.clone(), c.doc.clone(), String::new()))
-                    .collect()
-            };
+        // (constructor name, scheme names, doc, JSON pointer of a spec-derived requirement)
+        type Wanted = (Option<String>, Vec<String>, Option<String>, String);
+        let wanted: Vec<Wanted> = if self.config.auth.credentials.is_empty() {
+            self.api
+                .security
+                .iter()
+                .flatten()
+                .enumerate()
+                .filter(|(_, requirement)| !requirement.is_empty())
+                .map(|(i, requirement)| {
+                    (
+                        None,
+                        requirement.keys().cloned().collect(),
+                        None,
+                        format!("#/security/{i}"),
+                    )
+                })
+                .collect()
+        } else {
+            self.config
+                .auth
+                .credentials
+                .iter()
+                .map(|c| {
+                    (
+                        Some(c.name.clone()),
+                        c.schemes.clone(),
+                        c.doc.clone(),
+                        String::new(),
+                    )
+                })
+                .collect()
+        };
         let mut names = NameSet::with_reserved(&["bearer", "header", "and_header"]);
         let mut sets = Vec::new();
         'sets: for (name, schemes, doc, pointer) in wanted {
@@ -46,19 +54,35 @@ impl Lowerer<'_> {
                     .and_then(|c| c.security_schemes.get(scheme_name));
                 let scheme = match scheme {
                     Some(ReferenceOr::Item(s)) => s,
-                    _ => {
-                        let at = if pointer.is_empty() { scheme_pointer.clone() } else { pointer.clone() };
+                    _ if pointer.is_empty() => {
+                        // Named by codegen.toml: the same config may serve a spec that lacks
+                        // the scheme, so leave this way of authenticating out.
                         self.diags.push(
-                            Diagnostic::error(at, format!("security scheme `{scheme_name}` is not defined"))
-                                .with_hint("define it under `components/securitySchemes`"),
+                            Diagnostic::warning(
+                                scheme_pointer,
+                                format!("codegen.toml [[auth.credentials]] `{}` uses security scheme `{scheme_name}`, which the spec does not define; it is left out", name.as_deref().unwrap_or_default()),
+                            )
+                            .with_hint("define the scheme under `components/securitySchemes` or remove it from codegen.toml"),
+                        );
+                        continue 'sets;
+                    }
+                    _ => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                pointer.clone(),
+                                format!("security scheme `{scheme_name}` is not defined"),
+                            )
+                            .with_hint("define it under `components/securitySchemes`"),
                         );
                         continue 'sets;
                     }
                 };
                 let (kind, description) = match scheme {
-                    SecurityScheme::HTTP { scheme, description, .. }
-                        if scheme.eq_ignore_ascii_case("bearer") =>
-                    {
+                    SecurityScheme::HTTP {
+                        scheme,
+                        description,
+                        ..
+                    } if scheme.eq_ignore_ascii_case("bearer") => {
                         (CredentialKind::Bearer, description)
                     }
                     SecurityScheme::OAuth2 { description, .. }

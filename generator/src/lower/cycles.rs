@@ -19,8 +19,12 @@ fn direct_targets(ty: &TypeRef, out: &mut Vec<String>) {
 fn edges(def: &TypeDef) -> Vec<String> {
     let mut out = Vec::new();
     match &def.kind {
-        TypeKind::Struct { fields, .. } => fields.iter().for_each(|f| direct_targets(&f.ty, &mut out)),
-        TypeKind::Union { variants, .. } => variants.iter().for_each(|v| direct_targets(&v.ty, &mut out)),
+        TypeKind::Struct { fields, .. } => {
+            fields.iter().for_each(|f| direct_targets(&f.ty, &mut out))
+        }
+        TypeKind::Union { variants, .. } => variants
+            .iter()
+            .for_each(|v| direct_targets(&v.ty, &mut out)),
         TypeKind::Alias(t) => direct_targets(t, &mut out),
         TypeKind::Enum { .. } => {}
     }
@@ -29,10 +33,19 @@ fn edges(def: &TypeDef) -> Vec<String> {
 
 /// Component index of every type, by Tarjan's algorithm without recursion.
 fn components(types: &[TypeDef]) -> Vec<usize> {
-    let index_of: BTreeMap<&str, usize> = types.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
+    let index_of: BTreeMap<&str, usize> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), i))
+        .collect();
     let graph: Vec<Vec<usize>> = types
         .iter()
-        .map(|t| edges(t).iter().filter_map(|n| index_of.get(n.as_str()).copied()).collect())
+        .map(|t| {
+            edges(t)
+                .iter()
+                .filter_map(|n| index_of.get(n.as_str()).copied())
+                .collect()
+        })
         .collect();
     let n = types.len();
     let mut index = vec![usize::MAX; n];
@@ -97,13 +110,21 @@ fn box_in(ty: &mut TypeRef, cyclic: &dyn Fn(&str) -> bool) {
 
 pub(super) fn box_cycles(types: &mut [TypeDef]) {
     let comp = components(types);
-    let comp_of: BTreeMap<String, usize> = types.iter().enumerate().map(|(i, t)| (t.name.clone(), comp[i])).collect();
+    let comp_of: BTreeMap<String, usize> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), comp[i]))
+        .collect();
     for (i, def) in types.iter_mut().enumerate() {
         let mine = comp[i];
         let cyclic = |n: &str| comp_of.get(n) == Some(&mine);
         match &mut def.kind {
-            TypeKind::Struct { fields, .. } => fields.iter_mut().for_each(|f| box_in(&mut f.ty, &cyclic)),
-            TypeKind::Union { variants, .. } => variants.iter_mut().for_each(|v| box_in(&mut v.ty, &cyclic)),
+            TypeKind::Struct { fields, .. } => {
+                fields.iter_mut().for_each(|f| box_in(&mut f.ty, &cyclic))
+            }
+            TypeKind::Union { variants, .. } => {
+                variants.iter_mut().for_each(|v| box_in(&mut v.ty, &cyclic))
+            }
             TypeKind::Alias(_) | TypeKind::Enum { .. } => {}
         }
     }

@@ -71,8 +71,11 @@ pub fn lower(
         Some("reachable") => false,
         Some(other) => {
             lowerer.diags.push(
-                Diagnostic::error("", format!("codegen.toml: unknown `models.include` value `{other}`"))
-                    .with_hint("use `all` or `reachable`"),
+                Diagnostic::error(
+                    "",
+                    format!("codegen.toml: unknown `models.include` value `{other}`"),
+                )
+                .with_hint("use `all` or `reachable`"),
             );
             false
         }
@@ -97,7 +100,11 @@ pub fn lower(
             .name
             .clone()
             .unwrap_or_else(|| heck::ToKebabCase::to_kebab_case(title.as_str())),
-        version: config.package.version.clone().unwrap_or_else(|| "0.1.0".to_string()),
+        version: config
+            .package
+            .version
+            .clone()
+            .unwrap_or_else(|| "0.1.0".to_string()),
         description: config
             .package
             .description
@@ -125,8 +132,11 @@ impl<'a> Lowerer<'a> {
             Some("cloudflare-v4") => Envelope::CloudflareV4,
             Some(other) => {
                 self.diags.push(
-                    Diagnostic::error("", format!("codegen.toml: unknown `client.envelope` `{other}`"))
-                        .with_hint("use `none` or `cloudflare-v4`"),
+                    Diagnostic::error(
+                        "",
+                        format!("codegen.toml: unknown `client.envelope` `{other}`"),
+                    )
+                    .with_hint("use `none` or `cloudflare-v4`"),
                 );
                 Envelope::None
             }

@@ -16,8 +16,19 @@ use std::collections::BTreeSet;
 
 /// Names a request builder already uses; parameters and body setters must avoid them.
 const BUILDER_RESERVED: &[&str] = &[
-    "client", "options", "body", "timeout", "max_retries", "header", "idempotent", "send",
-    "send_with_response", "stream", "into_future", "build", "new",
+    "client",
+    "options",
+    "body",
+    "timeout",
+    "max_retries",
+    "header",
+    "idempotent",
+    "send",
+    "send_with_response",
+    "stream",
+    "into_future",
+    "build",
+    "new",
 ];
 
 impl<'a> Lowerer<'a> {
@@ -32,8 +43,11 @@ impl<'a> Lowerer<'a> {
                 ReferenceOr::Item(item) => item,
                 ReferenceOr::Reference { .. } => {
                     self.diags.push(
-                        Diagnostic::error(path_pointer, "path items given as `$ref` are not supported")
-                            .with_hint("inline the path item"),
+                        Diagnostic::error(
+                            path_pointer,
+                            "path items given as `$ref` are not supported",
+                        )
+                        .with_hint("inline the path item"),
                     );
                     continue;
                 }
@@ -44,17 +58,27 @@ impl<'a> Lowerer<'a> {
                     && !seen_ids.insert(id)
                 {
                     self.diags.push(
-                        Diagnostic::error(child(&op_pointer, "operationId"), format!("duplicate operationId `{id}`"))
-                            .with_hint("operationIds must be unique across the document"),
+                        Diagnostic::error(
+                            child(&op_pointer, "operationId"),
+                            format!("duplicate operationId `{id}`"),
+                        )
+                        .with_hint("operationIds must be unique across the document"),
                     );
                     continue;
                 }
-                let Some(http_method) = http_method(method) else { continue };
+                let Some(http_method) = http_method(method) else {
+                    continue;
+                };
                 let operation_id = op
                     .operation_id
                     .clone()
                     .unwrap_or_else(|| format!("{method} {path}"));
-                let settings = self.config.operations.get(&operation_id).cloned().unwrap_or_default();
+                let settings = self
+                    .config
+                    .operations
+                    .get(&operation_id)
+                    .cloned()
+                    .unwrap_or_default();
                 let resource_key = settings
                     .resource
                     .clone()
@@ -66,10 +90,13 @@ impl<'a> Lowerer<'a> {
                             .unwrap_or_else(|| "api".to_string())
                     });
                 let resource_key = unraw(&resource_key).trim_end_matches('_').to_string();
-                let method_wanted = settings.method.clone().unwrap_or_else(|| snake(&operation_id));
-                let names = methods.entry(resource_key.clone()).or_insert_with(|| {
-                    NameSet::with_reserved(&["new", "client", "clone", "fmt"])
-                });
+                let method_wanted = settings
+                    .method
+                    .clone()
+                    .unwrap_or_else(|| snake(&operation_id));
+                let names = methods
+                    .entry(resource_key.clone())
+                    .or_insert_with(|| NameSet::with_reserved(&["new", "client", "clone", "fmt"]));
                 let method_name = names.claim(&method_wanted, true);
                 if unraw(&method_name) != unraw(&method_wanted) {
                     self.diags.push(Diagnostic::warning(
@@ -88,12 +115,14 @@ impl<'a> Lowerer<'a> {
                     aliases: settings.aliases.clone(),
                 });
                 let Some(lowered) = lowered else { continue };
-                let resource = resources.entry(resource_key.clone()).or_insert_with(|| Resource {
-                    module: resource_key.clone(),
-                    type_name: camel(&resource_key),
-                    doc: None,
-                    operations: Vec::new(),
-                });
+                let resource = resources
+                    .entry(resource_key.clone())
+                    .or_insert_with(|| Resource {
+                        module: resource_key.clone(),
+                        type_name: camel(&resource_key),
+                        doc: None,
+                        operations: Vec::new(),
+                    });
                 if resource.doc.is_none() {
                     resource.doc = self
                         .config
@@ -102,7 +131,11 @@ impl<'a> Lowerer<'a> {
                         .and_then(|r| r.doc.clone())
                         .or_else(|| {
                             let tag = op.tags.first()?;
-                            api.tags.iter().find(|t| &t.name == tag)?.description.clone()
+                            api.tags
+                                .iter()
+                                .find(|t| &t.name == tag)?
+                                .description
+                                .clone()
                         });
                 }
                 resource.operations.push(lowered);
@@ -111,8 +144,13 @@ impl<'a> Lowerer<'a> {
         for id in self.config.operations.keys() {
             if !seen_ids.contains(id.as_str()) {
                 self.diags.push(
-                    Diagnostic::error("", format!("codegen.toml names operation `{id}`, which the spec does not define"))
-                        .with_hint("fix the operationId or remove the entry"),
+                    Diagnostic::error(
+                        "",
+                        format!(
+                            "codegen.toml names operation `{id}`, which the spec does not define"
+                        ),
+                    )
+                    .with_hint("fix the operationId or remove the entry"),
                 );
             }
         }
@@ -120,20 +158,37 @@ impl<'a> Lowerer<'a> {
     }
 
     fn operation(&mut self, input: OperationInput<'a, '_>) -> Option<Operation> {
-        let OperationInput { op, path, path_params, pointer, http_method, operation_id, method_name, aliases } = input;
+        let OperationInput {
+            op,
+            path,
+            path_params,
+            pointer,
+            http_method,
+            operation_id,
+            method_name,
+            aliases,
+        } = input;
         let builder_name = format!("{}Request", camel(unraw(&method_name)));
         let type_prefix = camel(unraw(&method_name));
         let mut names = NameSet::with_reserved(BUILDER_RESERVED);
 
         // Operation parameters override path-level ones with the same name and location.
         let mut merged: IndexMap<(String, &'static str), (&'a Parameter, String)> = IndexMap::new();
-        let path_pointer = pointer.rsplit_once('/').map_or(pointer, |(parent, _)| parent);
-        for (list, at) in [(path_params, child(path_pointer, "parameters")), (&op.parameters, child(pointer, "parameters"))] {
+        let path_pointer = pointer
+            .rsplit_once('/')
+            .map_or(pointer, |(parent, _)| parent);
+        for (list, at) in [
+            (path_params, child(path_pointer, "parameters")),
+            (&op.parameters, child(pointer, "parameters")),
+        ] {
             for (i, p) in list.iter().enumerate() {
                 let p_pointer = child(&at, &i.to_string());
                 if let Some(param) = self.resolve_parameter(p, &p_pointer) {
                     let data = param.parameter_data_ref();
-                    merged.insert((data.name.clone(), location_name(param)), (param, p_pointer));
+                    merged.insert(
+                        (data.name.clone(), location_name(param)),
+                        (param, p_pointer),
+                    );
                 }
             }
         }
@@ -146,7 +201,9 @@ impl<'a> Lowerer<'a> {
         self.check_path_params(path, &params, pointer);
 
         let body = match &op.request_body {
-            Some(b) => self.request_body(b, &child(pointer, "requestBody"), &type_prefix, &mut names),
+            Some(b) => {
+                self.request_body(b, &child(pointer, "requestBody"), &type_prefix, &mut names)
+            }
             None => None,
         };
         let response = self.response(op, pointer, &type_prefix)?;
@@ -187,7 +244,11 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    fn resolve_parameter(&mut self, p: &'a ReferenceOr<Parameter>, pointer: &str) -> Option<&'a Parameter> {
+    fn resolve_parameter(
+        &mut self,
+        p: &'a ReferenceOr<Parameter>,
+        pointer: &str,
+    ) -> Option<&'a Parameter> {
         match p {
             ReferenceOr::Item(p) => Some(p),
             ReferenceOr::Reference { reference } => {
@@ -197,8 +258,11 @@ impl<'a> Lowerer<'a> {
                     Some(ReferenceOr::Item(p)) => Some(p),
                     _ => {
                         self.diags.push(
-                            Diagnostic::error(child(pointer, "$ref"), format!("parameter `$ref` `{reference}` does not resolve"))
-                                .with_hint("point it at an entry of `components/parameters`"),
+                            Diagnostic::error(
+                                child(pointer, "$ref"),
+                                format!("parameter `$ref` `{reference}` does not resolve"),
+                            )
+                            .with_hint("point it at an entry of `components/parameters`"),
                         );
                         None
                     }
@@ -207,7 +271,13 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn parameter(&mut self, param: &'a Parameter, pointer: &str, type_prefix: &str, names: &mut NameSet) -> Option<Param> {
+    fn parameter(
+        &mut self,
+        param: &'a Parameter,
+        pointer: &str,
+        type_prefix: &str,
+        names: &mut NameSet,
+    ) -> Option<Param> {
         let data = param.parameter_data_ref();
         let (location, explode) = match param {
             Parameter::Path { .. } => (ParamLocation::Path, false),
@@ -224,29 +294,40 @@ impl<'a> Lowerer<'a> {
             Parameter::Cookie { .. } => {
                 self.diags.push(Diagnostic::warning(
                     pointer,
-                    format!("cookie parameter `{}` is left out; set it with `RequestOptions::header`", data.name),
+                    format!(
+                        "cookie parameter `{}` is left out; set it with `RequestOptions::header`",
+                        data.name
+                    ),
                 ));
                 return None;
             }
         };
         let schema = match &data.format {
             ParameterSchemaOrContent::Schema(s) => s,
-            ParameterSchemaOrContent::Content(content) => match content.values().next().and_then(|m| m.schema.as_ref()) {
-                Some(s) => s,
-                None => {
-                    self.diags.push(Diagnostic::warning(pointer, format!("parameter `{}` has no schema; it is taken as a string", data.name)));
-                    return Some(Param {
-                        wire_name: data.name.clone(),
-                        rust_name: names.claim(&snake(&data.name), true),
-                        location,
-                        ty: TypeRef::String,
-                        required: data.required,
-                        doc: data.description.clone(),
-                        constraints: Constraints::default(),
-                        explode,
-                    });
+            ParameterSchemaOrContent::Content(content) => {
+                match content.values().next().and_then(|m| m.schema.as_ref()) {
+                    Some(s) => s,
+                    None => {
+                        self.diags.push(Diagnostic::warning(
+                            pointer,
+                            format!(
+                                "parameter `{}` has no schema; it is taken as a string",
+                                data.name
+                            ),
+                        ));
+                        return Some(Param {
+                            wire_name: data.name.clone(),
+                            rust_name: names.claim(&snake(&data.name), true),
+                            location,
+                            ty: TypeRef::String,
+                            required: data.required,
+                            doc: data.description.clone(),
+                            constraints: Constraints::default(),
+                            explode,
+                        });
+                    }
                 }
-            },
+            }
         };
         let schema_pointer = child(pointer, "schema");
         let hint = format!("{type_prefix}{}", camel(&data.name));
@@ -265,7 +346,10 @@ impl<'a> Lowerer<'a> {
             location,
             ty,
             required,
-            doc: data.description.clone().or_else(|| self.resolve_schema(schema, &schema_pointer).and_then(|(s, _)| s.schema_data.description.clone())),
+            doc: data.description.clone().or_else(|| {
+                self.resolve_schema(schema, &schema_pointer)
+                    .and_then(|(s, _)| s.schema_data.description.clone())
+            }),
             constraints,
             explode,
         })
@@ -278,7 +362,10 @@ impl<'a> Lowerer<'a> {
             .filter_map(|s| s.split_once('}').map(|(name, _)| name))
             .collect();
         for name in &in_template {
-            if !params.iter().any(|p| p.location == ParamLocation::Path && p.wire_name == *name) {
+            if !params
+                .iter()
+                .any(|p| p.location == ParamLocation::Path && p.wire_name == *name)
+            {
                 self.diags.push(
                     Diagnostic::error(pointer, format!("path template `{path}` uses `{{{name}}}`, but no path parameter `{name}` is declared"))
                         .with_hint(format!("add `- name: {name}, in: path, required: true` to the parameters")),
@@ -288,14 +375,26 @@ impl<'a> Lowerer<'a> {
         for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
             if !in_template.contains(&p.wire_name.as_str()) {
                 self.diags.push(
-                    Diagnostic::error(pointer, format!("path parameter `{}` is declared but `{path}` has no `{{{}}}`", p.wire_name, p.wire_name))
-                        .with_hint("remove the parameter or add it to the path template"),
+                    Diagnostic::error(
+                        pointer,
+                        format!(
+                            "path parameter `{}` is declared but `{path}` has no `{{{}}}`",
+                            p.wire_name, p.wire_name
+                        ),
+                    )
+                    .with_hint("remove the parameter or add it to the path template"),
                 );
             }
         }
     }
 
-    fn request_body(&mut self, body: &'a ReferenceOr<openapiv3::RequestBody>, pointer: &str, type_prefix: &str, names: &mut NameSet) -> Option<RequestBody> {
+    fn request_body(
+        &mut self,
+        body: &'a ReferenceOr<openapiv3::RequestBody>,
+        pointer: &str,
+        type_prefix: &str,
+        names: &mut NameSet,
+    ) -> Option<RequestBody> {
         let body = match body {
             ReferenceOr::Item(b) => b,
             ReferenceOr::Reference { reference } => {
@@ -304,8 +403,11 @@ impl<'a> Lowerer<'a> {
                     Some(ReferenceOr::Item(b)) => b,
                     _ => {
                         self.diags.push(
-                            Diagnostic::error(child(pointer, "$ref"), format!("request body `$ref` `{reference}` does not resolve"))
-                                .with_hint("point it at an entry of `components/requestBodies`"),
+                            Diagnostic::error(
+                                child(pointer, "$ref"),
+                                format!("request body `$ref` `{reference}` does not resolve"),
+                            )
+                            .with_hint("point it at an entry of `components/requestBodies`"),
                         );
                         return None;
                     }
@@ -313,20 +415,31 @@ impl<'a> Lowerer<'a> {
             }
         };
         let Some((content_type, media)) = pick_media(&body.content) else {
-            self.diags.push(Diagnostic::warning(pointer, "request body without content; it is left out"));
+            self.diags.push(Diagnostic::warning(
+                pointer,
+                "request body without content; it is left out",
+            ));
             return None;
         };
         let media_pointer = child(&child(pointer, "content"), content_type);
         let (ty, kind) = if is_json(content_type) {
             let ty = match &media.schema {
-                Some(s) => self.lower_ref(s, &format!("{type_prefix}Body"), &child(&media_pointer, "schema")),
+                Some(s) => self.lower_ref(
+                    s,
+                    &format!("{type_prefix}Body"),
+                    &child(&media_pointer, "schema"),
+                ),
                 None => TypeRef::Json,
             };
             (ty, BodyKind::Json)
         } else {
             (TypeRef::Bytes, BodyKind::Bytes)
         };
-        let setters = if kind == BodyKind::Json { self.body_setters(&ty, names) } else { Vec::new() };
+        let setters = if kind == BodyKind::Json {
+            self.body_setters(&ty, names)
+        } else {
+            Vec::new()
+        };
         Some(RequestBody {
             ty,
             required: body.required,
@@ -338,9 +451,19 @@ impl<'a> Lowerer<'a> {
 
     /// Setters for a body whose fields are all optional (so it can start empty).
     fn body_setters(&mut self, ty: &TypeRef, names: &mut NameSet) -> Vec<BodySetter> {
-        let TypeRef::Named(name) = ty else { return Vec::new() };
-        let Some(def) = self.types.get(name) else { return Vec::new() };
-        let TypeKind::Struct { fields, additional: None } = &def.kind else { return Vec::new() };
+        let TypeRef::Named(name) = ty else {
+            return Vec::new();
+        };
+        let Some(def) = self.types.get(name) else {
+            return Vec::new();
+        };
+        let TypeKind::Struct {
+            fields,
+            additional: None,
+        } = &def.kind
+        else {
+            return Vec::new();
+        };
         if fields.is_empty() || !fields.iter().all(|f| f.ty.is_option()) {
             return Vec::new();
         }
@@ -358,7 +481,12 @@ impl<'a> Lowerer<'a> {
             .collect()
     }
 
-    fn response(&mut self, op: &'a openapiv3::Operation, pointer: &str, type_prefix: &str) -> Option<ResponseBody> {
+    fn response(
+        &mut self,
+        op: &'a openapiv3::Operation,
+        pointer: &str,
+        type_prefix: &str,
+    ) -> Option<ResponseBody> {
         let success = op
             .responses
             .responses
@@ -380,8 +508,11 @@ impl<'a> Lowerer<'a> {
                     Some(ReferenceOr::Item(r)) => r,
                     _ => {
                         self.diags.push(
-                            Diagnostic::error(child(&response_pointer, "$ref"), format!("response `$ref` `{reference}` does not resolve"))
-                                .with_hint("point it at an entry of `components/responses`"),
+                            Diagnostic::error(
+                                child(&response_pointer, "$ref"),
+                                format!("response `$ref` `{reference}` does not resolve"),
+                            )
+                            .with_hint("point it at an entry of `components/responses`"),
                         );
                         return None;
                     }
@@ -394,14 +525,22 @@ impl<'a> Lowerer<'a> {
         if !is_json(content_type) {
             self.diags.push(Diagnostic::warning(
                 child(&response_pointer, "content"),
-                format!("`{content_type}` responses are not decoded yet; the operation is left out"),
+                format!(
+                    "`{content_type}` responses are not decoded yet; the operation is left out"
+                ),
             ));
             return None;
         }
         let Some(schema) = &media.schema else {
-            return Some(ResponseBody::Json { ty: TypeRef::Json, envelope: false });
+            return Some(ResponseBody::Json {
+                ty: TypeRef::Json,
+                envelope: false,
+            });
         };
-        let schema_pointer = child(&child(&child(&response_pointer, "content"), content_type), "schema");
+        let schema_pointer = child(
+            &child(&child(&response_pointer, "content"), content_type),
+            "schema",
+        );
         if self.envelope == Envelope::CloudflareV4
             && let Some(resolved) = self.resolve_schema(schema, &schema_pointer).map(|(s, _)| s)
         {
@@ -409,7 +548,11 @@ impl<'a> Lowerer<'a> {
             if shape.properties.contains_key("success") {
                 let ty = match shape.properties.get("result") {
                     Some(result) => {
-                        let ty = self.lower_boxed(result, &format!("{type_prefix}Result"), &child(&schema_pointer, "properties/result"));
+                        let ty = self.lower_boxed(
+                            result,
+                            &format!("{type_prefix}Result"),
+                            &child(&schema_pointer, "properties/result"),
+                        );
                         match ty {
                             TypeRef::Option(inner) => *inner,
                             other => other,
@@ -421,16 +564,33 @@ impl<'a> Lowerer<'a> {
             }
         }
         let ty = self.lower_ref(schema, &format!("{type_prefix}Response"), &schema_pointer);
-        Some(ResponseBody::Json { ty, envelope: false })
+        Some(ResponseBody::Json {
+            ty,
+            envelope: false,
+        })
     }
 
     fn pagination(&self, params: &[Param], response: &ResponseBody) -> Option<Pagination> {
-        let page_param = self.config.pagination.page_param.as_deref().unwrap_or("page");
-        let ResponseBody::Json { ty: TypeRef::Vec(item), envelope: true } = response else { return None };
+        let page_param = self
+            .config
+            .pagination
+            .page_param
+            .as_deref()
+            .unwrap_or("page");
+        let ResponseBody::Json {
+            ty: TypeRef::Vec(item),
+            envelope: true,
+        } = response
+        else {
+            return None;
+        };
         params
             .iter()
             .find(|p| p.location == ParamLocation::Query && p.wire_name == page_param)
-            .map(|_| Pagination { page_param: page_param.to_string(), item: (**item).clone() })
+            .map(|_| Pagination {
+                page_param: page_param.to_string(),
+                item: (**item).clone(),
+            })
     }
 }
 
@@ -476,7 +636,12 @@ fn is_success(code: &StatusCode) -> bool {
 }
 
 fn is_json(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
 }
 

@@ -54,8 +54,11 @@ impl<'a> Lowerer<'a> {
             }
         }
         self.diags.push(
-            Diagnostic::error(pointer, "`$ref` chain longer than 32 links (a cycle of references?)")
-                .with_hint("make one schema in the chain a real definition"),
+            Diagnostic::error(
+                pointer,
+                "`$ref` chain longer than 32 links (a cycle of references?)",
+            )
+            .with_hint("make one schema in the chain a real definition"),
         );
         None
     }
@@ -69,8 +72,11 @@ impl<'a> Lowerer<'a> {
                 "external references are not supported; bundle the spec into one file first"
             };
             self.diags.push(
-                Diagnostic::error(child(pointer, "$ref"), format!("unsupported `$ref` `{reference}`"))
-                    .with_hint(hint),
+                Diagnostic::error(
+                    child(pointer, "$ref"),
+                    format!("unsupported `$ref` `{reference}`"),
+                )
+                .with_hint(hint),
             );
             return None;
         };
@@ -145,10 +151,18 @@ impl<'a> Lowerer<'a> {
             self.component_types.insert(key, primitive.clone());
             return primitive;
         }
-        let name = self.component_names.get(key).cloned().unwrap_or_else(|| camel(key));
+        let name = self
+            .component_names
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| camel(key));
         let named = TypeRef::Named(name.clone());
         let nullable = matches!(schema, ReferenceOr::Item(s) if is_nullable(s));
-        let result = if nullable { named.clone().option() } else { named.clone() };
+        let result = if nullable {
+            named.clone().option()
+        } else {
+            named.clone()
+        };
         // Insert before converting, so recursive references see the name.
         self.component_types.insert(key, result.clone());
         if self.depth >= DEFER_DEPTH {
@@ -184,7 +198,11 @@ impl<'a> Lowerer<'a> {
                 let unclaimed = matches!(self.component_slot.take(), Some((n, _)) if n == name);
                 self.component_slot = outer;
                 if unclaimed {
-                    let doc = s.schema_data.description.clone().or(s.schema_data.title.clone());
+                    let doc = s
+                        .schema_data
+                        .description
+                        .clone()
+                        .or(s.schema_data.title.clone());
                     self.define(name, pointer, doc, TypeKind::Alias(ty));
                 }
             }
@@ -195,10 +213,19 @@ impl<'a> Lowerer<'a> {
     /// Convert every component whose conversion was deferred.
     pub(super) fn drain_deferred(&mut self) {
         while let Some(key) = self.deferred.pop() {
-            let Some(schema) = self.api.components.as_ref().and_then(|c| c.schemas.get(key)) else {
+            let Some(schema) = self
+                .api
+                .components
+                .as_ref()
+                .and_then(|c| c.schemas.get(key))
+            else {
                 continue;
             };
-            let name = self.component_names.get(key).cloned().unwrap_or_else(|| camel(key));
+            let name = self
+                .component_names
+                .get(key)
+                .cloned()
+                .unwrap_or_else(|| camel(key));
             let saved = std::mem::replace(&mut self.depth, 0);
             self.convert_component(key, schema, name, child("#/components/schemas", key));
             self.depth = saved;
@@ -221,14 +248,20 @@ impl<'a> Lowerer<'a> {
     fn primitive(&self, s: &Schema) -> Option<TypeRef> {
         let ty = match &s.schema_kind {
             SchemaKind::Type(Type::String(t)) if t.enumeration.is_empty() => string_type(&t.format),
-            SchemaKind::Type(Type::Integer(t)) if t.enumeration.is_empty() => integer_type(&t.format),
+            SchemaKind::Type(Type::Integer(t)) if t.enumeration.is_empty() => {
+                integer_type(&t.format)
+            }
             SchemaKind::Type(Type::Integer(_)) => TypeRef::I64,
             SchemaKind::Type(Type::Number(t)) => number_type(&t.format),
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
             SchemaKind::Any(a) if is_any_primitive(a) => any_primitive(a)?,
             _ => return None,
         };
-        Some(if s.schema_data.nullable { ty.option() } else { ty })
+        Some(if s.schema_data.nullable {
+            ty.option()
+        } else {
+            ty
+        })
     }
 
     /// Lower an inline schema.
@@ -282,12 +315,16 @@ impl<'a> Lowerer<'a> {
             {
                 self.lower_ref(&list[0], hint, &child(pointer, "oneOf/0"))
             }
-            SchemaKind::Type(Type::Object(o))
-                if o.properties.is_empty() =>
-            {
+            SchemaKind::Type(Type::Object(o)) if o.properties.is_empty() => {
                 map_type(self, o.additional_properties.as_ref(), hint, pointer)
             }
-            SchemaKind::Any(a) if a.properties.is_empty() && a.one_of.is_empty() && a.any_of.is_empty() && a.all_of.is_empty() && a.enumeration.is_empty() => {
+            SchemaKind::Any(a)
+                if a.properties.is_empty()
+                    && a.one_of.is_empty()
+                    && a.any_of.is_empty()
+                    && a.all_of.is_empty()
+                    && a.enumeration.is_empty() =>
+            {
                 if a.additional_properties.is_some() || a.typ.as_deref() == Some("object") {
                     map_type(self, a.additional_properties.as_ref(), hint, pointer)
                 } else {
@@ -309,7 +346,11 @@ impl<'a> Lowerer<'a> {
             }
         };
         let kind = self.type_kind(s, &name, pointer);
-        let doc = s.schema_data.description.clone().or(s.schema_data.title.clone());
+        let doc = s
+            .schema_data
+            .description
+            .clone()
+            .or(s.schema_data.title.clone());
         self.define(name.clone(), pointer.to_string(), doc, kind);
         TypeRef::Named(name)
     }
@@ -318,7 +359,8 @@ impl<'a> Lowerer<'a> {
     fn type_kind(&mut self, s: &'a Schema, name: &str, pointer: &str) -> TypeKind {
         match &s.schema_kind {
             SchemaKind::Type(Type::String(t)) if !t.enumeration.is_empty() => {
-                let values: Vec<&str> = t.enumeration.iter().flatten().map(String::as_str).collect();
+                let values: Vec<&str> =
+                    t.enumeration.iter().flatten().map(String::as_str).collect();
                 string_enum(&values)
             }
             SchemaKind::Any(a) if !a.enumeration.is_empty() => {
@@ -344,11 +386,19 @@ impl<'a> Lowerer<'a> {
                 string_enum(&refs)
             }
             SchemaKind::OneOf { one_of: list } | SchemaKind::AnyOf { any_of: list } => {
-                let keyword = if matches!(s.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
+                let keyword = if matches!(s.schema_kind, SchemaKind::OneOf { .. }) {
+                    "oneOf"
+                } else {
+                    "anyOf"
+                };
                 self.union(list, s, name, &child(pointer, keyword))
             }
             SchemaKind::Any(a) if !a.one_of.is_empty() || !a.any_of.is_empty() => {
-                let (list, keyword) = if a.one_of.is_empty() { (&a.any_of, "anyOf") } else { (&a.one_of, "oneOf") };
+                let (list, keyword) = if a.one_of.is_empty() {
+                    (&a.any_of, "anyOf")
+                } else {
+                    (&a.one_of, "oneOf")
+                };
                 self.union(list, s, name, &child(pointer, keyword))
             }
             _ => {
@@ -360,7 +410,12 @@ impl<'a> Lowerer<'a> {
 
     /// Merge a schema (and, recursively, its `allOf` members) into one object shape.
     /// Later members override earlier ones, so the most specific definition wins.
-    pub(super) fn object_shape(&mut self, s: &'a Schema, pointer: &str, depth: usize) -> ObjectShape<'a> {
+    pub(super) fn object_shape(
+        &mut self,
+        s: &'a Schema,
+        pointer: &str,
+        depth: usize,
+    ) -> ObjectShape<'a> {
         let mut shape = ObjectShape {
             description: s.schema_data.description.clone(),
             ..ObjectShape::default()
@@ -368,7 +423,10 @@ impl<'a> Lowerer<'a> {
         if depth > MAX_DEPTH {
             return shape;
         }
-        let merge_members = |this: &mut Self, shape: &mut ObjectShape<'a>, members: &'a [ReferenceOr<Schema>], at: &str| {
+        let merge_members = |this: &mut Self,
+                             shape: &mut ObjectShape<'a>,
+                             members: &'a [ReferenceOr<Schema>],
+                             at: &str| {
             for (i, member) in members.iter().enumerate() {
                 let member_pointer = child(at, &i.to_string());
                 if let Some((resolved, _)) = this.resolve_schema(member, &member_pointer) {
@@ -385,7 +443,9 @@ impl<'a> Lowerer<'a> {
                 shape.required.extend(o.required.iter().cloned());
                 shape.additional = o.additional_properties.as_ref();
             }
-            SchemaKind::AllOf { all_of } => merge_members(self, &mut shape, all_of, &child(pointer, "allOf")),
+            SchemaKind::AllOf { all_of } => {
+                merge_members(self, &mut shape, all_of, &child(pointer, "allOf"))
+            }
             SchemaKind::Any(a) => {
                 merge_members(self, &mut shape, &a.all_of, &child(pointer, "allOf"));
                 for (k, v) in &a.properties {
@@ -414,7 +474,11 @@ impl<'a> Lowerer<'a> {
             }
             let rust_name = names.claim(&snake(wire), true);
             let doc = match prop {
-                ReferenceOr::Item(p) => p.schema_data.description.clone().or(p.schema_data.title.clone()),
+                ReferenceOr::Item(p) => p
+                    .schema_data
+                    .description
+                    .clone()
+                    .or(p.schema_data.title.clone()),
                 ReferenceOr::Reference { reference } => self.reference_description(reference),
             };
             fields.push(Field {
@@ -427,9 +491,11 @@ impl<'a> Lowerer<'a> {
         }
         let additional = match shape.additional {
             Some(AdditionalProperties::Any(true)) => Some(TypeRef::Json),
-            Some(AdditionalProperties::Schema(schema)) => {
-                Some(self.lower_ref(schema, &format!("{name}Value"), &child(pointer, "additionalProperties")))
-            }
+            Some(AdditionalProperties::Schema(schema)) => Some(self.lower_ref(
+                schema,
+                &format!("{name}Value"),
+                &child(pointer, "additionalProperties"),
+            )),
             _ => None,
         };
         TypeKind::Struct { fields, additional }
@@ -439,12 +505,22 @@ impl<'a> Lowerer<'a> {
     fn reference_description(&self, reference: &str) -> Option<String> {
         let key = reference.strip_prefix(SCHEMA_PREFIX)?;
         match self.api.components.as_ref()?.schemas.get(key)? {
-            ReferenceOr::Item(s) => s.schema_data.description.clone().or(s.schema_data.title.clone()),
+            ReferenceOr::Item(s) => s
+                .schema_data
+                .description
+                .clone()
+                .or(s.schema_data.title.clone()),
             ReferenceOr::Reference { .. } => None,
         }
     }
 
-    fn union(&mut self, list: &'a [ReferenceOr<Schema>], s: &'a Schema, name: &str, pointer: &str) -> TypeKind {
+    fn union(
+        &mut self,
+        list: &'a [ReferenceOr<Schema>],
+        s: &'a Schema,
+        name: &str,
+        pointer: &str,
+    ) -> TypeKind {
         let discriminator = s.schema_data.discriminator.as_ref();
         let mut names = NameSet::with_reserved(&[]);
         let mut variants = Vec::new();
@@ -469,7 +545,9 @@ impl<'a> Lowerer<'a> {
                 && let ReferenceOr::Reference { reference } = member
             {
                 for (value, target) in &d.mapping {
-                    if target == reference || target.rsplit('/').next() == reference.rsplit('/').next() {
+                    if target == reference
+                        || target.rsplit('/').next() == reference.rsplit('/').next()
+                    {
                         tags.push(value.clone());
                     }
                 }
@@ -477,7 +555,11 @@ impl<'a> Lowerer<'a> {
                     tags.push(reference.rsplit('/').next().unwrap_or_default().to_string());
                 }
             }
-            variants.push(UnionVariant { rust_name, ty, tags });
+            variants.push(UnionVariant {
+                rust_name,
+                ty,
+                tags,
+            });
         }
         let discriminator = discriminator.and_then(|d| {
             if variants.iter().all(|v| !v.tags.is_empty()) {
@@ -490,7 +572,10 @@ impl<'a> Lowerer<'a> {
                 None
             }
         });
-        TypeKind::Union { variants, discriminator }
+        TypeKind::Union {
+            variants,
+            discriminator,
+        }
     }
 }
 
@@ -536,8 +621,16 @@ fn string_enum(values: &[&str]) -> TypeKind {
         if !seen.insert(*value) {
             continue;
         }
-        let wanted = if value.is_empty() { "Empty".to_string() } else { camel(value) };
-        let wanted = if wanted == "Unknown" { "UnknownValue".to_string() } else { wanted };
+        let wanted = if value.is_empty() {
+            "Empty".to_string()
+        } else {
+            camel(value)
+        };
+        let wanted = if wanted == "Unknown" {
+            "UnknownValue".to_string()
+        } else {
+            wanted
+        };
         variants.push(EnumVariant {
             wire: (*value).to_string(),
             rust_name: unraw(&names.claim(&wanted, false)).to_string(),
@@ -590,7 +683,9 @@ fn any_primitive(a: &openapiv3::AnySchema) -> Option<TypeRef> {
         (Some("number"), Some("float")) => Some(TypeRef::F32),
         (Some("number"), _) => Some(TypeRef::F64),
         (Some("boolean"), _) => Some(TypeRef::Bool),
-        (None, Some("binary" | "byte" | "uuid" | "email" | "uri" | "password")) => Some(TypeRef::String),
+        (None, Some("binary" | "byte" | "uuid" | "email" | "uri" | "password")) => {
+            Some(TypeRef::String)
+        }
         _ => None,
     }
 }
