@@ -17,61 +17,14 @@
 //! ```
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
-mod runtime;
-pub mod models;
+#[rustfmt::skip]
 pub mod client_certificates;
-pub use runtime::{
-    ApiError, ApiMessage, ApiResponse, Client, ClientBuilder, Credentials, Error,
-    ErrorKind, ErrorSource, PageStream, RequestOptions, ResultInfo,
-};
-pub use client_certificates::ClientCertificates;
-/// Spec-wide settings the runtime reads: base URL, credentials, envelope.
-pub(crate) static PROFILE: runtime::private::Profile = runtime::private::Profile {
-    default_base_url: "https://api.cloudflare.com/client/v4",
-    base_url_env: ::std::option::Option::Some("CLOUDFLARE_BASE_URL"),
-    credential_sets: &[
-        crate::runtime::private::CredentialSet {
-            name: "api_token",
-            parts: &[
-                crate::runtime::private::CredentialPart::Bearer {
-                    env: ::std::option::Option::Some("CLOUDFLARE_API_TOKEN"),
-                },
-            ],
-        },
-        crate::runtime::private::CredentialSet {
-            name: "api_key",
-            parts: &[
-                crate::runtime::private::CredentialPart::Header {
-                    name: "X-Auth-Email",
-                    env: ::std::option::Option::Some("CLOUDFLARE_EMAIL"),
-                },
-                crate::runtime::private::CredentialPart::Header {
-                    name: "X-Auth-Key",
-                    env: ::std::option::Option::Some("CLOUDFLARE_API_KEY"),
-                },
-            ],
-        },
-    ],
-    envelope: runtime::private::Envelope::CloudflareV4,
-    request_id_header: ::std::option::Option::Some("cf-ray"),
-};
-impl Credentials {
-    /// An API token, the preferred way to authenticate.
-    ///
-    /// - `api_token` is sent as `Authorization: Bearer …`; `Client::from_env` reads it from `CLOUDFLARE_API_TOKEN`: The preferred authorization scheme for interacting with the Cloudflare API. Create a token.
-    pub fn api_token(
-        api_token: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Credentials::bearer(api_token)
-    }
-    /// The account email and Global API key (legacy); prefer API tokens.
-    ///
-    /// - `api_email` is sent as header `X-Auth-Email`; `Client::from_env` reads it from `CLOUDFLARE_EMAIL`: The previous authorization scheme for interacting with the Cloudflare API, used in conjunction with a Global API key.
-    /// - `api_key` is sent as header `X-Auth-Key`; `Client::from_env` reads it from `CLOUDFLARE_API_KEY`: The previous authorization scheme for interacting with the Cloudflare API. When possible, use API tokens instead of Global API keys.
-    pub fn api_key(
-        api_email: impl ::std::convert::Into<::std::string::String>,
-        api_key: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Credentials::header("X-Auth-Email", api_email).and_header("X-Auth-Key", api_key)
-    }
-}
+#[rustfmt::skip]
+mod exports;
+#[rustfmt::skip]
+pub mod models;
+#[rustfmt::skip]
+mod profile;
+#[rustfmt::skip]
+mod runtime;
+pub use exports::*;

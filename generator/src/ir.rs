@@ -1,6 +1,6 @@
 //! The intermediate representation: a plain, owned description of the client to emit.
 //!
-//! Only `lower` builds it and only `emit` reads it. Nothing here refers to `openapiv3`;
+//! Only `lower` builds it and only `emit` reads it. Nothing here refers to OpenAPI types;
 //! every name is already a final Rust identifier (naming happens once, in `lower`).
 
 /// The whole client crate.

@@ -28,33 +28,99 @@ pub fn lib_file(api: &Api) -> TokenStream {
         };
         quote!(#![doc = #l])
     });
-    let modules = api.resources.iter().map(|r| {
-        let m = ident(&r.module);
-        quote!(pub mod #m;)
-    });
-    let handles = api.resources.iter().map(|r| {
-        let m = ident(&r.module);
-        let t = ident(&r.type_name);
-        quote!(pub use #m::#t;)
-    });
-    let profile = profile(api);
-    let credentials = credentials(api);
+    // Generated modules are formatted by the generator (prettyplease); `rustfmt::skip`
+    // keeps `cargo fmt` from reformatting them. This file holds only what both agree on.
+    let mut modules: Vec<(String, TokenStream)> = api
+        .resources
+        .iter()
+        .map(|r| {
+            let m = ident(&r.module);
+            (
+                crate::naming::unraw(&r.module).to_string(),
+                quote!(pub mod #m;),
+            )
+        })
+        .collect();
+    modules.push((
+        "exports".into(),
+        quote!(
+            mod exports;
+        ),
+    ));
+    modules.push((
+        "models".into(),
+        quote!(
+            pub mod models;
+        ),
+    ));
+    modules.push((
+        "profile".into(),
+        quote!(
+            mod profile;
+        ),
+    ));
+    modules.push((
+        "runtime".into(),
+        quote!(
+            mod runtime;
+        ),
+    ));
+    modules.sort_by(|a, b| a.0.cmp(&b.0));
+    let modules = modules
+        .into_iter()
+        .map(|(_, m)| quote!(#[rustfmt::skip] #m));
     quote! {
         #(#crate_docs)*
         #![warn(missing_docs)]
         #![forbid(unsafe_code)]
 
-        mod runtime;
-
-        pub mod models;
         #(#modules)*
 
-        pub use runtime::{
-            ApiError, ApiMessage, ApiResponse, Client, ClientBuilder, Credentials, Error,
-            ErrorKind, ErrorSource, PageStream, RequestOptions, ResultInfo,
-        };
-        #(#handles)*
+        pub use exports::*;
+    }
+}
 
+/// `exports.rs`: everything re-exported at the crate root.
+pub fn exports_file(api: &Api) -> TokenStream {
+    let runtime_items = RUNTIME_EXPORTS.iter().map(|name| {
+        let name = ident(name);
+        quote!(pub use crate::runtime::#name;)
+    });
+    let handles = api.resources.iter().map(|r| {
+        let m = ident(&r.module);
+        let t = ident(&r.type_name);
+        quote!(pub use crate::#m::#t;)
+    });
+    quote! {
+        //! Items re-exported at the crate root.
+        #(#runtime_items)*
+        #(#handles)*
+        pub(crate) use crate::profile::PROFILE;
+    }
+}
+
+/// The runtime's public API, re-exported at the crate root.
+const RUNTIME_EXPORTS: &[&str] = &[
+    "ApiError",
+    "ApiMessage",
+    "ApiResponse",
+    "Client",
+    "ClientBuilder",
+    "Credentials",
+    "Error",
+    "ErrorKind",
+    "ErrorSource",
+    "PageStream",
+    "RequestOptions",
+    "ResultInfo",
+];
+
+/// `profile.rs`: the settings the runtime reads, and the named credential constructors.
+pub fn profile_file(api: &Api) -> TokenStream {
+    let profile = profile(api);
+    let credentials = credentials(api);
+    quote! {
+        //! Spec-wide settings (base URL, credentials, envelope) and credential constructors.
         #profile
         #credentials
     }
@@ -119,11 +185,11 @@ fn profile(api: &Api) -> TokenStream {
     });
     quote! {
         /// Spec-wide settings the runtime reads: base URL, credentials, envelope.
-        pub(crate) static PROFILE: runtime::private::Profile = runtime::private::Profile {
+        pub(crate) static PROFILE: crate::runtime::private::Profile = crate::runtime::private::Profile {
             default_base_url: #base_url,
             base_url_env: #base_url_env,
             credential_sets: &[#(#sets),*],
-            envelope: runtime::private::Envelope::#envelope,
+            envelope: crate::runtime::private::Envelope::#envelope,
             request_id_header: #request_id,
         };
     }
@@ -140,8 +206,8 @@ fn credentials(api: &Api) -> TokenStream {
         for (i, part) in set.parts.iter().enumerate() {
             let arg = ident(&part.arg);
             let step = match (&part.kind, i) {
-                (CredentialKind::Bearer, 0) => quote!(Credentials::bearer(#arg)),
-                (CredentialKind::Header(h), 0) => quote!(Credentials::header(#h, #arg)),
+                (CredentialKind::Bearer, 0) => quote!(crate::Credentials::bearer(#arg)),
+                (CredentialKind::Header(h), 0) => quote!(crate::Credentials::header(#h, #arg)),
                 (CredentialKind::Bearer, _) => {
                     quote!(.and_header("Authorization", ::std::format!("Bearer {}", #arg.into())))
                 }
@@ -192,7 +258,7 @@ fn credentials(api: &Api) -> TokenStream {
         return quote!();
     }
     quote! {
-        impl Credentials {
+        impl crate::Credentials {
             #(#constructors)*
         }
     }

@@ -33,6 +33,14 @@ pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, Diagnostic> {
         format_rust("src/lib.rs", krate::lib_file(api), &rust_header)?,
     );
     files.insert(
+        "src/profile.rs".to_string(),
+        format_rust("src/profile.rs", krate::profile_file(api), &rust_header)?,
+    );
+    files.insert(
+        "src/exports.rs".to_string(),
+        format_rust("src/exports.rs", krate::exports_file(api), &rust_header)?,
+    );
+    files.insert(
         "src/models.rs".to_string(),
         format_rust(
             "src/models.rs",

@@ -1,8 +1,12 @@
 //! Stage 2: OpenAPI → IR. The only stage that knows OpenAPI.
 
 mod auth;
+mod bodies;
 mod cycles;
+mod enums;
+mod object;
 mod operation;
+mod params;
 mod schema;
 
 use crate::config::Config;

@@ -6,32 +6,23 @@
 //! `maxLength`, say) are inlined as the primitive instead of becoming aliases.
 
 use super::Lowerer;
+use super::enums::string_enum;
 use crate::diag::{Diagnostic, child};
-use crate::ir::{EnumVariant, Field, TypeDef, TypeKind, TypeRef, UnionVariant};
-use crate::naming::{NameSet, camel, snake, unraw};
-use indexmap::IndexMap;
+use crate::ir::{TypeDef, TypeKind, TypeRef};
+use crate::naming::camel;
 use openapiv3::{
     AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
     StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 
-const SCHEMA_PREFIX: &str = "#/components/schemas/";
+pub(super) const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
 /// Depth beyond which nested inline schemas are treated as arbitrary JSON, so a
 /// pathological spec cannot overflow the stack.
-const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 
 /// Nesting depth from which referenced components are converted later, from the top.
 const DEFER_DEPTH: usize = 8;
-
-/// An object shape after `allOf` members have been merged.
-#[derive(Default, Clone)]
-pub(super) struct ObjectShape<'a> {
-    pub properties: IndexMap<String, &'a ReferenceOr<Box<Schema>>>,
-    pub required: Vec<String>,
-    pub additional: Option<&'a AdditionalProperties>,
-    pub description: Option<String>,
-}
 
 impl<'a> Lowerer<'a> {
     /// Follow `$ref`s to the schema they name. Returns `None` (after reporting) for
@@ -407,193 +398,6 @@ impl<'a> Lowerer<'a> {
             }
         }
     }
-
-    /// Merge a schema (and, recursively, its `allOf` members) into one object shape.
-    /// Later members override earlier ones, so the most specific definition wins.
-    pub(super) fn object_shape(
-        &mut self,
-        s: &'a Schema,
-        pointer: &str,
-        depth: usize,
-    ) -> ObjectShape<'a> {
-        let mut shape = ObjectShape {
-            description: s.schema_data.description.clone(),
-            ..ObjectShape::default()
-        };
-        if depth > MAX_DEPTH {
-            return shape;
-        }
-        let merge_members = |this: &mut Self,
-                             shape: &mut ObjectShape<'a>,
-                             members: &'a [ReferenceOr<Schema>],
-                             at: &str| {
-            for (i, member) in members.iter().enumerate() {
-                let member_pointer = child(at, &i.to_string());
-                if let Some((resolved, _)) = this.resolve_schema(member, &member_pointer) {
-                    let inner = this.object_shape(resolved, &member_pointer, depth + 1);
-                    merge(shape, inner);
-                }
-            }
-        };
-        match &s.schema_kind {
-            SchemaKind::Type(Type::Object(o)) => {
-                for (k, v) in &o.properties {
-                    shape.properties.insert(k.clone(), v);
-                }
-                shape.required.extend(o.required.iter().cloned());
-                shape.additional = o.additional_properties.as_ref();
-            }
-            SchemaKind::AllOf { all_of } => {
-                merge_members(self, &mut shape, all_of, &child(pointer, "allOf"))
-            }
-            SchemaKind::Any(a) => {
-                merge_members(self, &mut shape, &a.all_of, &child(pointer, "allOf"));
-                for (k, v) in &a.properties {
-                    shape.properties.insert(k.clone(), v);
-                }
-                shape.required.extend(a.required.iter().cloned());
-                if a.additional_properties.is_some() {
-                    shape.additional = a.additional_properties.as_ref();
-                }
-            }
-            _ => {}
-        }
-        shape
-    }
-
-    fn struct_kind(&mut self, shape: ObjectShape<'a>, name: &str, pointer: &str) -> TypeKind {
-        let mut names = NameSet::new();
-        let mut fields = Vec::new();
-        for (wire, prop) in &shape.properties {
-            let prop_pointer = child(&child(pointer, "properties"), wire);
-            let hint = format!("{name}{}", camel(wire));
-            let mut ty = self.lower_boxed(prop, &hint, &prop_pointer);
-            let required = shape.required.iter().any(|r| r == wire);
-            if !required {
-                ty = ty.option();
-            }
-            let rust_name = names.claim(&snake(wire), true);
-            let doc = match prop {
-                ReferenceOr::Item(p) => p
-                    .schema_data
-                    .description
-                    .clone()
-                    .or(p.schema_data.title.clone()),
-                ReferenceOr::Reference { reference } => self.reference_description(reference),
-            };
-            fields.push(Field {
-                wire_name: wire.clone(),
-                rust_name,
-                ty,
-                required,
-                doc,
-            });
-        }
-        let additional = match shape.additional {
-            Some(AdditionalProperties::Any(true)) => Some(TypeRef::Json),
-            Some(AdditionalProperties::Schema(schema)) => Some(self.lower_ref(
-                schema,
-                &format!("{name}Value"),
-                &child(pointer, "additionalProperties"),
-            )),
-            _ => None,
-        };
-        TypeKind::Struct { fields, additional }
-    }
-
-    /// Description of a referenced component, used when a property has none of its own.
-    fn reference_description(&self, reference: &str) -> Option<String> {
-        let key = reference.strip_prefix(SCHEMA_PREFIX)?;
-        match self.api.components.as_ref()?.schemas.get(key)? {
-            ReferenceOr::Item(s) => s
-                .schema_data
-                .description
-                .clone()
-                .or(s.schema_data.title.clone()),
-            ReferenceOr::Reference { .. } => None,
-        }
-    }
-
-    fn union(
-        &mut self,
-        list: &'a [ReferenceOr<Schema>],
-        s: &'a Schema,
-        name: &str,
-        pointer: &str,
-    ) -> TypeKind {
-        let discriminator = s.schema_data.discriminator.as_ref();
-        let mut names = NameSet::with_reserved(&[]);
-        let mut variants = Vec::new();
-        for (i, member) in list.iter().enumerate() {
-            let member_pointer = child(pointer, &i.to_string());
-            let ty = self.lower_ref(member, &format!("{name}Variant{}", i + 1), &member_pointer);
-            let base = match (&ty, member) {
-                (_, ReferenceOr::Reference { reference }) => {
-                    camel(reference.rsplit('/').next().unwrap_or("Variant"))
-                }
-                (TypeRef::String, _) => "String".into(),
-                (TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64, _) => "Integer".into(),
-                (TypeRef::F32 | TypeRef::F64, _) => "Number".into(),
-                (TypeRef::Bool, _) => "Boolean".into(),
-                (TypeRef::Vec(_), _) => "Array".into(),
-                (TypeRef::Map(_), _) => "Object".into(),
-                _ => format!("Variant{}", i + 1),
-            };
-            let rust_name = names.claim(&base, false);
-            let mut tags = Vec::new();
-            if let Some(d) = discriminator
-                && let ReferenceOr::Reference { reference } = member
-            {
-                for (value, target) in &d.mapping {
-                    if target == reference
-                        || target.rsplit('/').next() == reference.rsplit('/').next()
-                    {
-                        tags.push(value.clone());
-                    }
-                }
-                if tags.is_empty() {
-                    tags.push(reference.rsplit('/').next().unwrap_or_default().to_string());
-                }
-            }
-            variants.push(UnionVariant {
-                rust_name,
-                ty,
-                tags,
-            });
-        }
-        let discriminator = discriminator.and_then(|d| {
-            if variants.iter().all(|v| !v.tags.is_empty()) {
-                Some(d.property_name.clone())
-            } else {
-                self.diags.push(Diagnostic::warning(
-                    child(pointer, "discriminator"),
-                    "discriminator with inline members; variants are tried in order instead",
-                ));
-                None
-            }
-        });
-        TypeKind::Union {
-            variants,
-            discriminator,
-        }
-    }
-}
-
-fn merge<'a>(into: &mut ObjectShape<'a>, from: ObjectShape<'a>) {
-    for (k, v) in from.properties {
-        into.properties.insert(k, v);
-    }
-    for r in from.required {
-        if !into.required.contains(&r) {
-            into.required.push(r);
-        }
-    }
-    if from.additional.is_some() {
-        into.additional = from.additional;
-    }
-    if into.description.is_none() {
-        into.description = from.description;
-    }
 }
 
 fn map_type<'a>(
@@ -611,33 +415,6 @@ fn map_type<'a>(
         _ => TypeRef::Json,
     };
     TypeRef::Map(Box::new(value))
-}
-
-fn string_enum(values: &[&str]) -> TypeKind {
-    let mut names = NameSet::with_reserved(&["Unknown"]);
-    let mut variants = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    for value in values {
-        if !seen.insert(*value) {
-            continue;
-        }
-        let wanted = if value.is_empty() {
-            "Empty".to_string()
-        } else {
-            camel(value)
-        };
-        let wanted = if wanted == "Unknown" {
-            "UnknownValue".to_string()
-        } else {
-            wanted
-        };
-        variants.push(EnumVariant {
-            wire: (*value).to_string(),
-            rust_name: unraw(&names.claim(&wanted, false)).to_string(),
-            doc: None,
-        });
-    }
-    TypeKind::Enum { variants }
 }
 
 fn string_type(format: &VariantOrUnknownOrEmpty<StringFormat>) -> TypeRef {

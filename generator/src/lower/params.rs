@@ -1,0 +1,182 @@
+//! Parameters: resolution, types, validation constraints, path-template checks.
+
+use super::Lowerer;
+use crate::diag::{Diagnostic, child};
+use crate::ir::{Constraints, Param, ParamLocation, TypeRef};
+use crate::naming::{NameSet, camel, snake};
+use openapiv3::{
+    Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, Schema, SchemaKind, Type,
+};
+
+impl<'a> Lowerer<'a> {
+    pub(super) fn resolve_parameter(
+        &mut self,
+        p: &'a ReferenceOr<Parameter>,
+        pointer: &str,
+    ) -> Option<&'a Parameter> {
+        match p {
+            ReferenceOr::Item(p) => Some(p),
+            ReferenceOr::Reference { reference } => {
+                let key = reference.strip_prefix("#/components/parameters/");
+                let found = key.and_then(|k| self.api.components.as_ref()?.parameters.get(k));
+                match found {
+                    Some(ReferenceOr::Item(p)) => Some(p),
+                    _ => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                child(pointer, "$ref"),
+                                format!("parameter `$ref` `{reference}` does not resolve"),
+                            )
+                            .with_hint("point it at an entry of `components/parameters`"),
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn parameter(
+        &mut self,
+        param: &'a Parameter,
+        pointer: &str,
+        type_prefix: &str,
+        names: &mut NameSet,
+    ) -> Option<Param> {
+        let data = param.parameter_data_ref();
+        let (location, explode) = match param {
+            Parameter::Path { .. } => (ParamLocation::Path, false),
+            Parameter::Header { .. } => (ParamLocation::Header, false),
+            Parameter::Query { style, .. } => {
+                if !matches!(style, QueryStyle::Form) {
+                    self.diags.push(Diagnostic::warning(
+                        child(pointer, "style"),
+                        format!("query parameter style {style:?} is not supported; the parameter is sent in form style"),
+                    ));
+                }
+                (ParamLocation::Query, data.explode.unwrap_or(true))
+            }
+            Parameter::Cookie { .. } => {
+                self.diags.push(Diagnostic::warning(
+                    pointer,
+                    format!(
+                        "cookie parameter `{}` is left out; set it with `RequestOptions::header`",
+                        data.name
+                    ),
+                ));
+                return None;
+            }
+        };
+        let schema = match &data.format {
+            ParameterSchemaOrContent::Schema(s) => s,
+            ParameterSchemaOrContent::Content(content) => {
+                match content.values().next().and_then(|m| m.schema.as_ref()) {
+                    Some(s) => s,
+                    None => {
+                        self.diags.push(Diagnostic::warning(
+                            pointer,
+                            format!(
+                                "parameter `{}` has no schema; it is taken as a string",
+                                data.name
+                            ),
+                        ));
+                        return Some(Param {
+                            wire_name: data.name.clone(),
+                            rust_name: names.claim(&snake(&data.name), true),
+                            location,
+                            ty: TypeRef::String,
+                            required: data.required,
+                            doc: data.description.clone(),
+                            constraints: Constraints::default(),
+                            explode,
+                        });
+                    }
+                }
+            }
+        };
+        let schema_pointer = child(pointer, "schema");
+        let hint = format!("{type_prefix}{}", camel(&data.name));
+        let mut ty = self.lower_ref(schema, &hint, &schema_pointer);
+        if let TypeRef::Option(inner) = ty {
+            ty = *inner;
+        }
+        let constraints = self
+            .resolve_schema(schema, &schema_pointer)
+            .map(|(s, _)| constraints(s))
+            .unwrap_or_default();
+        let required = data.required || location == ParamLocation::Path;
+        Some(Param {
+            wire_name: data.name.clone(),
+            rust_name: names.claim(&snake(&data.name), true),
+            location,
+            ty,
+            required,
+            doc: data.description.clone().or_else(|| {
+                self.resolve_schema(schema, &schema_pointer)
+                    .and_then(|(s, _)| s.schema_data.description.clone())
+            }),
+            constraints,
+            explode,
+        })
+    }
+
+    pub(super) fn check_path_params(&mut self, path: &str, params: &[Param], pointer: &str) {
+        let in_template: Vec<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}').map(|(name, _)| name))
+            .collect();
+        for name in &in_template {
+            if !params
+                .iter()
+                .any(|p| p.location == ParamLocation::Path && p.wire_name == *name)
+            {
+                self.diags.push(
+                    Diagnostic::error(pointer, format!("path template `{path}` uses `{{{name}}}`, but no path parameter `{name}` is declared"))
+                        .with_hint(format!("add `- name: {name}, in: path, required: true` to the parameters")),
+                );
+            }
+        }
+        for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
+            if !in_template.contains(&p.wire_name.as_str()) {
+                self.diags.push(
+                    Diagnostic::error(
+                        pointer,
+                        format!(
+                            "path parameter `{}` is declared but `{path}` has no `{{{}}}`",
+                            p.wire_name, p.wire_name
+                        ),
+                    )
+                    .with_hint("remove the parameter or add it to the path template"),
+                );
+            }
+        }
+    }
+}
+
+fn constraints(s: &Schema) -> Constraints {
+    match &s.schema_kind {
+        SchemaKind::Type(Type::String(t)) => Constraints {
+            min_length: t.min_length.map(|v| v as u64),
+            max_length: t.max_length.map(|v| v as u64),
+            ..Constraints::default()
+        },
+        SchemaKind::Type(Type::Integer(t)) => Constraints {
+            minimum: t.minimum.map(|v| v as f64),
+            maximum: t.maximum.map(|v| v as f64),
+            ..Constraints::default()
+        },
+        SchemaKind::Type(Type::Number(t)) => Constraints {
+            minimum: t.minimum,
+            maximum: t.maximum,
+            ..Constraints::default()
+        },
+        SchemaKind::Any(a) => Constraints {
+            min_length: a.min_length.map(|v| v as u64),
+            max_length: a.max_length.map(|v| v as u64),
+            minimum: a.minimum,
+            maximum: a.maximum,
+        },
+        _ => Constraints::default(),
+    }
+}
