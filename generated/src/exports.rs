@@ -12,5 +12,6 @@ pub use crate::runtime::ErrorSource;
 pub use crate::runtime::PageStream;
 pub use crate::runtime::RequestOptions;
 pub use crate::runtime::ResultInfo;
+#[cfg(feature = "client_certificates")]
 pub use crate::client_certificates::ClientCertificates;
 pub(crate) use crate::profile::PROFILE;

@@ -17,6 +17,7 @@
 //! ```
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+#[cfg(feature = "client_certificates")]
 #[rustfmt::skip]
 pub mod client_certificates;
 #[rustfmt::skip]

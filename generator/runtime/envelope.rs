@@ -194,6 +194,23 @@ pub(crate) fn decode_empty(
     })
 }
 
+/// For operations whose successful responses are not JSON: the body as received.
+pub(crate) fn decode_bytes(
+    raw: RawResponse,
+    request_id_header: Option<&str>,
+) -> Result<ApiResponse<Vec<u8>>, Error> {
+    if !raw.status.is_success() {
+        return Err(api_error(&raw, request_id_header));
+    }
+    Ok(ApiResponse {
+        result: raw.body,
+        result_info: None,
+        messages: Vec::new(),
+        status: raw.status,
+        headers: raw.headers,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +229,19 @@ mod tests {
     #[derive(Debug, PartialEq, Deserialize)]
     struct Cert {
         id: String,
+    }
+
+    #[test]
+    fn bytes_are_returned_verbatim_and_errors_still_decode() {
+        let ok = decode_bytes(raw(200, "a,b\n1,2\n"), Some("cf-ray")).unwrap();
+        assert_eq!(ok.result, b"a,b\n1,2\n".to_vec());
+        let err = decode_bytes(
+            raw(404, r#"{"success":false,"errors":[{"code":7003,"message":"no"}],"messages":[]}"#),
+            Some("cf-ray"),
+        )
+        .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+        assert!(err.api_error().unwrap().has_code(7003));
     }
 
     #[test]

@@ -78,6 +78,18 @@ impl Client {
         envelope::decode_empty(raw, unwraps_envelope(op), crate::PROFILE.request_id_header)
     }
 
+    /// Like [`Client::execute`] for operations whose successful responses are
+    /// not JSON (files, CSV, streams of records): the raw body.
+    #[allow(dead_code)]
+    pub(crate) async fn execute_bytes(
+        &self,
+        op: &'static Operation,
+        req: Request,
+    ) -> Result<ApiResponse<Vec<u8>>, Error> {
+        let raw = self.send(op, &req).await?;
+        envelope::decode_bytes(raw, crate::PROFILE.request_id_header)
+    }
+
     /// Sends the request until it gets a response that is not retried, or
     /// an error that is not retried, or retries run out.
     async fn send(&self, op: &'static Operation, req: &Request) -> Result<RawResponse, Error> {

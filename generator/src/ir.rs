@@ -196,6 +196,8 @@ pub enum ResponseBody {
     Empty,
     /// JSON decoded as `ty`; `envelope` says whether it is unwrapped from the profile's envelope.
     Json { ty: TypeRef, envelope: bool },
+    /// Any other media type: the raw body, asked for with `Accept: <content_type>`.
+    Bytes { content_type: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]

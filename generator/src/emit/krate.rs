@@ -35,40 +35,23 @@ pub fn lib_file(api: &Api) -> TokenStream {
         .iter()
         .map(|r| {
             let m = ident(&r.module);
-            (
-                crate::naming::unraw(&r.module).to_string(),
-                quote!(pub mod #m;),
-            )
+            let cfg = super::features::cfg_feature(&super::features::feature_name(&r.module));
+            let name = crate::naming::unraw(&r.module).to_string();
+            (name, quote!(#cfg #[rustfmt::skip] pub mod #m;))
         })
         .collect();
-    modules.push((
-        "exports".into(),
-        quote!(
-            mod exports;
-        ),
-    ));
-    modules.push((
-        "models".into(),
-        quote!(
-            pub mod models;
-        ),
-    ));
-    modules.push((
-        "profile".into(),
-        quote!(
-            mod profile;
-        ),
-    ));
-    modules.push((
-        "runtime".into(),
-        quote!(
-            mod runtime;
-        ),
-    ));
+    for (name, public) in [
+        ("exports", false),
+        ("models", true),
+        ("profile", false),
+        ("runtime", false),
+    ] {
+        let m = ident(name);
+        let vis = if public { quote!(pub) } else { quote!() };
+        modules.push((name.to_string(), quote!(#[rustfmt::skip] #vis mod #m;)));
+    }
     modules.sort_by(|a, b| a.0.cmp(&b.0));
-    let modules = modules
-        .into_iter()
-        .map(|(_, m)| quote!(#[rustfmt::skip] #m));
+    let modules = modules.into_iter().map(|(_, m)| m);
     quote! {
         #(#crate_docs)*
         #![warn(missing_docs)]
@@ -89,7 +72,8 @@ pub fn exports_file(api: &Api) -> TokenStream {
     let handles = api.resources.iter().map(|r| {
         let m = ident(&r.module);
         let t = ident(&r.type_name);
-        quote!(pub use crate::#m::#t;)
+        let cfg = super::features::cfg_feature(&super::features::feature_name(&r.module));
+        quote!(#cfg pub use crate::#m::#t;)
     });
     quote! {
         //! Items re-exported at the crate root.
@@ -264,7 +248,7 @@ fn credentials(api: &Api) -> TokenStream {
     }
 }
 
-pub fn cargo_toml(api: &Api, header: &str) -> String {
+pub fn cargo_toml(api: &Api, features: &super::features::Features, header: &str) -> String {
     let needs_chrono = api.types.iter().any(|t| match &t.kind {
         TypeKind::Struct { fields, additional } => {
             fields.iter().any(|f| uses_chrono(&f.ty))
@@ -300,8 +284,9 @@ license = "MIT OR Apache-2.0"
 publish = false
 
 [features]
-default = []
-## Emit a `tracing` span per HTTP attempt (method, path template, status, attempt).
+# One feature per resource (all on by default); `default-features = false` plus the
+# resources you use compiles only those.
+{features}# Emit a `tracing` span per HTTP attempt (method, path template, status, attempt).
 tracing = ["dep:tracing"]
 
 [dependencies]
@@ -321,6 +306,7 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-ut
         name = api.package.name,
         version = api.package.version,
         reqwest_features = REQWEST_FEATURES,
+        features = features.cargo_table(),
     )
 }
 

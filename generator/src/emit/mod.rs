@@ -1,6 +1,7 @@
 //! Stage 3: IR → files. Every Rust file is built with `quote!` and formatted with
 //! `prettyplease`; a token stream that does not parse is reported, never a panic.
 
+mod features;
 mod krate;
 mod model;
 mod resource;
@@ -23,10 +24,11 @@ pub fn header(source: &str, comment: &str) -> String {
 pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, Diagnostic> {
     let rust_header = header(&api.source, "//");
     let crate_ident = api.package.name.replace('-', "_");
+    let features = features::Features::new(api);
     let mut files = BTreeMap::new();
     files.insert(
         "Cargo.toml".to_string(),
-        krate::cargo_toml(api, &header(&api.source, "#")),
+        krate::cargo_toml(api, &features, &header(&api.source, "#")),
     );
     files.insert(
         "src/lib.rs".to_string(),
@@ -44,7 +46,7 @@ pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, Diagnostic> {
         "src/models.rs".to_string(),
         format_rust(
             "src/models.rs",
-            model::models_file(&api.types),
+            model::models_file(&api.types, &|name| features.cfg_for_type(name)),
             &rust_header,
         )?,
     );

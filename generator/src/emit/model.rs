@@ -6,33 +6,35 @@ use crate::naming::unraw;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn models_file(types: &[TypeDef]) -> TokenStream {
-    let items = types.iter().map(type_def);
+/// `cfg_of(name)` gives the `#[cfg(...)]` gating a type behind the features that use it.
+pub fn models_file(types: &[TypeDef], cfg_of: &dyn Fn(&str) -> TokenStream) -> TokenStream {
+    let items = types.iter().map(|def| type_def(def, &cfg_of(&def.name)));
     quote! {
         //! Request and response types of the API.
         #(#items)*
     }
 }
 
-fn type_def(def: &TypeDef) -> TokenStream {
+fn type_def(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
     let docs = match &def.doc {
         Some(text) => doc(Some(text)),
         None => doc_lines(&format!("`{}` (defined at `{}`).", def.name, def.origin)),
     };
     match &def.kind {
         TypeKind::Struct { fields, additional } => {
-            struct_def(&def.name, docs, fields, additional.as_ref())
+            struct_def(&def.name, docs, cfg, fields, additional.as_ref())
         }
-        TypeKind::Enum { variants } => enum_def(&def.name, docs, variants),
+        TypeKind::Enum { variants } => enum_def(&def.name, docs, cfg, variants),
         TypeKind::Union {
             variants,
             discriminator,
-        } => union_def(&def.name, docs, variants, discriminator.as_deref()),
+        } => union_def(&def.name, docs, cfg, variants, discriminator.as_deref()),
         TypeKind::Alias(target) => {
             let name = ident(&def.name);
             let target = rust_type(target);
             quote! {
                 #docs
+                #cfg
                 pub type #name = #target;
             }
         }
@@ -42,6 +44,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
 fn struct_def(
     name: &str,
     docs: TokenStream,
+    cfg: &TokenStream,
     fields: &[Field],
     additional: Option<&crate::ir::TypeRef>,
 ) -> TokenStream {
@@ -70,6 +73,7 @@ fn struct_def(
     });
     quote! {
         #docs
+        #cfg
         #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
         pub struct #type_name {
             #(#field_items)*
@@ -107,7 +111,12 @@ fn field(f: &Field) -> TokenStream {
     }
 }
 
-fn enum_def(name: &str, docs: TokenStream, variants: &[crate::ir::EnumVariant]) -> TokenStream {
+fn enum_def(
+    name: &str,
+    docs: TokenStream,
+    cfg: &TokenStream,
+    variants: &[crate::ir::EnumVariant],
+) -> TokenStream {
     let type_name = ident(name);
     let items = variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
@@ -126,6 +135,7 @@ fn enum_def(name: &str, docs: TokenStream, variants: &[crate::ir::EnumVariant]) 
     });
     quote! {
         #docs
+        #cfg
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         pub enum #type_name {
             #(#items)*
@@ -134,6 +144,7 @@ fn enum_def(name: &str, docs: TokenStream, variants: &[crate::ir::EnumVariant]) 
             Unknown(::std::string::String),
         }
 
+        #cfg
         impl #type_name {
             /// The value as sent on the wire.
             pub fn as_str(&self) -> &str {
@@ -144,6 +155,7 @@ fn enum_def(name: &str, docs: TokenStream, variants: &[crate::ir::EnumVariant]) 
             }
         }
 
+        #cfg
         impl ::std::fmt::Display for #type_name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
@@ -155,6 +167,7 @@ fn enum_def(name: &str, docs: TokenStream, variants: &[crate::ir::EnumVariant]) 
 fn union_def(
     name: &str,
     docs: TokenStream,
+    cfg: &TokenStream,
     variants: &[UnionVariant],
     discriminator: Option<&str>,
 ) -> TokenStream {
@@ -171,6 +184,7 @@ fn union_def(
     let Some(property) = discriminator else {
         return quote! {
             #docs
+            #cfg
             #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
             #[serde(untagged)]
             pub enum #type_name {
@@ -197,12 +211,14 @@ fn union_def(
     let unknown = format!("unknown `{property}` {{:?}}; expected one of {expected}");
     quote! {
         #docs
+        #cfg
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
         #[serde(untagged)]
         pub enum #type_name {
             #(#items)*
         }
 
+        #cfg
         impl<'de> ::serde::Deserialize<'de> for #type_name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;

@@ -120,6 +120,7 @@ fn positional(op: &Operation) -> Vec<(String, TypeRef, bool)> {
 fn output_type(op: &Operation) -> TokenStream {
     match &op.response {
         ResponseBody::Empty => quote!(()),
+        ResponseBody::Bytes { .. } => quote!(::std::vec::Vec<u8>),
         ResponseBody::Json { ty, .. } => rust_type(ty),
     }
 }
@@ -308,6 +309,7 @@ fn builder(op: &Operation) -> TokenStream {
     let statik = ident(&op.const_name);
     let execute = match &op.response {
         ResponseBody::Empty => quote!(self.client.execute_empty(&#statik, request).await),
+        ResponseBody::Bytes { .. } => quote!(self.client.execute_bytes(&#statik, request).await),
         ResponseBody::Json { .. } => quote!(self.client.execute(&#statik, request).await),
     };
     let stream = op.pagination.as_ref().map(|p| {
@@ -468,7 +470,16 @@ fn build_fn(op: &Operation) -> TokenStream {
     };
     let path_decl = decl(uses(ParamLocation::Path), quote!(path_params));
     let query_decl = decl(uses(ParamLocation::Query), quote!(query));
-    let header_decl = decl(uses(ParamLocation::Header), quote!(headers));
+    let accept = match &op.response {
+        ResponseBody::Bytes { content_type } => {
+            Some(quote!(headers.push(("Accept", #content_type.to_string()));))
+        }
+        _ => None,
+    };
+    let header_decl = decl(
+        uses(ParamLocation::Header) || accept.is_some(),
+        quote!(headers),
+    );
     let body = match &op.body {
         None => quote!(::std::option::Option::None),
         Some(b) => match b.kind {
@@ -499,6 +510,7 @@ fn build_fn(op: &Operation) -> TokenStream {
             #path_decl
             #query_decl
             #header_decl
+            #accept
             #(#statements)*
             ::std::result::Result::Ok(crate::runtime::private::Request {
                 path_params,

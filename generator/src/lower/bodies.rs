@@ -148,13 +148,9 @@ impl<'a> Lowerer<'a> {
             return Some(ResponseBody::Empty);
         };
         if !is_json(content_type) {
-            self.diags.push(Diagnostic::warning(
-                child(&response_pointer, "content"),
-                format!(
-                    "`{content_type}` responses are not decoded yet; the operation is left out"
-                ),
-            ));
-            return None;
+            return Some(ResponseBody::Bytes {
+                content_type: content_type.to_string(),
+            });
         }
         let Some(schema) = &media.schema else {
             return Some(ResponseBody::Json {
