@@ -20,6 +20,8 @@ pub struct Diagnostic {
     pub file: String,
     /// 1-based line in `file`, when it could be found.
     pub line: Option<usize>,
+    /// 1-based column on that line, when known.
+    pub column: Option<usize>,
 }
 
 impl Diagnostic {
@@ -31,6 +33,7 @@ impl Diagnostic {
             hint: None,
             file: String::new(),
             line: None,
+            column: None,
         }
     }
 
@@ -59,9 +62,12 @@ impl fmt::Display for Diagnostic {
         } else {
             &self.pointer
         };
-        match self.line {
-            Some(line) => write!(f, "  --> {}:{line} ({pointer})", self.file)?,
-            None => write!(f, "  --> {} ({pointer})", self.file)?,
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => {
+                write!(f, "  --> {}:{line}:{column} ({pointer})", self.file)?
+            }
+            (Some(line), None) => write!(f, "  --> {}:{line} ({pointer})", self.file)?,
+            _ => write!(f, "  --> {} ({pointer})", self.file)?,
         }
         if let Some(hint) = &self.hint {
             write!(f, "\n  = help: {hint}")?;

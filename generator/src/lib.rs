@@ -13,6 +13,7 @@ pub mod config;
 pub mod diag;
 pub mod emit;
 pub mod ir;
+pub mod lint;
 pub mod load;
 pub mod lower;
 pub mod naming;
@@ -44,27 +45,27 @@ pub fn generate(input: Input<'_>) -> Result<Output, Diagnostics> {
     let loaded = load::load(input.spec_name, input.spec_text)?;
     let locate = |d: Vec<Diagnostic>| -> Vec<Diagnostic> {
         let mut d: Vec<Diagnostic> = d.into_iter().map(|d| loaded.source.locate(d)).collect();
-        d.sort_by(|a, b| {
+        d.sort_by_key(|d| {
             (
-                std::cmp::Reverse(a.severity),
-                a.line.unwrap_or(usize::MAX),
-                &a.pointer,
+                std::cmp::Reverse(d.severity),
+                d.line.unwrap_or(usize::MAX),
+                d.column.unwrap_or(0),
+                d.pointer.clone(),
+                d.message.clone(),
             )
-                .cmp(&(
-                    std::cmp::Reverse(b.severity),
-                    b.line.unwrap_or(usize::MAX),
-                    &b.pointer,
-                ))
         });
+        // The same schema can be visited from several places; report each defect once.
+        d.dedup();
         d
     };
-    let (api, warnings) = lower::lower(
+    let (api, mut warnings) = lower::lower(
         &loaded.api,
         &input.config,
         input.spec_name,
         input.extra_files,
     )
     .map_err(|d| Diagnostics(locate(d)))?;
+    warnings.extend(loaded.warnings.iter().cloned());
     let files = emit::emit(&api).map_err(|d| Diagnostics::single(loaded.source.locate(d)))?;
     Ok(Output {
         files,

@@ -9,6 +9,8 @@ use openapiv3::OpenAPI;
 pub struct Loaded {
     pub api: OpenAPI,
     pub source: Source,
+    /// Defects found on the raw document (see [`crate::lint`]).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The text of the spec and a way to find lines in it.
@@ -33,8 +35,11 @@ impl Source {
     /// Fill in file and line of a diagnostic.
     pub fn locate(&self, mut diagnostic: Diagnostic) -> Diagnostic {
         diagnostic.file = self.name.clone();
-        if diagnostic.line.is_none() {
-            diagnostic.line = self.line_of(&diagnostic.pointer);
+        if diagnostic.line.is_none()
+            && let Some((line, column)) = self.position_of(&diagnostic.pointer)
+        {
+            diagnostic.line = Some(line);
+            diagnostic.column = Some(column);
         }
         diagnostic
     }
@@ -45,6 +50,11 @@ impl Source {
     /// the answer may be the enclosing key's line. Good enough to point a reader at the
     /// right place without keeping spans for every node.
     pub fn line_of(&self, pointer: &str) -> Option<usize> {
+        self.position_of(pointer).map(|(line, _)| line)
+    }
+
+    /// Best-effort 1-based (line, column) of the value a JSON pointer names.
+    pub fn position_of(&self, pointer: &str) -> Option<(usize, usize)> {
         let rest = pointer.strip_prefix('#').unwrap_or(pointer);
         let segments: Vec<String> = rest
             .split('/')
@@ -61,8 +71,9 @@ impl Source {
         }
     }
 
-    fn json_line(&self, segments: &[String]) -> Option<usize> {
+    fn json_line(&self, segments: &[String]) -> Option<(usize, usize)> {
         let mut pos = 0;
+        let mut needle_len = 0;
         for seg in segments {
             if seg.parse::<usize>().is_ok() {
                 continue;
@@ -70,11 +81,16 @@ impl Source {
             let needle = format!("\"{}\"", seg.replace('\\', "\\\\").replace('"', "\\\""));
             let found = self.text[pos..].find(&needle)?;
             pos += found + needle.len();
+            needle_len = needle.len();
         }
-        Some(self.text[..pos].matches('\n').count() + 1)
+        let key_start = pos - needle_len;
+        let before = &self.text[..key_start];
+        let line = before.matches('\n').count() + 1;
+        let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        Some((line, column))
     }
 
-    fn yaml_line(&self, segments: &[String]) -> Option<usize> {
+    fn yaml_line(&self, segments: &[String]) -> Option<(usize, usize)> {
         let lines: Vec<&str> = self.text.lines().collect();
         let mut start = 0;
         let mut parent_indent: Option<usize> = None;
@@ -114,7 +130,7 @@ impl Source {
                 None if numeric => continue,
                 None => return None,
             };
-            found_line = Some(i + 1);
+            found_line = Some((i + 1, indent + 1));
             start = i + 1;
             parent_indent = Some(indent);
         }
@@ -234,7 +250,12 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
             ),
         )
     })?;
-    Ok(Loaded { api, source })
+    let warnings = crate::lint::lint(&value);
+    Ok(Loaded {
+        api,
+        source,
+        warnings,
+    })
 }
 
 fn check_version(value: &serde_json::Value) -> Result<(), Diagnostic> {

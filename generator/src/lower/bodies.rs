@@ -226,7 +226,12 @@ fn is_json(content_type: &str) -> bool {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
+    // A value that is not `type/subtype` at all (`undefined`, `string`) is a defect of the
+    // spec, reported by the linter; JSON is the likeliest intent.
+    essence == "application/json"
+        || essence.ends_with("+json")
+        || essence == "*/*"
+        || !essence.contains('/')
 }
 
 /// JSON if offered, else the first media type.

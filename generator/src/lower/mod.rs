@@ -3,6 +3,7 @@
 mod auth;
 mod bodies;
 mod cycles;
+mod dedup;
 mod enums;
 mod object;
 mod operation;
@@ -92,6 +93,7 @@ pub fn lower(
     }
     lowerer.drain_deferred();
     let mut types: Vec<TypeDef> = std::mem::take(&mut lowerer.types).into_values().collect();
+    dedup::dedup(&mut types);
     cycles::box_cycles(&mut types);
 
     if lowerer.diags.iter().any(|d| d.severity == Severity::Error) {

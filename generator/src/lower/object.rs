@@ -1,7 +1,7 @@
 //! Object shapes: `allOf` merging and structs.
 
 use super::Lowerer;
-use crate::diag::child;
+use crate::diag::{Diagnostic, child};
 use crate::ir::{Field, TypeKind, TypeRef};
 use crate::naming::{NameSet, camel, snake};
 use indexmap::IndexMap;
@@ -42,7 +42,15 @@ impl<'a> Lowerer<'a> {
                 let member_pointer = child(at, &i.to_string());
                 if let Some((resolved, _)) = this.resolve_schema(member, &member_pointer) {
                     let inner = this.object_shape(resolved, &member_pointer, depth + 1);
-                    merge(shape, inner);
+                    for property in merge(shape, inner) {
+                        this.diags.push(
+                            Diagnostic::warning(
+                                at,
+                                format!("`allOf` members allow no common value for property `{property}` (their `enum`s are disjoint), so no payload can satisfy them; the last member's definition is used"),
+                            )
+                            .with_hint("use `oneOf` for alternatives, or drop the contradicting member"),
+                        );
+                    }
                 }
             }
         };
@@ -131,8 +139,17 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-fn merge<'a>(into: &mut ObjectShape<'a>, from: ObjectShape<'a>) {
+/// Merge `from` into `into` (later definitions win); returns the properties whose two
+/// definitions cannot both hold.
+fn merge<'a>(into: &mut ObjectShape<'a>, from: ObjectShape<'a>) -> Vec<String> {
+    let mut conflicts = Vec::new();
     for (k, v) in from.properties {
+        if let Some(previous) = into.properties.get(&k)
+            && let (Some(a), Some(b)) = (enum_values(previous), enum_values(v))
+            && !a.iter().any(|x| b.contains(x))
+        {
+            conflicts.push(k.clone());
+        }
         into.properties.insert(k, v);
     }
     for r in from.required {
@@ -146,4 +163,33 @@ fn merge<'a>(into: &mut ObjectShape<'a>, from: ObjectShape<'a>) {
     if into.description.is_none() {
         into.description = from.description;
     }
+    conflicts
+}
+
+/// The allowed values of an inline schema with an `enum`, as JSON.
+fn enum_values(schema: &ReferenceOr<Box<Schema>>) -> Option<Vec<serde_json::Value>> {
+    use serde_json::Value;
+    let ReferenceOr::Item(s) = schema else {
+        return None;
+    };
+    let values: Vec<Value> = match &s.schema_kind {
+        SchemaKind::Type(Type::Boolean(b)) => b
+            .enumeration
+            .iter()
+            .map(|v| v.map_or(Value::Null, Value::Bool))
+            .collect(),
+        SchemaKind::Type(Type::String(t)) => t
+            .enumeration
+            .iter()
+            .map(|v| v.clone().map_or(Value::Null, Value::String))
+            .collect(),
+        SchemaKind::Type(Type::Integer(t)) => t
+            .enumeration
+            .iter()
+            .map(|v| v.map_or(Value::Null, Value::from))
+            .collect(),
+        SchemaKind::Any(a) => a.enumeration.clone(),
+        _ => return None,
+    };
+    (!values.is_empty()).then_some(values)
 }

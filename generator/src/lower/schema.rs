@@ -246,6 +246,7 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Type(Type::Number(t)) => number_type(&t.format),
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
             SchemaKind::Any(a) if is_any_primitive(a) => any_primitive(a)?,
+            SchemaKind::Any(a) if !a.enumeration.is_empty() => enum_value_type(&a.enumeration)?,
             _ => return None,
         };
         Some(if s.schema_data.nullable {
@@ -475,4 +476,23 @@ pub(super) fn is_nullable(s: &Schema) -> bool {
             SchemaKind::Any(a) => a.enumeration.iter().any(serde_json::Value::is_null),
             _ => false,
         }
+}
+
+/// The type of an untyped enum whose values are all of one non-string JSON type
+/// (`enum: [false]`, `enum: [1, 2]`, `enum: [[]]`): the plain type, not an enum.
+fn enum_value_type(values: &[serde_json::Value]) -> Option<TypeRef> {
+    use serde_json::Value;
+    let present: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
+    if present.is_empty() || present.iter().any(|v| v.is_string()) {
+        return None;
+    }
+    if present.iter().all(|v| v.is_boolean()) {
+        Some(TypeRef::Bool)
+    } else if present.iter().all(|v| v.is_i64() || v.is_u64()) {
+        Some(TypeRef::I64)
+    } else if present.iter().all(|v| v.is_number()) {
+        Some(TypeRef::F64)
+    } else {
+        Some(TypeRef::Json)
+    }
 }
