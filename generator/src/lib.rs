@@ -66,7 +66,7 @@ pub fn generate(input: Input<'_>) -> Result<Output, Diagnostics> {
     )
     .map_err(|d| Diagnostics(locate(d)))?;
     warnings.extend(loaded.warnings.iter().cloned());
-    let files = emit::emit(&api).map_err(|d| Diagnostics::single(loaded.source.locate(d)))?;
+    let files = emit::emit(&api).map_err(|d| Diagnostics(locate(d.0)))?;
     Ok(Output {
         files,
         warnings: locate(warnings),

@@ -235,7 +235,9 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
         })?
     };
 
-    check_version(&value).map_err(fail)?;
+    if let Some(problem) = version_problem(&value) {
+        return Err(fail(problem));
+    }
 
     let api: OpenAPI = serde_path_to_error::deserialize(&value).map_err(|e| {
         let pointer = path_to_pointer(e.path());
@@ -258,6 +260,12 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
     })
 }
 
+/// Why the document is not OpenAPI 3.0, if it is not.
+fn version_problem(value: &serde_json::Value) -> Option<Diagnostic> {
+    check_version(value).err()
+}
+
+#[allow(clippy::result_large_err)]
 fn check_version(value: &serde_json::Value) -> Result<(), Diagnostic> {
     let Some(object) = value.as_object() else {
         return Err(Diagnostic::error("", "the spec is not an object")

@@ -7,7 +7,7 @@ mod model;
 mod resource;
 pub mod types;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::Api;
 use proc_macro2::TokenStream;
 use std::collections::BTreeMap;
@@ -21,7 +21,7 @@ pub fn header(source: &str, comment: &str) -> String {
 }
 
 /// Render the crate: relative path → file contents, in a stable order.
-pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, Diagnostic> {
+pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, Diagnostics> {
     let rust_header = header(&api.source, "//");
     let crate_ident = api.package.name.replace('-', "_");
     let features = features::Features::new(api);
@@ -72,13 +72,14 @@ pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, Diagnostic> {
 }
 
 /// Parse, pretty-print and prefix one Rust file.
-fn format_rust(path: &str, tokens: TokenStream, header: &str) -> Result<String, Diagnostic> {
+fn format_rust(path: &str, tokens: TokenStream, header: &str) -> Result<String, Diagnostics> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| {
-        Diagnostic::error(
+        let d = Diagnostic::error(
             "",
             format!("internal error: the code emitted for `{path}` does not parse ({e})"),
         )
-        .with_hint("this is a generator bug; please report it with the spec that triggered it")
+        .with_hint("this is a generator bug; please report it with the spec that triggered it");
+        Diagnostics::single(d)
     })?;
     Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
 }
