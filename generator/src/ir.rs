@@ -126,6 +126,9 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// Error responses declared by the spec (status key, payload type).
     pub error_responses: Vec<ErrorResponse>,
+    /// Security requirements that override the spec-wide list (alternatives of scheme
+    /// names sent together); `None` when the operation uses the spec-wide list.
+    pub security: Option<Vec<Vec<String>>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -79,9 +79,14 @@ impl Source {
                 continue;
             }
             let needle = format!("\"{}\"", seg.replace('\\', "\\\\").replace('"', "\\\""));
-            let found = self.text[pos..].find(&needle)?;
+            let Some(found) = self.text[pos..].find(&needle) else {
+                break;
+            };
             pos += found + needle.len();
             needle_len = needle.len();
+        }
+        if needle_len == 0 {
+            return None;
         }
         let key_start = pos - needle_len;
         let before = &self.text[..key_start];
@@ -125,10 +130,12 @@ impl Source {
                 }
             }
             // A numeric segment that is not a key is an array index: stay where we are.
+            // Not found (a flow mapping like `{type: x}`, say): the deepest key found is
+            // still the best place to point at.
             let (i, indent) = match hit {
                 Some(h) => h,
                 None if numeric => continue,
-                None => return None,
+                None => return found_line,
             };
             found_line = Some((i + 1, indent + 1));
             start = i + 1;

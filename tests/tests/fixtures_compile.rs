@@ -9,7 +9,8 @@ use std::process::Command;
 #[test]
 fn fixture_crates_pass_clippy() {
     let root = workspace_root();
-    let dir = root.join("target/fixture-crates");
+    // One directory per run, so concurrent test runs cannot trample each other.
+    let dir = root.join(format!("target/fixture-crates/run-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let mut members = Vec::new();
     for path in fixtures() {
@@ -47,7 +48,9 @@ fn fixture_crates_pass_clippy() {
         .expect("cargo runs");
     assert!(
         result.status.success(),
-        "fixture crates do not pass clippy:\n{}",
+        "fixture crates in {} do not pass clippy:\n{}",
+        dir.display(),
         String::from_utf8_lossy(&result.stderr)
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }

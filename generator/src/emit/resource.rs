@@ -145,6 +145,24 @@ fn operation_method(resource: &Resource, op: &Operation, crate_ident: &str) -> T
         op.path,
         op.operation_id
     ));
+    if let Some(security) = &op.security {
+        let alternatives: Vec<String> = security
+            .iter()
+            .map(|set| {
+                let names: Vec<String> = set.iter().map(|n| format!("`{n}`")).collect();
+                names.join(" + ")
+            })
+            .filter(|s| !s.is_empty())
+            .collect();
+        if alternatives.is_empty() {
+            text.push_str("\n\nNeeds no authentication.");
+        } else {
+            text.push_str(&format!(
+                "\n\nAuthentication (overrides the API default): {}.",
+                alternatives.join(", or ")
+            ));
+        }
+    }
     if let Some(example) = example(resource, op, crate_ident) {
         text.push_str("\n\n# Example\n\n");
         text.push_str(&example);
@@ -471,15 +489,14 @@ fn build_fn(op: &Operation) -> TokenStream {
     let path_decl = decl(uses(ParamLocation::Path), quote!(path_params));
     let query_decl = decl(uses(ParamLocation::Query), quote!(query));
     let accept = match &op.response {
-        ResponseBody::Bytes { content_type } => {
-            Some(quote!(headers.push(("Accept", #content_type.to_string()));))
-        }
+        ResponseBody::Bytes { content_type } => Some(quote!(("Accept", #content_type.to_string()))),
         _ => None,
     };
-    let header_decl = decl(
-        uses(ParamLocation::Header) || accept.is_some(),
-        quote!(headers),
-    );
+    let header_decl = match (&accept, uses(ParamLocation::Header)) {
+        (Some(accept), true) => quote!(let mut headers = ::std::vec![#accept];),
+        (Some(accept), false) => quote!(let headers = ::std::vec![#accept];),
+        (None, used) => decl(used, quote!(headers)),
+    };
     let body = match &op.body {
         None => quote!(::std::option::Option::None),
         Some(b) => match b.kind {
@@ -510,7 +527,6 @@ fn build_fn(op: &Operation) -> TokenStream {
             #path_decl
             #query_decl
             #header_decl
-            #accept
             #(#statements)*
             ::std::result::Result::Ok(crate::runtime::private::Request {
                 path_params,

@@ -125,4 +125,45 @@ impl Lowerer<'_> {
         }
         sets
     }
+
+    /// An operation's own security requirements, checked against the defined schemes.
+    pub(super) fn operation_security(
+        &mut self,
+        op: &openapiv3::Operation,
+        pointer: &str,
+    ) -> Option<Vec<Vec<String>>> {
+        let requirements = op.security.as_ref()?;
+        let mut out = Vec::new();
+        for (i, requirement) in requirements.iter().enumerate() {
+            let at = child(&child(pointer, "security"), &i.to_string());
+            for name in requirement.keys() {
+                let scheme = self
+                    .api
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.security_schemes.get(name));
+                match scheme {
+                    None | Some(ReferenceOr::Reference { .. }) => self.diags.push(
+                        Diagnostic::error(&at, format!("security requirement names `{name}`, which is not a defined security scheme"))
+                            .with_hint("define it under `components/securitySchemes` or fix the name"),
+                    ),
+                    Some(ReferenceOr::Item(scheme)) if !sendable(scheme) => self.diags.push(
+                        Diagnostic::warning(&at, format!("this operation accepts security scheme `{name}`, which the client cannot send (only bearer tokens and API keys in headers)"))
+                            .with_hint("send the credential yourself with `RequestOptions::header`, or use another accepted scheme"),
+                    ),
+                    Some(ReferenceOr::Item(_)) => {}
+                }
+            }
+            out.push(requirement.keys().cloned().collect());
+        }
+        Some(out)
+    }
+}
+
+fn sendable(scheme: &SecurityScheme) -> bool {
+    match scheme {
+        SecurityScheme::HTTP { scheme, .. } => scheme.eq_ignore_ascii_case("bearer"),
+        SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => true,
+        SecurityScheme::APIKey { location, .. } => matches!(location, APIKeyLocation::Header),
+    }
 }

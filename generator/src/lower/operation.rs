@@ -200,6 +200,7 @@ impl<'a> Lowerer<'a> {
             }
             None => None,
         };
+        let security = self.operation_security(op, pointer);
         let response = self.response(op, pointer, &type_prefix)?;
         let pagination = self.pagination(&params, &response);
         let error_responses = op
@@ -235,6 +236,7 @@ impl<'a> Lowerer<'a> {
             response,
             pagination,
             error_responses,
+            security,
         })
     }
 }
