@@ -82,6 +82,7 @@ pub struct ClientCertificate {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ClientCertificateStatus {
     /// `active`
     #[serde(rename = "active")]
@@ -128,6 +129,7 @@ impl ::std::fmt::Display for ClientCertificateStatus {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ClientCertificateStatusFilter {
     /// `all`
     #[serde(rename = "all")]

@@ -17,6 +17,7 @@ pub mod lint;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod surface;
 pub mod write;
 
 use diag::{Diagnostic, Diagnostics, Severity};

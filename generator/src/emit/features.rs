@@ -7,6 +7,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The feature of the models no operation uses.
+const ALL_MODELS: &str = "all_models";
+
 pub struct Features {
     /// Every feature (one per resource), sorted.
     pub all: Vec<String>,
@@ -72,6 +75,30 @@ impl Features {
             }
             for name in seen {
                 users.entry(name).or_default().insert(feature.clone());
+            }
+        }
+        // Types no operation uses (kept with `models.include = "all"`) form one more
+        // feature, `all_models`, which also needs everything they refer to.
+        let mut stack: Vec<String> = api
+            .types
+            .iter()
+            .filter(|t| !users.contains_key(&t.name))
+            .map(|t| t.name.clone())
+            .collect();
+        if !stack.is_empty() {
+            all.push(ALL_MODELS.to_string());
+            let mut seen = BTreeSet::new();
+            while let Some(name) = stack.pop() {
+                if !seen.insert(name.clone()) {
+                    continue;
+                }
+                if let Some(def) = defs.get(name.as_str()) {
+                    stack.extend(children(def));
+                }
+                users
+                    .entry(name)
+                    .or_default()
+                    .insert(ALL_MODELS.to_string());
             }
         }
         all.sort();

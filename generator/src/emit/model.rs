@@ -137,6 +137,7 @@ fn enum_def(
         #docs
         #cfg
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[non_exhaustive]
         pub enum #type_name {
             #(#items)*
             /// A value this version of the crate does not know; kept verbatim.
