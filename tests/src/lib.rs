@@ -2,6 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod fake_api;
+pub mod faults;
+pub mod prism;
+
 /// The workspace root (parent of this crate).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -21,7 +25,11 @@ pub fn generate_spec() -> apigen::Output {
 /// Generate a crate for a fixture spec, with a package name derived from its file name.
 pub fn generate_fixture(path: &Path) -> Result<apigen::Output, apigen::diag::Diagnostics> {
     let root = workspace_root();
-    let mut input = apigen::load::read_input(&root, path, None).expect("fixture is readable");
+    // A fixture may have its own settings beside it: `<stem>.codegen.toml`.
+    let config = path.with_extension("codegen.toml");
+    let config = config.exists().then_some(config);
+    let mut input =
+        apigen::load::read_input(&root, path, config.as_deref()).expect("fixture is readable");
     if input.config.package.name.is_none() {
         let stem = path
             .file_stem()
@@ -32,10 +40,17 @@ pub fn generate_fixture(path: &Path) -> Result<apigen::Output, apigen::diag::Dia
     apigen::generate(input.as_input())
 }
 
-/// Fixture specs (`tests/fixtures/*.yaml|json`), sorted.
+/// Fixture specs, sorted: valid ones in `tests/fixtures/`, and in `tests/fixtures/defects/`
+/// documents with the defects real specs have (accepted with warnings).
 pub fn fixtures() -> Vec<PathBuf> {
-    let dir = workspace_root().join("tests/fixtures");
-    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+    let root = workspace_root();
+    let mut out = specs_in(&root.join("tests/fixtures"));
+    out.extend(specs_in(&root.join("tests/fixtures/defects")));
+    out
+}
+
+fn specs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("tests/fixtures exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
