@@ -1,4 +1,7 @@
 //! Shared helpers for the test suite: locating the workspace and running the generator.
+//!
+//! The workspace README is attached below so that its Rust examples compile as doctests.
+#![doc = include_str!("../../README.md")]
 
 use std::path::{Path, PathBuf};
 
