@@ -88,6 +88,19 @@ impl ClientCertificates {
     /// Create a new API Shield mTLS Client Certificate
     ///
     /// `POST /zones/{zone_id}/client_certificates` (operation `client-certificate-for-a-zone-create-client-certificate`).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
+    /// let result = client.client_certificates().create("zone_id", cloudflare_client_certificates::models::CreateClientCertificateRequest {
+    ///     csr: "csr".into(),
+    ///     validity_days: 1,
+    /// }).await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(
         &self,
         zone_id: impl ::std::convert::Into<::std::string::String>,

@@ -1,16 +1,31 @@
-//! Every fixture's generated crate compiles, and passes clippy with warnings denied.
+//! Every fixture's generated crate compiles, passes clippy with warnings denied, and the
+//! usage examples in its docs compile.
 //!
 //! The crates are written into one throwaway workspace under `target/` that reuses the
-//! main workspace's `Cargo.lock` and target directory, so dependencies build once.
+//! main workspace's `Cargo.lock` and a shared target directory, so dependencies build once.
 
 use apigen_tests::{fixtures, generate_fixture, workspace_root};
+use std::path::Path;
 use std::process::Command;
 
+fn cargo(dir: &Path, target: &Path, args: &[&str]) -> std::process::Output {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    Command::new(cargo)
+        .arg(args[0])
+        .arg("--target-dir")
+        .arg(target)
+        .args(&args[1..])
+        .current_dir(dir)
+        .output()
+        .expect("cargo runs")
+}
+
 #[test]
-fn fixture_crates_pass_clippy() {
+fn fixture_crates_pass_clippy_and_doc_examples_compile() {
     let root = workspace_root();
     // One directory per run, so concurrent test runs cannot trample each other.
     let dir = root.join(format!("target/fixture-crates/run-{}", std::process::id()));
+    let target = root.join("target/fixture-target");
     let _ = std::fs::remove_dir_all(&dir);
     let mut members = Vec::new();
     for path in fixtures() {
@@ -32,25 +47,33 @@ fn fixture_crates_pass_clippy() {
     )
     .expect("writable");
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("Cargo.lock exists");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let result = Command::new(cargo)
-        .args([
+
+    let clippy = cargo(
+        &dir,
+        &target,
+        &[
             "clippy",
             "--workspace",
             "--all-targets",
             "--quiet",
-            "--target-dir",
-        ])
-        .arg(root.join("target/fixture-target"))
-        .args(["--", "-D", "warnings"])
-        .current_dir(&dir)
-        .output()
-        .expect("cargo runs");
+            "--",
+            "-D",
+            "warnings",
+        ],
+    );
     assert!(
-        result.status.success(),
+        clippy.status.success(),
         "fixture crates in {} do not pass clippy:\n{}",
         dir.display(),
-        String::from_utf8_lossy(&result.stderr)
+        String::from_utf8_lossy(&clippy.stderr)
+    );
+    let doc = cargo(&dir, &target, &["test", "--workspace", "--doc", "--quiet"]);
+    assert!(
+        doc.status.success(),
+        "doc examples of the fixture crates in {} do not compile:\n{}{}",
+        dir.display(),
+        String::from_utf8_lossy(&doc.stdout),
+        String::from_utf8_lossy(&doc.stderr)
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -55,7 +55,7 @@ pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, Diagnostics> {
     );
     for resource in &api.resources {
         let path = format!("src/{}.rs", crate::naming::unraw(&resource.module));
-        let tokens = resource::resource_file(resource, &crate_ident);
+        let tokens = resource::resource_file(resource, &crate_ident, &api.types);
         files.insert(path.clone(), format_rust(&path, tokens, &rust_header)?);
     }
     files.insert(

@@ -2,12 +2,13 @@
 
 use super::types::{doc, doc_lines, ident, rust_type};
 use crate::ir::{
-    BodyKind, HttpMethod, Operation, Param, ParamLocation, Resource, ResponseBody, TypeRef,
+    BodyKind, HttpMethod, Operation, Param, ParamLocation, Resource, ResponseBody, TypeDef,
+    TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn resource_file(resource: &Resource, crate_ident: &str) -> TokenStream {
+pub fn resource_file(resource: &Resource, crate_ident: &str, types: &[TypeDef]) -> TokenStream {
     let handle = ident(&resource.type_name);
     let accessor = ident(&resource.module);
     let module_doc = match &resource.doc {
@@ -38,7 +39,7 @@ pub fn resource_file(resource: &Resource, crate_ident: &str) -> TokenStream {
     let methods = resource
         .operations
         .iter()
-        .map(|op| operation_method(resource, op, crate_ident));
+        .map(|op| operation_method(resource, op, crate_ident, types));
     let builders = resource.operations.iter().map(builder);
     quote! {
         #module_doc
@@ -125,7 +126,12 @@ fn output_type(op: &Operation) -> TokenStream {
     }
 }
 
-fn operation_method(resource: &Resource, op: &Operation, crate_ident: &str) -> TokenStream {
+fn operation_method(
+    resource: &Resource,
+    op: &Operation,
+    crate_ident: &str,
+    types: &[TypeDef],
+) -> TokenStream {
     let method = ident(&op.method_name);
     let builder = ident(&op.builder_name);
     let mut text = String::new();
@@ -163,7 +169,7 @@ fn operation_method(resource: &Resource, op: &Operation, crate_ident: &str) -> T
             ));
         }
     }
-    if let Some(example) = example(resource, op, crate_ident) {
+    if let Some(example) = example(resource, op, crate_ident, types) {
         text.push_str("\n\n# Example\n\n");
         text.push_str(&example);
     }
@@ -223,15 +229,58 @@ fn builder_inits(op: &Operation) -> Vec<TokenStream> {
 }
 
 /// A compiled (`no_run`) usage example, when every positional argument is easy to write.
-fn example(resource: &Resource, op: &Operation, crate_ident: &str) -> Option<String> {
+/// Example source for a value of `ty`, when it is simple to write.
+fn example_value(
+    name: &str,
+    ty: &TypeRef,
+    types: &[TypeDef],
+    crate_ident: &str,
+    depth: usize,
+) -> Option<String> {
+    Some(match ty {
+        TypeRef::String => format!("\"{}\"", crate::naming::unraw(name)),
+        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => "1".to_string(),
+        TypeRef::F32 | TypeRef::F64 => "1.0".to_string(),
+        TypeRef::Bool => "true".to_string(),
+        TypeRef::Option(_) => "None".to_string(),
+        TypeRef::Vec(_) => "Vec::new()".to_string(),
+        TypeRef::Named(type_name) if depth < 2 => {
+            let def = types.iter().find(|t| &t.name == type_name)?;
+            let TypeKind::Struct {
+                fields,
+                additional: None,
+            } = &def.kind
+            else {
+                return None;
+            };
+            let mut inits = Vec::new();
+            for f in fields {
+                let value = example_value(&f.rust_name, &f.ty, types, crate_ident, depth + 1)?;
+                let value = if f.ty == TypeRef::String {
+                    format!("{value}.into()")
+                } else {
+                    value
+                };
+                inits.push(format!("    {}: {value},", f.rust_name));
+            }
+            format!(
+                "{crate_ident}::models::{type_name} {{\n{}\n}}",
+                inits.join("\n")
+            )
+        }
+        _ => return None,
+    })
+}
+
+fn example(
+    resource: &Resource,
+    op: &Operation,
+    crate_ident: &str,
+    types: &[TypeDef],
+) -> Option<String> {
     let mut args = Vec::new();
     for (name, ty, _) in positional(op) {
-        args.push(match ty {
-            TypeRef::String => format!("\"{}\"", crate::naming::unraw(&name)),
-            TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => "1".to_string(),
-            TypeRef::Bool => "true".to_string(),
-            _ => return None,
-        });
+        args.push(example_value(&name, &ty, types, crate_ident, 0)?);
     }
     let call = format!(
         "client.{}().{}({})",
