@@ -310,14 +310,11 @@ impl ListRequest {
     }
     /// Sends the request; returns the result with the response's status, headers and
     /// envelope metadata.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> ::std::result::Result<
-        crate::ApiResponse<::std::vec::Vec<crate::models::ClientCertificate>>,
-        crate::Error,
-    > {
-        let request = self.build()?;
-        self.client.execute(&LIST, request).await
+    ) -> crate::ResponseFuture<::std::vec::Vec<crate::models::ClientCertificate>> {
+        let request = self.build();
+        crate::runtime::private::send_json(self.client, &LIST, request)
     }
     /// Every item of every page, fetched page by page as the stream is polled.
     ///
@@ -374,14 +371,11 @@ impl CreateRequest {
     }
     /// Sends the request; returns the result with the response's status, headers and
     /// envelope metadata.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> ::std::result::Result<
-        crate::ApiResponse<crate::models::ClientCertificate>,
-        crate::Error,
-    > {
-        let request = self.build()?;
-        self.client.execute(&CREATE, request).await
+    ) -> crate::ResponseFuture<crate::models::ClientCertificate> {
+        let request = self.build();
+        crate::runtime::private::send_json(self.client, &CREATE, request)
     }
 }
 crate::runtime::private::request_builder!(
@@ -442,14 +436,11 @@ impl GetRequest {
     }
     /// Sends the request; returns the result with the response's status, headers and
     /// envelope metadata.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> ::std::result::Result<
-        crate::ApiResponse<crate::models::ClientCertificate>,
-        crate::Error,
-    > {
-        let request = self.build()?;
-        self.client.execute(&GET, request).await
+    ) -> crate::ResponseFuture<crate::models::ClientCertificate> {
+        let request = self.build();
+        crate::runtime::private::send_json(self.client, &GET, request)
     }
 }
 crate::runtime::private::request_builder!(
@@ -510,14 +501,11 @@ impl DeleteRequest {
     }
     /// Sends the request; returns the result with the response's status, headers and
     /// envelope metadata.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> ::std::result::Result<
-        crate::ApiResponse<crate::models::ClientCertificate>,
-        crate::Error,
-    > {
-        let request = self.build()?;
-        self.client.execute(&DELETE, request).await
+    ) -> crate::ResponseFuture<crate::models::ClientCertificate> {
+        let request = self.build();
+        crate::runtime::private::send_json(self.client, &DELETE, request)
     }
 }
 crate::runtime::private::request_builder!(
@@ -591,14 +579,11 @@ impl EditRequest {
     }
     /// Sends the request; returns the result with the response's status, headers and
     /// envelope metadata.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> ::std::result::Result<
-        crate::ApiResponse<crate::models::ClientCertificate>,
-        crate::Error,
-    > {
-        let request = self.build()?;
-        self.client.execute(&EDIT, request).await
+    ) -> crate::ResponseFuture<crate::models::ClientCertificate> {
+        let request = self.build();
+        crate::runtime::private::send_json(self.client, &EDIT, request)
     }
 }
 crate::runtime::private::request_builder!(

@@ -11,6 +11,8 @@ pub use crate::runtime::ErrorKind;
 pub use crate::runtime::ErrorSource;
 pub use crate::runtime::PageStream;
 pub use crate::runtime::RequestOptions;
+pub use crate::runtime::ResponseFuture;
+pub use crate::runtime::ResultFuture;
 pub use crate::runtime::ResultInfo;
 #[cfg(feature = "client_certificates")]
 pub use crate::client_certificates::ClientCertificates;

@@ -4,8 +4,12 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use serde::de::DeserializeOwned;
+
+use super::client::Client;
 use super::error::Error;
 use super::options::RequestOptions;
+use super::response::{ApiResponse, ResponseFuture, ResultFuture};
 
 #[allow(unused_imports)]
 pub(crate) use super::pagination::paginate;
@@ -219,23 +223,50 @@ pub(crate) fn json_body<T: Serialize + ?Sized>(value: &T) -> Result<Body, Error>
         .map_err(|e| Error::invalid("body", format!("cannot be serialized as JSON: {e}")))
 }
 
-/// Adds the common methods of a request builder: per-request options,
-/// `send`, and `IntoFuture` so the builder can be awaited directly.
-///
-/// The builder must have a field `options: RequestOptions` and an inherent
-/// `async fn send_with_response(self) -> Result<ApiResponse<Out>, Error>`.
-/// Invoke as `request_builder!(Builder => Out);`, or
-/// `request_builder!(Builder<'a> => Out);` for a builder that borrows.
+/// Sends a request whose successful response is JSON decoded as `T`. Generic, so the
+/// async code is written (and type-checked) once, not once per operation.
+#[allow(dead_code)]
+pub(crate) fn send_json<T: DeserializeOwned + Send + 'static>(
+    client: Client,
+    op: &'static Operation,
+    req: Result<Request, Error>,
+) -> ResponseFuture<T> {
+    Box::pin(async move { client.execute(op, req?).await })
+}
+
+/// Sends a request whose successful response has no body.
+#[allow(dead_code)]
+pub(crate) fn send_empty(
+    client: Client,
+    op: &'static Operation,
+    req: Result<Request, Error>,
+) -> ResponseFuture<()> {
+    Box::pin(async move { client.execute_empty(op, req?).await })
+}
+
+/// Sends a request whose successful response is not JSON: the raw body.
+#[allow(dead_code)]
+pub(crate) fn send_bytes(
+    client: Client,
+    op: &'static Operation,
+    req: Result<Request, Error>,
+) -> ResponseFuture<Vec<u8>> {
+    Box::pin(async move { client.execute_bytes(op, req?).await })
+}
+
+/// Drops the response metadata, keeping the result.
+#[allow(dead_code)]
+pub(crate) fn into_result<T: Send + 'static>(response: ResponseFuture<T>) -> ResultFuture<T> {
+    Box::pin(async move { response.await.map(ApiResponse::into_result) })
+}
+
+/// Adds the methods every request builder shares: per-request options, `send()`, and
+/// `IntoFuture` so that the builder can be awaited. The builder needs a field
+/// `options: RequestOptions` and a method `send_with_response(self) -> ResponseFuture<Out>`.
 #[allow(unused_macros)]
 macro_rules! request_builder {
     ($builder:ident => $out:ty) => {
-        $crate::runtime::private::request_builder!(@methods [] $builder [] $out [+ 'static]);
-    };
-    ($builder:ident < $lt:lifetime > => $out:ty) => {
-        $crate::runtime::private::request_builder!(@methods [$lt] $builder [<$lt>] $out [+ $lt]);
-    };
-    (@methods [$($lt:lifetime)?] $builder:ident [$($generics:tt)*] $out:ty [$($bound:tt)*]) => {
-        impl<$($lt)?> $builder $($generics)* {
+        impl $builder {
             /// Sets the timeout of each attempt of this request, overriding the
             /// client's.
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -276,19 +307,17 @@ macro_rules! request_builder {
 
             /// Sends the request and returns its result. Awaiting the builder
             /// directly does the same.
-            pub async fn send(self) -> ::std::result::Result<$out, $crate::runtime::Error> {
-                self.send_with_response().await.map($crate::runtime::ApiResponse::into_result)
+            pub fn send(self) -> $crate::runtime::ResultFuture<$out> {
+                $crate::runtime::private::into_result(self.send_with_response())
             }
         }
 
-        impl<$($lt)?> ::std::future::IntoFuture for $builder $($generics)* {
+        impl ::std::future::IntoFuture for $builder {
             type Output = ::std::result::Result<$out, $crate::runtime::Error>;
-            type IntoFuture = ::std::pin::Pin<
-                ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send $($bound)*>,
-            >;
+            type IntoFuture = $crate::runtime::ResultFuture<$out>;
 
             fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
+                self.send()
             }
         }
     };

@@ -50,4 +50,4 @@ pub use credentials::Credentials;
 pub use error::{ApiError, Error, ErrorKind};
 pub use options::RequestOptions;
 pub use pagination::PageStream;
-pub use response::{ApiMessage, ApiResponse, ErrorSource, ResultInfo};
+pub use response::{ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo};

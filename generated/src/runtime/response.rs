@@ -227,6 +227,16 @@ fn lenient_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>
     })
 }
 
+/// The future returned by `send_with_response()`: the result with the response's status,
+/// headers and envelope metadata.
+pub type ResponseFuture<T> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<ApiResponse<T>, super::error::Error>> + Send>,
+>;
+
+/// The future returned by `send()`, and by awaiting a request builder: the result alone.
+pub type ResultFuture<T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, super::error::Error>> + Send>>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -96,6 +96,8 @@ const RUNTIME_EXPORTS: &[&str] = &[
     "ErrorSource",
     "PageStream",
     "RequestOptions",
+    "ResponseFuture",
+    "ResultFuture",
     "ResultInfo",
 ];
 

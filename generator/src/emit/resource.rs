@@ -375,9 +375,9 @@ fn builder(op: &Operation) -> TokenStream {
     let output = output_type(op);
     let statik = ident(&op.const_name);
     let execute = match &op.response {
-        ResponseBody::Empty => quote!(self.client.execute_empty(&#statik, request).await),
-        ResponseBody::Bytes { .. } => quote!(self.client.execute_bytes(&#statik, request).await),
-        ResponseBody::Json { .. } => quote!(self.client.execute(&#statik, request).await),
+        ResponseBody::Empty => quote!(send_empty),
+        ResponseBody::Bytes { .. } => quote!(send_bytes),
+        ResponseBody::Json { .. } => quote!(send_json),
     };
     let stream = op.pagination.as_ref().map(|p| {
         let item = rust_type(&p.item);
@@ -411,9 +411,9 @@ fn builder(op: &Operation) -> TokenStream {
 
             /// Sends the request; returns the result with the response's status, headers and
             /// envelope metadata.
-            pub async fn send_with_response(self) -> ::std::result::Result<crate::ApiResponse<#output>, crate::Error> {
-                let request = self.build()?;
-                #execute
+            pub fn send_with_response(self) -> crate::ResponseFuture<#output> {
+                let request = self.build();
+                crate::runtime::private::#execute(self.client, &#statik, request)
             }
 
             #stream
