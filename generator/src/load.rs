@@ -5,6 +5,10 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use openapiv3::OpenAPI;
 
+mod deserialize;
+mod read;
+mod shape;
+
 /// A parsed spec together with its source text.
 pub struct Loaded {
     pub api: OpenAPI,
@@ -35,9 +39,10 @@ impl Source {
     /// Fill in file and line of a diagnostic.
     pub fn locate(&self, mut diagnostic: Diagnostic) -> Diagnostic {
         diagnostic.file = self.name.clone();
-        if diagnostic.line.is_none()
-            && let Some((line, column)) = self.position_of(&diagnostic.pointer)
-        {
+        if diagnostic.line.is_none() && !diagnostic.pointer.is_empty() {
+            // A pointer whose first key is not in the text (a missing field, say) names
+            // something the document as a whole lacks: point at its start.
+            let (line, column) = self.position_of(&diagnostic.pointer).unwrap_or((1, 1));
             diagnostic.line = Some(line);
             diagnostic.column = Some(column);
         }
@@ -226,38 +231,30 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
                 .with_hint("write an OpenAPI 3.0 document (`openapi: 3.0.3`, `info`, `paths`)"),
         ));
     }
-    let value: serde_json::Value = if source.is_json {
-        serde_json::from_str(text).map_err(|e| {
-            let mut d = Diagnostic::error("", format!("not valid JSON: {e}"))
-                .with_hint("fix the syntax error at the line shown");
-            d.line = Some(e.line());
-            fail(d)
-        })?
-    } else {
-        serde_yaml::from_str(text).map_err(|e| {
-            let mut d = Diagnostic::error("", format!("not valid YAML: {e}"))
-                .with_hint("fix the syntax error at the line shown");
-            d.line = e.location().map(|l| l.line());
-            fail(d)
-        })?
-    };
+    let value = read::read(&source).map_err(fail)?;
 
     if let Some(problem) = version_problem(&value) {
         return Err(fail(problem));
     }
+    if let Some(problem) = deserialize::too_deep(&value) {
+        return Err(fail(problem));
+    }
 
-    let api: OpenAPI = serde_path_to_error::deserialize(&value).map_err(|e| {
-        let pointer = path_to_pointer(e.path());
-        let inner = e.into_inner().to_string();
-        fail(
-            Diagnostic::error(
-                pointer,
-                format!("not a valid OpenAPI 3.0 document here: {inner}"),
-            )
-            .with_hint(
-                "compare this node with the OpenAPI 3.0.3 specification's object of the same name",
-            ),
-        )
+    // Shape errors are looked for on the raw document first: besides naming the field and
+    // the fix, this keeps them from `openapiv3`, whose untagged enums retry every level
+    // above a nested error and so take time exponential in its depth.
+    let found = shape::check_document(&value);
+    if !found.is_empty() {
+        return Err(Diagnostics(
+            found.into_iter().map(|d| source.locate(d)).collect(),
+        ));
+    }
+    let api: OpenAPI = deserialize::openapi(&value).map_err(|e| {
+        let pointer = deserialize::pointer_of(e.path());
+        fail(shape::explain_serde_error(
+            &pointer,
+            &e.into_inner().to_string(),
+        ))
     })?;
     let warnings = crate::lint::lint(&value);
     Ok(Loaded {
@@ -275,8 +272,11 @@ fn version_problem(value: &serde_json::Value) -> Option<Diagnostic> {
 #[allow(clippy::result_large_err)]
 fn check_version(value: &serde_json::Value) -> Result<(), Diagnostic> {
     let Some(object) = value.as_object() else {
-        return Err(Diagnostic::error("", "the spec is not an object")
-            .with_hint("an OpenAPI document is a mapping with `openapi`, `info` and `paths`"));
+        return Err(Diagnostic::error(
+            "#",
+            format!("the document is {}, not a mapping", shape::describe(value)),
+        )
+        .with_hint("an OpenAPI document is a mapping with `openapi`, `info` and `paths`"));
     };
     if let Some(swagger) = object.get("swagger") {
         return Err(Diagnostic::error(
@@ -295,10 +295,20 @@ fn check_version(value: &serde_json::Value) -> Result<(), Diagnostic> {
             format!("OpenAPI {v} is not supported; this generator reads OpenAPI 3.0.x"),
         )
         .with_hint("use an OpenAPI 3.0.x description of the API")),
-        None => Err(
-            Diagnostic::error("#/openapi", "missing `openapi` version field")
-                .with_hint("add `openapi: 3.0.3` at the top of the document"),
-        ),
+        None => match object.get("openapi") {
+            Some(other) => Err(Diagnostic::error(
+                "#/openapi",
+                format!(
+                    "the `openapi` version must be a string, not {}",
+                    shape::describe(other)
+                ),
+            )
+            .with_hint("quote it: `openapi: '3.0.3'` (YAML reads `3.0` as a number)")),
+            None => Err(
+                Diagnostic::error("#/openapi", "missing `openapi` version field")
+                    .with_hint("add `openapi: 3.0.3` at the top of the document"),
+            ),
+        },
     }
 }
 
@@ -307,21 +317,6 @@ fn swagger_version(value: &serde_json::Value) -> String {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-/// Turn serde_path_to_error's path into a JSON pointer.
-fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::from("#");
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => out = crate::diag::child(&out, &index.to_string()),
-            Segment::Map { key } => out = crate::diag::child(&out, key),
-            Segment::Enum { variant } => out = crate::diag::child(&out, variant),
-            Segment::Unknown => {}
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -352,5 +347,36 @@ mod tests {
     #[test]
     fn loads_valid_yaml() {
         assert!(load("s.yaml", YAML).is_ok());
+    }
+
+    #[test]
+    fn refuses_duplicate_keys_at_the_second_one() {
+        let json = "{\"openapi\": \"3.0.3\",\n \"openapi\": \"3.0.0\"}";
+        let err = load("s.json", json).err().unwrap();
+        let d = &err.0[0];
+        assert!(d.message.contains("duplicate key `openapi`"), "{err}");
+        assert_eq!(
+            (d.pointer.as_str(), d.line, d.column),
+            ("#/openapi", Some(2), Some(2))
+        );
+    }
+
+    #[test]
+    fn null_where_openapiv3_reads_absent_is_accepted() {
+        let yaml = YAML.replace(
+            "      type: object\n",
+            "      type: object\n      description: null\n      required: null\n",
+        );
+        assert!(load("s.yaml", &yaml).is_ok());
+        let yaml = YAML.replace(
+            "      type: object\n",
+            "      type: object\n      nullable: null\n",
+        );
+        let err = load("s.yaml", &yaml).err().unwrap();
+        assert!(
+            err.to_string()
+                .contains("`nullable` must be `true` or `false`"),
+            "{err}"
+        );
     }
 }

@@ -71,6 +71,11 @@ pub fn shouty(raw: &str) -> String {
     escape(words(raw).to_shouty_snake_case(), "VALUE", "N")
 }
 
+/// Whether `name` is a Rust keyword (strict, reserved or weak enough to need escaping).
+pub fn is_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name)
+}
+
 /// The identifier without a raw prefix: what serde uses as the default wire name.
 pub fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)

@@ -26,7 +26,11 @@ fn change_reports() {
     settings.set_omit_expression(true);
     settings.bind(|| {
         for case in cases {
-            let name = case.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            let name = case
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
             let before = surface(&case.join("before.yaml"));
             let after = surface(&case.join("after.yaml"));
             let changes = diff(&before, &after);

@@ -20,7 +20,9 @@ fn spec_operations(spec: &str) -> BTreeSet<(String, String)> {
     let doc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     let mut out = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
-        for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+        for method in [
+            "get", "put", "post", "delete", "options", "head", "patch", "trace",
+        ] {
             if item.get(method).is_some() {
                 out.insert((method.to_uppercase(), path.clone()));
             }
@@ -46,7 +48,10 @@ fn full_cloudflare_spec_generates_every_operation() {
     assert!(skipped.is_empty(), "operations left out: {skipped:?}");
     // Every warning names a place in the spec.
     for warning in &output.warnings {
-        assert!(warning.pointer.starts_with("#/"), "warning without a JSON pointer: {warning}");
+        assert!(
+            warning.pointer.starts_with("#/"),
+            "warning without a JSON pointer: {warning}"
+        );
     }
     assert!(output.files.contains_key("src/models.rs"));
 }
@@ -68,8 +73,10 @@ fn cloudflare_and_our_spec_expose_the_same_methods() {
         "tests/fixtures/cloudflare/client-certificates.json",
         Some("spec/codegen.toml"),
     );
-    let expected: BTreeSet<String> =
-        ["list", "get", "create", "edit", "delete"].iter().map(|s| s.to_string()).collect();
+    let expected: BTreeSet<String> = ["list", "get", "create", "edit", "delete"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     assert_eq!(methods(&ours), expected);
     assert_eq!(methods(&theirs), expected);
 }

@@ -1,6 +1,6 @@
 //! `models.rs`: one item per `TypeDef`.
 
-use super::types::{doc, doc_lines, ident, rust_type};
+use super::types::{doc, doc_lines, ident, nonblank, rust_type};
 use crate::ir::{Field, TypeDef, TypeKind, UnionVariant};
 use crate::naming::unraw;
 use proc_macro2::TokenStream;
@@ -16,7 +16,7 @@ pub fn models_file(types: &[TypeDef], cfg_of: &dyn Fn(&str) -> TokenStream) -> T
 }
 
 fn type_def(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
-    let docs = match &def.doc {
+    let docs = match nonblank(&def.doc) {
         Some(text) => doc(Some(text)),
         None => doc_lines(&format!("`{}` (defined at `{}`).", def.name, def.origin)),
     };
@@ -85,7 +85,7 @@ fn struct_def(
 fn field(f: &Field) -> TokenStream {
     let name = ident(&f.rust_name);
     let ty = rust_type(&f.ty);
-    let docs = match &f.doc {
+    let docs = match nonblank(&f.doc) {
         Some(text) => doc(Some(text)),
         None => doc_lines(&format!("The `{}` property.", f.wire_name)),
     };

@@ -1,6 +1,6 @@
 //! One module per resource: the handle type, its operation methods and request builders.
 
-use super::types::{doc, doc_lines, ident, rust_type};
+use super::types::{doc, doc_lines, ident, nonblank, rust_type};
 use crate::ir::{
     BodyKind, HttpMethod, Operation, Param, ParamLocation, Resource, ResponseBody, TypeDef,
     TypeKind, TypeRef,
@@ -11,7 +11,7 @@ use quote::quote;
 pub fn resource_file(resource: &Resource, crate_ident: &str, types: &[TypeDef]) -> TokenStream {
     let handle = ident(&resource.type_name);
     let accessor = ident(&resource.module);
-    let module_doc = match &resource.doc {
+    let module_doc = match nonblank(&resource.doc) {
         Some(text) => {
             let d = super::types::sanitize(text);
             let lines = d.lines().map(|l| {
@@ -219,6 +219,8 @@ fn builder_inits(op: &Operation) -> Vec<TokenStream> {
     if let Some(body) = &op.body {
         inits.push(if !body.setters.is_empty() {
             quote!(body: ::std::default::Default::default(),)
+        } else if body.required && body.ty == TypeRef::String {
+            quote!(body: body.into(),)
         } else if body.required {
             quote!(body,)
         } else {
@@ -338,7 +340,7 @@ fn builder(op: &Operation) -> TokenStream {
                 let method = ident(&s.method);
                 let field = ident(&s.field);
                 let ty = rust_type(&s.ty);
-                let docs = match &s.doc {
+                let docs = match nonblank(&s.doc) {
                     Some(text) => doc(Some(text)),
                     None => doc_lines(&format!(
                         "Sets the body field `{}`.",
@@ -426,7 +428,7 @@ fn builder(op: &Operation) -> TokenStream {
 fn param_setter(p: &Param) -> TokenStream {
     let name = ident(&p.rust_name);
     let ty = rust_type(&p.ty);
-    let docs = match &p.doc {
+    let docs = match nonblank(&p.doc) {
         Some(text) => doc(Some(text)),
         None => doc_lines(&format!("Sets the `{}` parameter.", p.wire_name)),
     };

@@ -61,6 +61,11 @@ pub fn uses_chrono(ty: &TypeRef) -> bool {
     }
 }
 
+/// Spec text that actually says something (`description: ""` does not).
+pub fn nonblank(text: &Option<String>) -> Option<&String> {
+    text.as_ref().filter(|t| !t.trim().is_empty())
+}
+
 /// `#[doc = "..."]` attributes for free text taken from the spec, cleaned for rustdoc.
 pub fn doc(text: Option<&str>) -> TokenStream {
     match text {

@@ -144,7 +144,7 @@ impl Lowerer<'_> {
                     .and_then(|c| c.security_schemes.get(name));
                 match scheme {
                     None | Some(ReferenceOr::Reference { .. }) => self.diags.push(
-                        Diagnostic::error(&at, format!("security requirement names `{name}`, which is not a defined security scheme"))
+                        Diagnostic::error(child(&at, name), format!("security requirement names `{name}`, which is not a defined security scheme"))
                             .with_hint("define it under `components/securitySchemes` or fix the name"),
                     ),
                     Some(ReferenceOr::Item(scheme)) if !sendable(scheme) => self.diags.push(

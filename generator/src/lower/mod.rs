@@ -34,6 +34,8 @@ pub(crate) struct Lowerer<'a> {
     /// While converting a component: its name and nesting depth, claimed by the first
     /// named type defined at that depth.
     component_slot: Option<(String, usize)>,
+    /// Named types of inline schemas already converted, by the schema's address.
+    inline_types: std::collections::HashMap<usize, crate::ir::TypeRef>,
 }
 
 /// The lowered API plus the warnings found on the way; or every error found.
@@ -55,6 +57,7 @@ pub fn lower(
         deferred: Vec::new(),
         depth: 0,
         component_slot: None,
+        inline_types: std::collections::HashMap::new(),
     };
     lowerer.envelope = lowerer.envelope_style();
     lowerer.name_components();
@@ -157,6 +160,22 @@ impl<'a> Lowerer<'a> {
         for key in components.schemas.keys() {
             let wanted = camel(key);
             let name = self.type_names.claim(&wanted, false);
+            let unusual = if !key.is_ascii() {
+                Some("has letters outside ASCII, which Rust identifiers here cannot keep")
+            } else if key.starts_with(|c: char| c.is_ascii_digit()) {
+                Some("starts with a digit, which a Rust identifier cannot")
+            } else {
+                None
+            };
+            if let Some(why) = unusual {
+                self.diags.push(
+                    Diagnostic::warning(
+                        crate::diag::child("#/components/schemas", key),
+                        format!("schema name `{key}` {why}; the type is named `{name}`"),
+                    )
+                    .with_hint("rename the schema (ASCII letters, digits, `_`; a letter first) to choose the Rust name yourself"),
+                );
+            }
             if name != wanted {
                 self.diags.push(
                     Diagnostic::warning(

@@ -8,6 +8,9 @@ use indexmap::IndexMap;
 use openapiv3::{Parameter, ReferenceOr, StatusCode};
 use std::collections::BTreeSet;
 
+/// Method names a resource handle already has.
+const RESOURCE_RESERVED: &[&str] = &["new", "client", "clone", "fmt"];
+
 /// Names a request builder already uses; parameters and body setters must avoid them.
 const BUILDER_RESERVED: &[&str] = &[
     "client",
@@ -83,20 +86,36 @@ impl<'a> Lowerer<'a> {
                             .map(snake)
                             .unwrap_or_else(|| "api".to_string())
                     });
-                let resource_key = unraw(&resource_key).trim_end_matches('_').to_string();
+                let resource_key = resource_name(&resource_key);
                 let method_wanted = settings
                     .method
                     .clone()
                     .unwrap_or_else(|| snake(&operation_id));
                 let names = methods
                     .entry(resource_key.clone())
-                    .or_insert_with(|| NameSet::with_reserved(&["new", "client", "clone", "fmt"]));
+                    .or_insert_with(|| NameSet::with_reserved(RESOURCE_RESERVED));
                 let method_name = names.claim(&method_wanted, true);
                 if unraw(&method_name) != unraw(&method_wanted) {
-                    self.diags.push(Diagnostic::warning(
-                        child(&op_pointer, "operationId"),
-                        format!("operation `{operation_id}` maps to method `{method_wanted}`, already used in resource `{resource_key}`; it is named `{method_name}`"),
-                    ).with_hint("set a distinct `method` for it in codegen.toml"));
+                    // A suffixed name would depend on the order of the paths: reordering the
+                    // spec would silently swap which endpoint `get_user` calls. Only a clash
+                    // with a name the resource itself uses is settled with a suffix.
+                    let reserved = RESOURCE_RESERVED.contains(&unraw(&method_wanted));
+                    let d = if reserved {
+                        Diagnostic::warning(
+                            child(&op_pointer, "operationId"),
+                            format!(
+                                "operation `{operation_id}` maps to method `{method_wanted}`, which resource `{resource_key}` already uses; it is named `{method_name}`"
+                            ),
+                        )
+                    } else {
+                        Diagnostic::error(
+                            child(&op_pointer, "operationId"),
+                            format!(
+                                "operation `{operation_id}` maps to method `{method_wanted}`, which another operation of resource `{resource_key}` already has"
+                            ),
+                        )
+                    };
+                    self.diags.push(d.with_hint(format!("give it its own name in codegen.toml: `[operations.{operation_id}]` `method = \"...\"`")));
                 }
                 let lowered = self.operation(OperationInput {
                     op,
@@ -137,14 +156,20 @@ impl<'a> Lowerer<'a> {
         }
         for id in self.config.operations.keys() {
             if !seen_ids.contains(id.as_str()) {
+                let hint = match crate::diag::closest(id, seen_ids.iter().copied()) {
+                    Some(near) => format!(
+                        "did you mean `[operations.{near}]`? Otherwise fix the operationId or remove the entry"
+                    ),
+                    None => "fix the operationId or remove the entry".to_string(),
+                };
                 self.diags.push(
                     Diagnostic::error(
                         "",
                         format!(
-                            "codegen.toml names operation `{id}`, which the spec does not define"
+                            "codegen.toml: `[operations.{id}]` names an operation that the spec does not define"
                         ),
                     )
-                    .with_hint("fix the operationId or remove the entry"),
+                    .with_hint(hint),
                 );
             }
         }
@@ -279,5 +304,41 @@ pub(super) fn is_success(code: &StatusCode) -> bool {
     match code {
         StatusCode::Code(c) => (200..300).contains(c),
         StatusCode::Range(r) => *r == 2,
+    }
+}
+
+/// Modules and accessor methods the generated crate already has; a resource by one of
+/// these names (or a keyword, or `main`, which Cargo would take for a binary) gets `_api`.
+const RESOURCE_NAMES_TAKEN: &[&str] = &[
+    "models",
+    "runtime",
+    "exports",
+    "profile",
+    "lib",
+    "main",
+    "builder",
+    "new",
+    "from_env",
+    "base_url",
+    "execute",
+    "execute_empty",
+    "execute_bytes",
+    "send",
+    "attempt",
+    "exchange",
+    "prepare",
+    "clone",
+    "fmt",
+    "default",
+];
+
+/// The module and accessor name of a resource.
+fn resource_name(wanted: &str) -> String {
+    let base = unraw(wanted).trim_end_matches('_');
+    let base = if base.is_empty() { "api" } else { base };
+    if crate::naming::is_keyword(base) || RESOURCE_NAMES_TAKEN.contains(&base) {
+        format!("{base}_api")
+    } else {
+        base.to_string()
     }
 }

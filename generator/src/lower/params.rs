@@ -5,7 +5,8 @@ use crate::diag::{Diagnostic, child};
 use crate::ir::{Constraints, Param, ParamLocation, TypeRef};
 use crate::naming::{NameSet, camel, snake};
 use openapiv3::{
-    Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, Schema, SchemaKind, Type,
+    Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr, Schema, SchemaKind,
+    Type,
 };
 
 impl<'a> Lowerer<'a> {
@@ -45,14 +46,51 @@ impl<'a> Lowerer<'a> {
     ) -> Option<Param> {
         let data = param.parameter_data_ref();
         let (location, explode) = match param {
-            Parameter::Path { .. } => (ParamLocation::Path, false),
+            Parameter::Path { style, .. } => {
+                if !matches!(style, PathStyle::Simple) {
+                    let written = if matches!(style, PathStyle::Matrix) {
+                        "matrix"
+                    } else {
+                        "label"
+                    };
+                    self.diags.push(
+                        Diagnostic::error(
+                            child(pointer, "style"),
+                            format!("path parameter `{}` has `style: {written}`, which the client cannot build: it puts the plain value in the path (`simple` style)", data.name),
+                        )
+                        .with_hint("remove `style` (or write `style: simple`) if the server accepts the plain value in the path"),
+                    );
+                }
+                (ParamLocation::Path, false)
+            }
             Parameter::Header { .. } => (ParamLocation::Header, false),
             Parameter::Query { style, .. } => {
                 if !matches!(style, QueryStyle::Form) {
+                    let name = &data.name;
+                    let (written, hint) = match style {
+                        QueryStyle::DeepObject => (
+                            "deepObject",
+                            format!(
+                                "if the server expects `{name}[key]=value`, declare each key as a query parameter of its own (`name: '{name}[key]'`); otherwise remove `style`"
+                            ),
+                        ),
+                        QueryStyle::SpaceDelimited => (
+                            "spaceDelimited",
+                            format!(
+                                "an array is sent comma-separated (`{name}=1,2` with `explode: false`) or repeated (`{name}=1&{name}=2`), not space-separated; remove `style` if the server accepts that"
+                            ),
+                        ),
+                        _ => (
+                            "pipeDelimited",
+                            format!(
+                                "an array is sent comma-separated (`{name}=1,2` with `explode: false`) or repeated (`{name}=1&{name}=2`), not pipe-separated; remove `style` if the server accepts that"
+                            ),
+                        ),
+                    };
                     self.diags.push(Diagnostic::warning(
                         child(pointer, "style"),
-                        format!("query parameter style {style:?} is not supported; the parameter is sent in form style"),
-                    ));
+                        format!("query parameter `{}` has `style: {written}`, which the client does not implement; it is sent in form style", data.name),
+                    ).with_hint(hint));
                 }
                 (ParamLocation::Query, data.explode.unwrap_or(true))
             }
@@ -147,7 +185,10 @@ impl<'a> Lowerer<'a> {
                             p.wire_name, p.wire_name
                         ),
                     )
-                    .with_hint("remove the parameter or add it to the path template"),
+                    .with_hint(format!(
+                        "remove the parameter `{}`, or add `{{{}}}` to the path",
+                        p.wire_name, p.wire_name
+                    )),
                 );
             }
         }

@@ -19,7 +19,7 @@ pub(super) const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
 /// Depth beyond which nested inline schemas are treated as arbitrary JSON, so a
 /// pathological spec cannot overflow the stack.
-pub(super) const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 24;
 
 /// Nesting depth from which referenced components are converted later, from the top.
 const DEFER_DEPTH: usize = 8;
@@ -34,11 +34,24 @@ impl<'a> Lowerer<'a> {
     ) -> Option<(&'a Schema, Option<&'a str>)> {
         let mut current = schema;
         let mut name = None;
+        let mut chain: Vec<&str> = Vec::new();
         for _ in 0..32 {
             match current {
                 ReferenceOr::Item(s) => return Some((s, name)),
                 ReferenceOr::Reference { reference } => {
                     let key = self.component_key(reference, pointer)?;
+                    if chain.contains(&key) {
+                        chain.push(key);
+                        self.diags.push(
+                            Diagnostic::error(
+                                pointer,
+                                format!("`$ref` cycle through {}: each of these schemas only refers to the next, so none defines anything", chain.join(" -> ")),
+                            )
+                            .with_hint("make one schema in the cycle a real definition (e.g. an object whose property refers back)"),
+                        );
+                        return None;
+                    }
+                    chain.push(key);
                     name = Some(key);
                     current = self.api.components.as_ref()?.schemas.get(key)?;
                 }
@@ -77,12 +90,23 @@ impl<'a> Lowerer<'a> {
             .as_ref()
             .is_some_and(|c| c.schemas.contains_key(key));
         if !exists {
+            let near = self
+                .api
+                .components
+                .as_ref()
+                .and_then(|c| crate::diag::closest(key, c.schemas.keys().map(String::as_str)));
+            let hint = match near {
+                Some(near) => format!(
+                    "did you mean `{SCHEMA_PREFIX}{near}`? Otherwise define `{key}` under `components/schemas`"
+                ),
+                None => format!("define `{key}` under `components/schemas`, or fix the name"),
+            };
             self.diags.push(
                 Diagnostic::error(
                     child(pointer, "$ref"),
                     format!("`$ref` points to `{reference}`, which does not exist"),
                 )
-                .with_hint("define the schema under `components/schemas` or fix the name"),
+                .with_hint(hint),
             );
             return None;
         }
@@ -296,9 +320,20 @@ impl<'a> Lowerer<'a> {
                 )))
             }
             SchemaKind::AllOf { all_of } => {
-                // `allOf: [$ref]` (often used to attach a description) is the referenced type.
-                if let [single] = all_of.as_slice() {
-                    return self.lower_ref(single, hint, &child(pointer, "allOf/0"));
+                // `allOf: [$ref]`, or `$ref` plus members that only annotate (description,
+                // example, nullable…), is the referenced type: a new struct per use would
+                // multiply types, and explode on recursive schemas.
+                let real: Vec<(usize, &'a ReferenceOr<Schema>)> = all_of
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| !is_annotation_only(m))
+                    .collect();
+                if let [(i, single)] = real.as_slice() {
+                    let ty = self.lower_ref(single, hint, &child(pointer, &format!("allOf/{i}")));
+                    let nullable = all_of
+                        .iter()
+                        .any(|m| matches!(m, ReferenceOr::Item(a) if a.schema_data.nullable));
+                    return if nullable { ty.option() } else { ty };
                 }
                 self.named_inline(s, hint, pointer)
             }
@@ -330,6 +365,12 @@ impl<'a> Lowerer<'a> {
 
     /// Define a named type for an inline schema that needs one.
     fn named_inline(&mut self, s: &'a Schema, hint: &str, pointer: &str) -> TypeRef {
+        // The same inline schema reached again (through a recursive component, say) is
+        // the same type. Keyed by address, only looked up, so output order is unaffected.
+        let key = s as *const Schema as usize;
+        if let Some(done) = self.inline_types.get(&key) {
+            return done.clone();
+        }
         let name = match self.component_slot.take() {
             Some((name, depth)) if depth == self.depth => name,
             other => {
@@ -337,6 +378,7 @@ impl<'a> Lowerer<'a> {
                 self.type_names.claim(&camel(hint), false)
             }
         };
+        self.inline_types.insert(key, TypeRef::Named(name.clone()));
         let kind = self.type_kind(s, &name, pointer);
         let doc = s
             .schema_data
@@ -365,11 +407,24 @@ impl<'a> Lowerer<'a> {
                         other => other.to_string(),
                     })
                     .collect();
-                if a.enumeration.iter().any(|v| !v.is_string() && !v.is_null()) {
-                    self.diags.push(Diagnostic::warning(
-                        child(pointer, "enum"),
-                        "enum without `type` mixes non-string values; they are kept as strings",
-                    ));
+                if let Some(odd) = a
+                    .enumeration
+                    .iter()
+                    .find(|v| !v.is_string() && !v.is_null())
+                {
+                    let message = match a.typ.as_deref() {
+                        Some(typ) => format!(
+                            "`enum` of a `type: {typ}` schema lists `{odd}`, which is not a string; all values are kept as strings"
+                        ),
+                        None => {
+                            "enum without `type` mixes non-string values; they are kept as strings"
+                                .to_string()
+                        }
+                    };
+                    self.diags.push(
+                        Diagnostic::warning(child(pointer, "enum"), message)
+                            .with_hint(format!("quote the value (`'{odd}'`) or remove it")),
+                    );
                 }
                 let refs: Vec<&str> = values.iter().map(String::as_str).collect();
                 if refs.is_empty() {
@@ -494,5 +549,32 @@ fn enum_value_type(values: &[serde_json::Value]) -> Option<TypeRef> {
         Some(TypeRef::F64)
     } else {
         Some(TypeRef::Json)
+    }
+}
+
+/// An `allOf` member that adds no structure, only annotations (description, example,
+/// default, nullable, …): `{}` or a bare `type: object`.
+fn is_annotation_only(member: &ReferenceOr<Schema>) -> bool {
+    let ReferenceOr::Item(s) = member else {
+        return false;
+    };
+    match &s.schema_kind {
+        SchemaKind::Any(a) => {
+            a.typ.as_deref().is_none_or(|t| t == "object")
+                && a.properties.is_empty()
+                && a.required.is_empty()
+                && a.items.is_none()
+                && a.additional_properties.is_none()
+                && a.enumeration.is_empty()
+                && a.one_of.is_empty()
+                && a.any_of.is_empty()
+                && a.all_of.is_empty()
+                && a.not.is_none()
+                && a.format.is_none()
+        }
+        SchemaKind::Type(Type::Object(o)) => {
+            o.properties.is_empty() && o.required.is_empty() && o.additional_properties.is_none()
+        }
+        _ => false,
     }
 }

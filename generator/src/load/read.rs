@@ -1,0 +1,275 @@
+//! Reading the text into a raw JSON value: syntax errors with their place, duplicate keys
+//! refused (both readers would otherwise keep the last entry without a word).
+
+use super::Source;
+use crate::diag::Diagnostic;
+
+/// The document as a JSON value, or the located reason it cannot be read.
+#[allow(clippy::result_large_err)]
+pub(super) fn read(source: &Source) -> Result<serde_json::Value, Diagnostic> {
+    let state = ReadState::default();
+    let parsed = if source.is_json {
+        let mut reader = serde_json::Deserializer::from_str(&source.text);
+        read_value(&mut reader, &state)
+            .and_then(|v| reader.end().map(|()| v))
+            .map_err(|e| json_syntax_error(&e))
+    } else {
+        read_value(serde_yaml::Deserializer::from_str(&source.text), &state)
+            .map_err(|e| yaml_syntax_error(&e))
+    };
+    match (parsed, state.duplicate.take()) {
+        (Ok(value), _) => Ok(value),
+        (Err(_), Some(pointer)) => Err(source.duplicate_key(&pointer)),
+        (Err(d), None) => Err(d),
+    }
+}
+
+impl Source {
+    /// A duplicate key, located at its second occurrence where that can be found.
+    fn duplicate_key(&self, pointer: &str) -> Diagnostic {
+        let key = pointer
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .replace("~1", "/")
+            .replace("~0", "~");
+        let mut d = Diagnostic::error(
+            pointer,
+            format!("duplicate key `{key}`: this mapping already has an entry of that name"),
+        )
+        .with_hint("merge the two entries or rename one; readers that accept duplicates silently keep only the last");
+        if let Some((line, column)) = self.position_of(pointer) {
+            let second = if self.is_json {
+                self.next_json_key(line, column, &key)
+            } else {
+                self.next_yaml_key(line, column, &key)
+            };
+            let (line, column) = second.unwrap_or((line, column));
+            d.line = Some(line);
+            d.column = Some(column);
+        }
+        d
+    }
+
+    /// The next line after `line` holding `key:` at the same indentation, before the
+    /// mapping ends.
+    fn next_yaml_key(&self, line: usize, column: usize, key: &str) -> Option<(usize, usize)> {
+        let spellings = [
+            format!("{key}:"),
+            format!("\"{key}\":"),
+            format!("'{key}':"),
+        ];
+        for (i, text) in self.text.lines().enumerate().skip(line) {
+            let trimmed = text.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let indent = text.len() - trimmed.len();
+            if indent + 1 < column {
+                return None;
+            }
+            if indent + 1 == column && spellings.iter().any(|s| trimmed.starts_with(s.as_str())) {
+                return Some((i + 1, column));
+            }
+        }
+        None
+    }
+
+    /// The next occurrence of `"key"` after the one at `line`:`column`.
+    fn next_json_key(&self, line: usize, column: usize, key: &str) -> Option<(usize, usize)> {
+        let line_start: usize = self
+            .text
+            .split('\n')
+            .take(line - 1)
+            .map(|l| l.len() + 1)
+            .sum();
+        let from = line_start + column;
+        let needle = format!("\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""));
+        let at = from + self.text.get(from..)?.find(&needle)?;
+        let before = &self.text[..at];
+        let line = before.matches('\n').count() + 1;
+        let column = at - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        Some((line, column))
+    }
+}
+
+/// `message` without the ` at line L column C` that serde appends (the diagnostic has
+/// its own location).
+fn without_position(message: &str, line: usize, column: usize) -> String {
+    message
+        .replace(&format!(" at line {line} column {column}"), "")
+        .trim()
+        .to_string()
+}
+
+fn too_deep() -> Diagnostic {
+    Diagnostic::error(
+        "",
+        "the document is nested more than 128 levels deep, more than the generator reads",
+    )
+    .with_hint("move nested schemas into `components/schemas` and refer to them with `$ref`")
+}
+
+fn json_syntax_error(e: &serde_json::Error) -> Diagnostic {
+    let message = without_position(&e.to_string(), e.line(), e.column());
+    let mut d = if message.contains("recursion limit exceeded") {
+        too_deep()
+    } else {
+        let hint = if message.starts_with("duplicate key") {
+            "remove or rename one of the two entries: only the last one would be kept"
+        } else if e.is_eof() {
+            "the file ends too early: close every open `{` and `[`"
+        } else {
+            "fix the JSON syntax at the position shown (trailing commas and comments are not JSON)"
+        };
+        Diagnostic::error("", format!("not valid JSON: {message}")).with_hint(hint)
+    };
+    d.line = Some(e.line().max(1));
+    d.column = Some(e.column().max(1));
+    d
+}
+
+fn yaml_syntax_error(e: &serde_yaml::Error) -> Diagnostic {
+    let location = e.location();
+    let mut message = e.to_string();
+    if let Some(l) = &location {
+        message = without_position(&message, l.line(), l.column());
+    }
+    let mut d = if message.contains("recursion limit exceeded") {
+        too_deep()
+    } else {
+        let hint = if message.starts_with("duplicate key") {
+            "remove or rename one of the two entries: only the last one would be kept"
+        } else if message.contains("more than one document") {
+            "keep one document in the file (remove the extra `---`)"
+        } else {
+            "fix the YAML syntax at the position shown (check the indentation of this line and the one above)"
+        };
+        Diagnostic::error("", format!("not valid YAML: {message}")).with_hint(hint)
+    };
+    d.line = Some(location.as_ref().map_or(1, |l| l.line().max(1)));
+    d.column = location.map(|l| l.column().max(1));
+    d
+}
+
+/// Where reading stands: the keys from the root to the node being read, and the pointer
+/// of the first duplicate key found.
+#[derive(Default)]
+struct ReadState {
+    path: std::cell::RefCell<Vec<String>>,
+    duplicate: std::cell::RefCell<Option<String>>,
+}
+
+impl ReadState {
+    fn pointer_to(&self, key: &str) -> String {
+        let mut pointer = String::from("#");
+        for segment in self.path.borrow().iter() {
+            pointer = crate::diag::child(&pointer, segment);
+        }
+        crate::diag::child(&pointer, key)
+    }
+}
+
+/// Read a JSON value from YAML or JSON, refusing duplicate keys.
+fn read_value<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    state: &ReadState,
+) -> Result<serde_json::Value, D::Error> {
+    serde::de::DeserializeSeed::deserialize(CheckedVisitor(state), deserializer)
+}
+
+#[derive(Clone, Copy)]
+struct CheckedVisitor<'s>(&'s ReadState);
+
+impl<'de> serde::de::DeserializeSeed<'de> for CheckedVisitor<'_> {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for CheckedVisitor<'_> {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_i128<E>(self, v: i128) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_i128(v)
+            .map_or_else(|| (v as f64).into(), serde_json::Value::Number))
+    }
+
+    fn visit_u128<E>(self, v: u128) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_u128(v)
+            .map_or_else(|| (v as f64).into(), serde_json::Value::Number))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        loop {
+            self.0.path.borrow_mut().push(items.len().to_string());
+            let item = seq.next_element_seed(self);
+            self.0.path.borrow_mut().pop();
+            match item? {
+                Some(item) => items.push(item),
+                None => break,
+            }
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                *self.0.duplicate.borrow_mut() = Some(self.0.pointer_to(&key));
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate key `{key}`"
+                )));
+            }
+            self.0.path.borrow_mut().push(key.clone());
+            let value = map.next_value_seed(self);
+            self.0.path.borrow_mut().pop();
+            object.insert(key, value?);
+        }
+        Ok(serde_json::Value::Object(object))
+    }
+}
