@@ -178,10 +178,7 @@ pub fn read_input(
 ) -> Result<OwnedInput, String> {
     let shown = |p: &std::path::Path| -> String {
         let rel = p.strip_prefix(root).unwrap_or(p);
-        rel.components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/")
+        rel.to_string_lossy().replace('\\', "/")
     };
     let spec_name = shown(spec);
     let spec_text = std::fs::read_to_string(spec)

