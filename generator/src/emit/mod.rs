@@ -24,39 +24,80 @@ pub fn header(source: &str, comment: &str) -> String {
 }
 
 /// Render the crate: relative path → file contents, in a stable order.
+/// One Rust file to render.
+#[derive(Clone, Copy)]
+enum Job {
+    Lib,
+    Profile,
+    Exports,
+    Models,
+    Resource(usize),
+}
+
+/// Render the crate: relative path → file contents, in a stable order.
+///
+/// Rust files are built and formatted on all cores (each file is independent; token
+/// streams are not `Send`, so each thread builds the tokens it formats). The result does
+/// not depend on the number of threads.
 pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, Diagnostics> {
     let rust_header = header(&api.source, "//");
     let crate_ident = api.package.name.replace('-', "_");
     let features = features::Features::new(api);
+    let mut jobs = vec![Job::Models, Job::Lib, Job::Profile, Job::Exports];
+    jobs.extend((0..api.resources.len()).map(Job::Resource));
+    let render = |job: Job| -> (String, Result<String, Diagnostics>) {
+        let (path, tokens) = match job {
+            Job::Lib => ("src/lib.rs".to_string(), krate::lib_file(api)),
+            Job::Profile => ("src/profile.rs".to_string(), krate::profile_file(api)),
+            Job::Exports => ("src/exports.rs".to_string(), krate::exports_file(api)),
+            Job::Models => (
+                "src/models.rs".to_string(),
+                model::models_file(&api.types, &|name| features.cfg_for_type(name)),
+            ),
+            Job::Resource(i) => {
+                let resource = &api.resources[i];
+                (
+                    format!("src/{}.rs", crate::naming::unraw(&resource.module)),
+                    resource::resource_file(resource, &crate_ident, &api.types),
+                )
+            }
+        };
+        let text = format_rust(&path, tokens, &rust_header);
+        (path, text)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(jobs.len());
+    let rendered: Vec<(String, Result<String, Diagnostics>)> = if threads <= 1 {
+        jobs.iter().map(|&job| render(job)).collect()
+    } else {
+        // The models file is the largest: it goes first, and the other jobs are dealt
+        // to the threads round-robin.
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let mine: Vec<Job> = jobs.iter().copied().skip(t).step_by(threads).collect();
+                    let render = &render;
+                    scope.spawn(move || mine.into_iter().map(render).collect::<Vec<_>>())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    };
     let mut files = BTreeMap::new();
     files.insert(
         "Cargo.toml".to_string(),
         krate::cargo_toml(api, &features, &header(&api.source, "#")),
     );
-    files.insert(
-        "src/lib.rs".to_string(),
-        format_rust("src/lib.rs", krate::lib_file(api), &rust_header)?,
-    );
-    files.insert(
-        "src/profile.rs".to_string(),
-        format_rust("src/profile.rs", krate::profile_file(api), &rust_header)?,
-    );
-    files.insert(
-        "src/exports.rs".to_string(),
-        format_rust("src/exports.rs", krate::exports_file(api), &rust_header)?,
-    );
-    files.insert(
-        "src/models.rs".to_string(),
-        format_rust(
-            "src/models.rs",
-            model::models_file(&api.types, &|name| features.cfg_for_type(name)),
-            &rust_header,
-        )?,
-    );
-    for resource in &api.resources {
-        let path = format!("src/{}.rs", crate::naming::unraw(&resource.module));
-        let tokens = resource::resource_file(resource, &crate_ident, &api.types);
-        files.insert(path.clone(), format_rust(&path, tokens, &rust_header)?);
+    for (path, text) in rendered {
+        files.insert(path, text?);
     }
     files.insert(
         SURFACE_FILE.to_string(),
