@@ -17,6 +17,7 @@ pub mod lint;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod refs;
 pub mod surface;
 pub mod write;
 
@@ -61,6 +62,7 @@ pub fn generate(input: Input<'_>) -> Result<Output, Diagnostics> {
     };
     let (api, mut warnings) = lower::lower(
         &loaded.api,
+        &loaded.extra,
         &input.config,
         input.spec_name,
         input.extra_files,

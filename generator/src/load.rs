@@ -15,6 +15,8 @@ pub struct Loaded {
     pub source: Source,
     /// Defects found on the raw document (see [`crate::lint`]).
     pub warnings: Vec<Diagnostic>,
+    /// Targets of local references outside the component maps (see [`crate::refs`]).
+    pub extra: crate::refs::ExtraRefs,
 }
 
 /// The text of the spec and a way to find lines in it.
@@ -254,10 +256,12 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
         ))
     })?;
     let warnings = crate::lint::lint(&value);
+    let extra = crate::refs::resolve(&value);
     Ok(Loaded {
         api,
         source,
         warnings,
+        extra,
     })
 }
 

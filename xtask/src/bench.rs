@@ -42,7 +42,7 @@ docs/bench/). A debug build first builds the release xtask and re-runs itself fr
   --no-client         skip the client benchmarks (cargo bench -p apigen-tests)
   --runs N            runs per small input (default 5)
   --full-runs N       runs on the full Cloudflare spec (default 3)
-  --compile-runs N    timed `cargo check` runs per crate (default 1)
+  --compile-runs N    timed `cargo check` runs per crate (default 3)
   --timeout SECS      time limit per generator run (default 120)
   --memory-mib MIB    address-space limit per generator run (default 8192)
   --no-release        run in this build even when it is a debug build
@@ -92,7 +92,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         client: true,
         runs: 5,
         full_runs: 3,
-        compile_runs: 1,
+        compile_runs: 3,
         timeout: Duration::from_secs(120),
         memory_mib: 8192,
         no_release: false,
@@ -164,16 +164,22 @@ impl Measured {
     /// How the run ended, when it did not succeed: the outcome and a one-line reason.
     fn failure(&self, limits: &Limits) -> (Outcome, String) {
         let stderr = String::from_utf8_lossy(&self.stderr);
-        let first_error = stderr
-            .lines()
-            .map(str::trim)
-            .find(|l| {
+        let lines: Vec<&str> = stderr.lines().map(str::trim).collect();
+        let at = lines
+            .iter()
+            .position(|l| {
                 let lower = l.to_ascii_lowercase();
                 lower.contains("error") || lower.contains("panicked") || lower.contains("failed")
             })
-            .or_else(|| stderr.lines().map(str::trim).find(|l| !l.is_empty()))
-            .unwrap_or("no output")
-            .to_string();
+            .or_else(|| lines.iter().position(|l| !l.is_empty()));
+        let first_error = match at {
+            None => "no output".to_string(),
+            // A panic's message is on the line after `panicked at FILE:LINE:COLUMN:`.
+            Some(i) if lines[i].contains("panicked at") && i + 1 < lines.len() => {
+                format!("{} {}", without_registry(lines[i]), lines[i + 1])
+            }
+            Some(i) => lines[i].to_string(),
+        };
         if self.timed_out {
             return (
                 Outcome::TimedOut,
@@ -200,6 +206,19 @@ impl Measured {
             format!("{how}: {}", shorten(&first_error, 200)),
         )
     }
+}
+
+/// `.../registry/src/index.crates.io-HASH/crate-1.0/src/x.rs` → `crate-1.0/src/x.rs`.
+fn without_registry(line: &str) -> String {
+    let Some(start) = line.find("/registry/src/") else {
+        return line.to_string();
+    };
+    let rest = &line[start + "/registry/src/".len()..];
+    let Some(slash) = rest.find('/') else {
+        return line.to_string();
+    };
+    let before = line[..start].rfind(' ').map_or("", |space| &line[..=space]);
+    format!("{before}{}", &rest[slash + 1..])
 }
 
 fn drain(mut pipe: impl Read) -> Vec<u8> {
@@ -468,7 +487,7 @@ fn run_one(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let extra_files = std::mem::take(&mut input.extra_files);
     let (api, warnings) =
-        apigen::lower::lower(&loaded.api, &input.config, &input.spec_name, extra_files)
+        apigen::lower::lower(&loaded.api, &loaded.extra, &input.config, &input.spec_name, extra_files)
             .map_err(|d| apigen::diag::Diagnostics(d).to_string())?;
     // `apigen::generate` places every warning in the spec's text; so does this.
     let warnings: Vec<apigen::diag::Diagnostic> = warnings
@@ -601,6 +620,7 @@ impl Peer {
     /// its direct mode, modules plus `REQUIRED_DEPS.toml`).
     fn command(&self, root: &Path, spec: &Path, out: &Path, work: &Path) -> Command {
         let mut command = Command::new(self.binary(root));
+        command.env("RUST_BACKTRACE", "0");
         if self.name == PROGENITOR.name {
             command
                 .arg("progenitor")
@@ -789,6 +809,7 @@ fn bench_ours(
         remove_dir_if_present(&out)?;
         let mut command = Command::new(exe);
         command
+            .env("RUST_BACKTRACE", "0")
             .arg("bench-codegen")
             .arg(&input.path)
             .arg("--out")
@@ -1606,10 +1627,18 @@ fn markdown(report: &Report) -> String {
     let _ = writeln!(md, "\n## Code generation\n");
     let _ = writeln!(
         md,
-        "Wall time of the whole process (start to exit, files written) and its peak resident set \
-         size, medians; apigen's stages are medians of the same runs. `format` is an estimate \
-         (the emitted files re-parsed and timed through `syn::parse2` + `prettyplease::unparse`, \
-         as `emit` does); `emit` is the rest of the stage.\n"
+        "Wall time of each tool's whole process (start to exit, files written to a fresh \
+         directory) and its peak resident set size (`ru_maxrss` from `wait4`, the largest \
+         process of its tree), medians over the runs. apigen runs as `xtask bench-codegen` \
+         (the stages of `cargo xtask codegen`, each timed); its stage columns are medians of \
+         the same runs, `lower` including placing warnings in the spec's text. `format` is an \
+         estimate: separate runs re-parse the emitted files and time them through the two \
+         steps `emit` takes to format (`syn::parse2`, `prettyplease::unparse`); the median \
+         share of `emit` this takes is applied to the median `emit`, and `emit` is the rest. \
+         Peers: `cargo progenitor -i SPEC -o DIR -n peer-client -v 0.1.0 --interface builder` \
+         (progenitor runs rustfmt on its output itself, so that is included) and \
+         `openapi-to-rust generate SPEC --output-dir DIR --quiet`, run with the same time \
+         limit and address-space limit.\n"
     );
     let _ = writeln!(
         md,
@@ -2346,6 +2375,17 @@ mod tests {
         assert!(measured.timed_out);
         assert!(!measured.success());
         assert_eq!(measured.failure(&limits).0, Outcome::TimedOut);
+    }
+
+    #[test]
+    fn panic_lines_lose_the_registry_path() {
+        assert_eq!(
+            without_registry(
+                "thread 'main' panicked at /root/.cargo/registry/src/index.crates.io-1949/typify-impl-0.8.0/src/convert.rs:788:36:"
+            ),
+            "thread 'main' panicked at typify-impl-0.8.0/src/convert.rs:788:36:"
+        );
+        assert_eq!(without_registry("plain"), "plain");
     }
 
     #[test]

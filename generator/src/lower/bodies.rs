@@ -24,7 +24,10 @@ impl<'a> Lowerer<'a> {
             ReferenceOr::Item(b) => b,
             ReferenceOr::Reference { reference } => {
                 let key = reference.strip_prefix("#/components/requestBodies/");
-                match key.and_then(|k| self.api.components.as_ref()?.request_bodies.get(k)) {
+                let found = key
+                    .and_then(|k| self.api.components.as_ref()?.request_bodies.get(k))
+                    .or_else(|| self.extra.request_bodies.get(reference.as_str()));
+                match found {
                     Some(ReferenceOr::Item(b)) => b,
                     _ => {
                         self.diags.push(
@@ -129,7 +132,10 @@ impl<'a> Lowerer<'a> {
             ReferenceOr::Item(r) => r,
             ReferenceOr::Reference { reference } => {
                 let key = reference.strip_prefix("#/components/responses/");
-                match key.and_then(|k| self.api.components.as_ref()?.responses.get(k)) {
+                let found = key
+                    .and_then(|k| self.api.components.as_ref()?.responses.get(k))
+                    .or_else(|| self.extra.responses.get(reference.as_str()));
+                match found {
                     Some(ReferenceOr::Item(r)) => r,
                     _ => {
                         self.diags.push(

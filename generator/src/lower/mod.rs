@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 
 pub(crate) struct Lowerer<'a> {
     api: &'a OpenAPI,
+    extra: &'a crate::refs::ExtraRefs,
     config: &'a Config,
     envelope: Envelope,
     diags: Vec<Diagnostic>,
@@ -41,12 +42,14 @@ pub(crate) struct Lowerer<'a> {
 /// The lowered API plus the warnings found on the way; or every error found.
 pub fn lower(
     api: &OpenAPI,
+    extra: &crate::refs::ExtraRefs,
     config: &Config,
     source: &str,
     extra_files: Vec<(String, String)>,
 ) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut lowerer = Lowerer {
         api,
+        extra,
         config,
         envelope: Envelope::None,
         diags: Vec::new(),

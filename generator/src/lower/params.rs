@@ -19,7 +19,9 @@ impl<'a> Lowerer<'a> {
             ReferenceOr::Item(p) => Some(p),
             ReferenceOr::Reference { reference } => {
                 let key = reference.strip_prefix("#/components/parameters/");
-                let found = key.and_then(|k| self.api.components.as_ref()?.parameters.get(k));
+                let found = key
+                    .and_then(|k| self.api.components.as_ref()?.parameters.get(k))
+                    .or_else(|| self.extra.parameters.get(reference.as_str()));
                 match found {
                     Some(ReferenceOr::Item(p)) => Some(p),
                     _ => {

@@ -53,7 +53,7 @@ impl<'a> Lowerer<'a> {
                     }
                     chain.push(key);
                     name = Some(key);
-                    current = self.api.components.as_ref()?.schemas.get(key)?;
+                    current = self.schema_entry(key)?;
                 }
             }
         }
@@ -68,7 +68,67 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The component key of a local schema reference, or a diagnostic.
+    /// The schema a component key names: a component's name, or (for references outside
+    /// the component map) the reference itself.
+    pub(super) fn schema_entry(&self, key: &str) -> Option<&'a ReferenceOr<Schema>> {
+        if key.starts_with('#') {
+            return self.extra.schemas.get(key);
+        }
+        self.api.components.as_ref()?.schemas.get(key)
+    }
+
+    /// A readable, unique type name for a reference outside the component map, from the
+    /// last meaningful segments of its pointer.
+    fn extra_name(&mut self, key: &'a str) -> String {
+        if let Some(name) = self.component_names.get(key) {
+            return name.clone();
+        }
+        const GENERIC: &[&str] = &[
+            "schema",
+            "schemas",
+            "items",
+            "properties",
+            "content",
+            "application/json",
+            "allOf",
+            "oneOf",
+            "anyOf",
+            "responses",
+            "requestBody",
+            "parameters",
+            "components",
+            "paths",
+            "get",
+            "put",
+            "post",
+            "delete",
+            "patch",
+            "additionalProperties",
+        ];
+        let decoded = crate::refs::percent_decode(key);
+        let words: Vec<String> = decoded
+            .split('/')
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .filter(|s| !s.is_empty() && s != "#" && !GENERIC.contains(&s.as_str()))
+            .filter(|s| s.parse::<u32>().is_err())
+            .collect();
+        let tail: Vec<&str> = words
+            .iter()
+            .rev()
+            .take(2)
+            .rev()
+            .map(String::as_str)
+            .collect();
+        let name = self.type_names.claim(&camel(&tail.join(" ")), false);
+        self.component_names.insert(key, name.clone());
+        name
+    }
+
     fn component_key(&mut self, reference: &'a str, pointer: &str) -> Option<&'a str> {
+        if let Some((key, _)) = self.extra.schemas.get_key_value(reference) {
+            self.extra_name(key.as_str());
+            return Some(key.as_str());
+        }
         let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) else {
             let hint = if reference.starts_with('#') {
                 "schemas may only reference `#/components/schemas/...`"
@@ -150,12 +210,7 @@ impl<'a> Lowerer<'a> {
         if let Some(done) = self.component_types.get(key) {
             return done.clone();
         }
-        let Some(schema) = self
-            .api
-            .components
-            .as_ref()
-            .and_then(|c| c.schemas.get(key))
-        else {
+        let Some(schema) = self.schema_entry(key) else {
             return TypeRef::Json;
         };
         let pointer = child("#/components/schemas", key);
@@ -228,12 +283,7 @@ impl<'a> Lowerer<'a> {
     /// Convert every component whose conversion was deferred.
     pub(super) fn drain_deferred(&mut self) {
         while let Some(key) = self.deferred.pop() {
-            let Some(schema) = self
-                .api
-                .components
-                .as_ref()
-                .and_then(|c| c.schemas.get(key))
-            else {
+            let Some(schema) = self.schema_entry(key) else {
                 continue;
             };
             let name = self
