@@ -486,9 +486,14 @@ fn run_one(args: &[String]) -> Result<(), String> {
 
     let started = Instant::now();
     let extra_files = std::mem::take(&mut input.extra_files);
-    let (api, warnings) =
-        apigen::lower::lower(&loaded.api, &loaded.extra, &input.config, &input.spec_name, extra_files)
-            .map_err(|d| apigen::diag::Diagnostics(d).to_string())?;
+    let (api, warnings) = apigen::lower::lower(
+        &loaded.api,
+        &loaded.extra,
+        &input.config,
+        &input.spec_name,
+        extra_files,
+    )
+    .map_err(|d| apigen::diag::Diagnostics(d).to_string())?;
     // `apigen::generate` places every warning in the spec's text; so does this.
     let warnings: Vec<apigen::diag::Diagnostic> = warnings
         .into_iter()
