@@ -55,3 +55,36 @@ fn runtime_copies_are_verbatim() {
         );
     }
 }
+
+/// Neither the generated crate nor anything it is made from carries a credential: no
+/// literal bearer token or API key value, only the names of the headers and variables.
+#[test]
+fn no_credentials_in_generated_code() {
+    let output = generate_spec();
+    let looks_like_secret = |word: &str| {
+        word.len() >= 20
+            && word
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && word.chars().any(|c| c.is_ascii_digit())
+            && word.chars().any(|c| c.is_ascii_alphabetic())
+    };
+    for (path, text) in &output.files {
+        for (n, line) in text.lines().enumerate() {
+            let lower = line.to_ascii_lowercase();
+            let mentions_secret = ["bearer ", "x-auth-key:", "api_key=", "token="]
+                .iter()
+                .any(|k| lower.contains(k));
+            if !mentions_secret {
+                continue;
+            }
+            for word in line.split(|c: char| c.is_whitespace() || "\"'`:=,;()".contains(c)) {
+                assert!(
+                    !looks_like_secret(word),
+                    "{path}:{}: looks like a credential: {line}",
+                    n + 1
+                );
+            }
+        }
+    }
+}
