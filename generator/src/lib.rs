@@ -13,13 +13,13 @@ pub mod config;
 pub mod diag;
 pub mod emit;
 pub mod ir;
-pub mod lint;
 pub mod load;
 pub mod lower;
 pub mod naming;
-pub mod refs;
 pub mod surface;
 pub mod write;
+
+pub use load::{lint, refs};
 
 use diag::{Diagnostic, Diagnostics, Severity};
 use std::collections::BTreeMap;

@@ -6,7 +6,9 @@ use crate::diag::{Diagnostic, Diagnostics};
 use openapiv3::OpenAPI;
 
 mod deserialize;
+pub mod lint;
 mod read;
+pub mod refs;
 mod shape;
 
 /// A parsed spec together with its source text.

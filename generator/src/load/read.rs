@@ -13,6 +13,11 @@ pub(super) fn read(source: &Source) -> Result<serde_json::Value, Diagnostic> {
         read_value(&mut reader, &state)
             .and_then(|v| reader.end().map(|()| v))
             .map_err(|e| json_syntax_error(&e))
+    } else if let Some((line, column)) = deep_flow(&source.text, MAX_FLOW_DEPTH) {
+        let mut d = too_deep();
+        d.line = Some(line);
+        d.column = Some(column);
+        return Err(d);
     } else {
         read_value(serde_yaml::Deserializer::from_str(&source.text), &state)
             .map_err(|e| yaml_syntax_error(&e))
@@ -22,6 +27,95 @@ pub(super) fn read(source: &Source) -> Result<serde_json::Value, Diagnostic> {
         (Err(_), Some(pointer)) => Err(source.duplicate_key(&pointer)),
         (Err(d), None) => Err(d),
     }
+}
+
+/// The readers' own nesting limit.
+const MAX_FLOW_DEPTH: usize = 128;
+
+/// Where a YAML flow collection (`{`, `[`) opens deeper than `limit`, if one does.
+///
+/// libyaml takes time quadratic in the depth of flow nesting (80 KB of `[` take seconds),
+/// and only after reading it all does the reader's depth limit apply; this scan refuses
+/// such a document first. It follows just enough of YAML to tell structure from text:
+/// quoted scalars, comments, block scalars (`|`, `>`) and plain scalars, in which
+/// brackets are text.
+fn deep_flow(text: &str, limit: usize) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut block_scalar_indent: Option<usize> = None;
+    for (number, line) in text.split('\n').enumerate() {
+        let bytes = line.as_bytes();
+        let indent = bytes.iter().take_while(|b| **b == b' ').count();
+        if let Some(parent) = block_scalar_indent {
+            if line.trim().is_empty() || indent > parent {
+                continue;
+            }
+            block_scalar_indent = None;
+        }
+        let spaced = |j: usize| j == 0 || matches!(bytes[j - 1], b' ' | b'\t');
+        let ends_token = |j: usize| bytes.get(j + 1).is_none_or(|b| matches!(b, b' ' | b'\t'));
+        // In block context: whether a value (which may open a flow collection) can start here.
+        let mut value_start = true;
+        let mut j = 0;
+        while j < bytes.len() {
+            let b = bytes[j];
+            if let Some(q) = quote {
+                if q == b'"' && b == b'\\' {
+                    j += 2;
+                    continue;
+                }
+                if b == q {
+                    if q == b'\'' && bytes.get(j + 1) == Some(&b'\'') {
+                        j += 2;
+                        continue;
+                    }
+                    quote = None;
+                }
+                j += 1;
+                continue;
+            }
+            if depth > 0 {
+                match b {
+                    b'"' | b'\'' => quote = Some(b),
+                    b'#' if spaced(j) => break,
+                    b'{' | b'[' => {
+                        depth += 1;
+                        if depth > limit {
+                            return Some((number + 1, j + 1));
+                        }
+                    }
+                    b'}' | b']' => depth -= 1,
+                    _ => {}
+                }
+                j += 1;
+                continue;
+            }
+            match b {
+                b' ' | b'\t' => {}
+                b'#' if spaced(j) => break,
+                b'{' | b'[' if value_start => depth = 1,
+                b'"' | b'\'' if value_start => {
+                    quote = Some(b);
+                    value_start = false;
+                }
+                b'|' | b'>' if value_start => {
+                    block_scalar_indent = Some(indent);
+                    break;
+                }
+                b'-' | b'?' | b':' if ends_token(j) => value_start = true,
+                b'&' | b'!' if value_start => {
+                    // An anchor or a tag: the value follows it.
+                    while j < bytes.len() && !matches!(bytes[j], b' ' | b'\t') {
+                        j += 1;
+                    }
+                    continue;
+                }
+                _ => value_start = false,
+            }
+            j += 1;
+        }
+    }
+    None
 }
 
 impl Source {
@@ -271,5 +365,23 @@ impl<'de> serde::de::Visitor<'de> for CheckedVisitor<'_> {
             object.insert(key, value?);
         }
         Ok(serde_json::Value::Object(object))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::deep_flow;
+
+    #[test]
+    fn finds_deep_flow_nesting_only_in_structure() {
+        let deep = format!("a: {}{}\n", "[".repeat(200), "]".repeat(200));
+        assert_eq!(deep_flow(&deep, 128), Some((1, 4 + 128)));
+        let text = format!(
+            "a: \"{0}\"\nb: '{0}'\nc: x {0}\nd: |\n  {0}\n# {0}\ne: {{k: [1, '{0}']}}\n",
+            "[".repeat(200)
+        );
+        assert_eq!(deep_flow(&text, 128), None);
+        let nested = format!("- &x {}1{}\n", "{a: ".repeat(130), "}".repeat(130));
+        assert_eq!(deep_flow(&nested, 128), Some((1, 6 + 4 * 128)));
     }
 }

@@ -8,6 +8,7 @@ mod enums;
 mod object;
 mod operation;
 mod params;
+mod primitive;
 mod schema;
 
 use crate::config::Config;
