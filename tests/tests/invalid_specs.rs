@@ -160,29 +160,38 @@ fn generate_text(name: &str, text: String) -> (String, Result<apigen::Output, Di
 
 /// A document nesting `depth` schemas, each the only property of its parent.
 fn nested_json(depth: usize) -> String {
-    let mut schema = String::from(r#"{"type": "string"}"#);
-    for _ in 0..depth {
-        schema = format!(r#"{{"type": "object", "properties": {{"inner": {schema}}}}}"#);
-    }
+    let schema = format!(
+        "{}{{\"type\": \"string\"}}{}",
+        r#"{"type": "object", "properties": {"inner": "#.repeat(depth),
+        "}}".repeat(depth)
+    );
     format!(
         r#"{{"openapi": "3.0.3", "info": {{"title": "Deep", "version": "1"}}, "paths": {{}},
 "components": {{"schemas": {{"Deep": {schema}}}}}}}"#
     )
 }
 
+/// The same in YAML: block style for the first levels, then flow style (block style alone
+/// would need quadratic indentation: hundreds of megabytes at 10,000 levels).
 fn nested_yaml(depth: usize) -> String {
+    let block = depth.min(100);
     let mut text = String::from(
         "openapi: 3.0.3\ninfo: {title: Deep, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Deep:\n",
     );
     let mut indent = 6;
-    for _ in 0..depth {
+    for _ in 0..block {
         let pad = " ".repeat(indent);
         text.push_str(&format!(
             "{pad}type: object\n{pad}properties:\n{pad}  inner:\n"
         ));
         indent += 4;
     }
-    text.push_str(&format!("{}type: string\n", " ".repeat(indent)));
+    let flow = format!(
+        "{}{{type: string}}{}",
+        "{type: object, properties: {inner: ".repeat(depth - block),
+        "}}".repeat(depth - block)
+    );
+    text.push_str(&format!("{}{flow}\n", " ".repeat(indent)));
     text
 }
 
