@@ -18,7 +18,6 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::io::{Read, Write as _};
 use std::os::unix::process::CommandExt;
@@ -844,70 +843,155 @@ fn progress(message: &str) {
     eprintln!("xtask bench: {message}");
 }
 
-fn bench_ours(
+/// The runs of one tool on one input, gathered as they come.
+#[derive(Default)]
+struct Runs {
+    walls: Vec<f64>,
+    rss: Vec<f64>,
+    reports: Vec<StageReport>,
+    size: (usize, usize, u64),
+    /// Set by the first failed run; the tool is not run again on this input.
+    failed: Option<ToolResult>,
+}
+
+impl Runs {
+    fn fail(&mut self, tool: &str, version: &str, measured: &Measured, limits: &Limits) {
+        let (outcome, detail) = measured.failure(limits);
+        let mut result = ToolResult::empty(tool, version, outcome, Some(detail));
+        result.runs = 1;
+        result.wall_ms = Some(measured.wall_ms());
+        result.max_rss_mib = Some(measured.max_rss_mib());
+        self.failed = Some(result);
+    }
+}
+
+/// One apigen run in a child process; `None` when it failed (recorded in `runs`).
+fn run_ours(
     exe: &Path,
     input: &BenchInput,
     work: &Path,
     limits: &Limits,
-) -> Result<ToolResult, String> {
-    let mut walls = Vec::new();
-    let mut rss = Vec::new();
-    let mut reports = Vec::new();
-    let mut shares = Vec::new();
-    let estimate_runs = input.runs.min(3);
-    for run in 0..input.runs + estimate_runs {
-        let estimate = run >= input.runs;
-        let out = work.join(format!("apigen-{}-{run}", input.key));
-        remove_dir_if_present(&out)?;
-        let mut command = Command::new(exe);
-        command
-            .env("RUST_BACKTRACE", "0")
-            .arg("bench-codegen")
-            .arg(&input.path)
-            .arg("--out")
-            .arg(&out);
-        if estimate {
-            command.arg("--estimate-format");
-        }
-        let measured = measure(&mut command, limits)?;
-        if !measured.success() {
-            let (outcome, detail) = measured.failure(limits);
-            return Ok(ToolResult::empty(
-                "apigen",
-                "workspace",
-                outcome,
-                Some(detail),
-            ));
-        }
-        let stdout = String::from_utf8_lossy(&measured.stdout);
-        let report: StageReport = stdout
-            .lines()
-            .rev()
-            .find_map(|l| serde_json::from_str(l).ok())
-            .ok_or_else(|| format!("error: bench-codegen printed no report:\n{stdout}"))?;
-        if estimate {
-            shares.push(report.format_share.unwrap_or(0.0));
-        } else {
-            walls.push(measured.wall_ms());
-            rss.push(measured.max_rss_mib());
-            reports.push(report);
-        }
-        remove_dir_if_present(&out)?;
+    estimate: bool,
+    runs: &mut Runs,
+) -> Result<Option<(Measured, StageReport)>, String> {
+    let out = work.join(format!("apigen-{}", input.key));
+    remove_dir_if_present(&out)?;
+    let mut command = Command::new(exe);
+    command
+        .env("RUST_BACKTRACE", "0")
+        .arg("bench-codegen")
+        .arg(&input.path)
+        .arg("--out")
+        .arg(&out);
+    if estimate {
+        command.arg("--estimate-format");
     }
+    let measured = measure(&mut command, limits)?;
+    remove_dir_if_present(&out)?;
+    if !measured.success() {
+        runs.fail("apigen", "workspace", &measured, limits);
+        return Ok(None);
+    }
+    let stdout = String::from_utf8_lossy(&measured.stdout);
+    let report: StageReport = stdout
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .ok_or_else(|| format!("error: bench-codegen printed no report:\n{stdout}"))?;
+    Ok(Some((measured, report)))
+}
+
+/// One run of a peer, recorded in `runs`.
+fn run_peer(
+    root: &Path,
+    peer: &Peer,
+    input: &BenchInput,
+    work: &Path,
+    limits: &Limits,
+    runs: &mut Runs,
+) -> Result<(), String> {
+    let dir = work.join(format!("{}-{}", peer.name, input.key));
+    remove_dir_if_present(&dir)?;
+    let out = dir.join("out");
+    create_dir(&dir)?;
+    let measured = measure(&mut peer.command(root, &input.path, &out, &dir), limits)?;
+    if measured.success() {
+        runs.walls.push(measured.wall_ms());
+        runs.rss.push(measured.max_rss_mib());
+        runs.size = tree_size(&out);
+    } else {
+        runs.fail(peer.name, peer.version, &measured, limits);
+    }
+    remove_dir_if_present(&dir)
+}
+
+/// Every tool on one input. The tools take turns run by run, so that load from other
+/// work on the machine, which comes and goes, falls on all of them alike.
+fn bench_input(
+    root: &Path,
+    exe: &Path,
+    input: &BenchInput,
+    peers: &[Peer],
+    work: &Path,
+    limits: &Limits,
+) -> Result<Vec<ToolResult>, String> {
+    let mut ours = Runs::default();
+    let mut theirs: Vec<Runs> = peers.iter().map(|_| Runs::default()).collect();
+    for run in 0..input.runs {
+        progress(&format!(
+            "codegen {}: run {}/{}",
+            input.label,
+            run + 1,
+            input.runs
+        ));
+        if ours.failed.is_none()
+            && let Some((measured, report)) = run_ours(exe, input, work, limits, false, &mut ours)?
+        {
+            ours.walls.push(measured.wall_ms());
+            ours.rss.push(measured.max_rss_mib());
+            ours.reports.push(report);
+        }
+        for (peer, runs) in peers.iter().zip(&mut theirs) {
+            if runs.failed.is_none() {
+                run_peer(root, peer, input, work, limits, runs)?;
+            }
+        }
+    }
+    let mut shares = Vec::new();
+    for _ in 0..input.runs.min(3) {
+        if ours.failed.is_some() {
+            break;
+        }
+        if let Some((_, report)) = run_ours(exe, input, work, limits, true, &mut ours)? {
+            shares.push(report.format_share.unwrap_or(0.0));
+        }
+    }
+    let mut results = vec![ours_result(ours, &shares)];
+    for (peer, runs) in peers.iter().zip(theirs) {
+        results.push(peer_result(peer, runs));
+    }
+    Ok(results)
+}
+
+fn ours_result(runs: Runs, shares: &[f64]) -> ToolResult {
+    if let Some(failed) = runs.failed {
+        return failed;
+    }
+    let reports = &runs.reports;
     let med = |f: &dyn Fn(&StageReport) -> f64| median(&reports.iter().map(f).collect::<Vec<_>>());
     let mib = |kib: u64| kib as f64 / 1024.0;
     let emit_total = med(&|r| r.emit_ms);
-    let format = median(&shares) * emit_total;
+    let format = median(shares) * emit_total;
     let last = reports.last().cloned().unwrap_or_default();
-    Ok(ToolResult {
+    ToolResult {
         tool: "apigen".into(),
         version: "workspace".into(),
         outcome: Outcome::Ok,
-        runs: walls.len(),
-        wall_ms: Some(median(&walls)),
-        max_rss_mib: Some(median(&rss)),
-        wall_runs_ms: walls,
-        rss_runs_mib: rss,
+        runs: runs.walls.len(),
+        wall_ms: Some(median(&runs.walls)),
+        max_rss_mib: Some(median(&runs.rss)),
+        wall_runs_ms: runs.walls,
+        rss_runs_mib: runs.rss,
         detail: None,
         files: last.files,
         lines: last.lines,
@@ -925,53 +1009,28 @@ fn bench_ours(
             rss_write_mib: med(&|r| mib(r.rss_write_kib)),
             warnings: last.warnings,
         }),
-    })
+    }
 }
 
-fn bench_peer(
-    root: &Path,
-    peer: &Peer,
-    input: &BenchInput,
-    work: &Path,
-    limits: &Limits,
-) -> Result<ToolResult, String> {
-    let mut walls = Vec::new();
-    let mut rss = Vec::new();
-    let mut size = (0, 0, 0);
-    for run in 0..input.runs {
-        let dir = work.join(format!("{}-{}-{run}", peer.name, input.key));
-        remove_dir_if_present(&dir)?;
-        let out = dir.join("out");
-        create_dir(&dir)?;
-        let measured = measure(&mut peer.command(root, &input.path, &out, &dir), limits)?;
-        if !measured.success() {
-            let (outcome, detail) = measured.failure(limits);
-            let mut result = ToolResult::empty(peer.name, peer.version, outcome, Some(detail));
-            result.runs = 1;
-            result.wall_ms = Some(measured.wall_ms());
-            result.max_rss_mib = Some(measured.max_rss_mib());
-            return Ok(result);
-        }
-        walls.push(measured.wall_ms());
-        rss.push(measured.max_rss_mib());
-        size = tree_size(&out);
-        remove_dir_if_present(&dir)?;
+fn peer_result(peer: &Peer, runs: Runs) -> ToolResult {
+    if let Some(failed) = runs.failed {
+        return failed;
     }
-    Ok(ToolResult {
+    ToolResult {
         tool: peer.name.into(),
         version: peer.version.into(),
         outcome: Outcome::Ok,
-        runs: walls.len(),
-        wall_ms: Some(median(&walls)),
-        max_rss_mib: Some(median(&rss)),
-        wall_runs_ms: walls,
-        rss_runs_mib: rss,
+        runs: runs.walls.len(),
+        wall_ms: Some(median(&runs.walls)),
+        max_rss_mib: Some(median(&runs.rss)),
+        wall_runs_ms: runs.walls,
+        rss_runs_mib: runs.rss,
         detail: None,
-        files: size.0,
-        lines: size.1,
-        bytes: size.2,
+        files: runs.size.0,
+        lines: runs.size.1,
+        bytes: runs.size.2,
         stages: None,
-    })
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1153,33 +1212,38 @@ fn bench_compile(
         timeout: Duration::from_secs(3 * 3600),
         memory_bytes: None,
     };
-    for target in &targets {
-        let args: Vec<OsString> = ["check", "--quiet", "-p"]
-            .iter()
-            .map(OsString::from)
-            .chain([OsString::from(&target.package)])
-            .chain(target.features.iter().map(OsString::from))
-            .collect();
-        let shown = format!(
+    let check = |target: &CheckTarget| {
+        let mut command = Command::new(&cargo);
+        command
+            .args(["check", "--quiet", "-p"])
+            .arg(&target.package)
+            .args(&target.features)
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", &target_dir);
+        measure(&mut command, &no_limit)
+    };
+    let shown = |target: &CheckTarget| {
+        format!(
             "cargo check -p {} {}",
             target.package,
             target.features.join(" ")
-        );
-        let check = || {
-            let mut command = Command::new(&cargo);
-            command
-                .args(&args)
-                .current_dir(&dir)
-                .env("CARGO_TARGET_DIR", &target_dir);
-            measure(&mut command, &no_limit)
-        };
+        )
+        .trim_end()
+        .to_string()
+    };
+    // Dependencies first (and the crate once), then the timed runs, the crates taking
+    // turns run by run.
+    let mut ready = Vec::new();
+    for target in &targets {
         progress(&format!("compile: {} (dependencies first)", target.name));
-        let warm = check()?;
+        let warm = check(target)?;
         let (_, lines, _) = tree_size(&target.dir.join("src"));
-        if !warm.success() {
+        if warm.success() {
+            ready.push((target, lines, Vec::new(), Vec::new()));
+        } else {
             results.push(CompileResult {
                 name: target.name.into(),
-                command: shown,
+                command: shown(target),
                 outcome: Outcome::Fails,
                 runs: 0,
                 wall_s: None,
@@ -1188,11 +1252,10 @@ fn bench_compile(
                 detail: Some(warm.failure(&no_limit).1),
                 lines,
             });
-            continue;
         }
-        let mut walls = Vec::new();
-        let mut rss = Vec::new();
-        for run in 0..options.compile_runs {
+    }
+    for run in 0..options.compile_runs {
+        for (target, _, walls, rss) in &mut ready {
             progress(&format!(
                 "compile: {} (timed run {}/{})",
                 target.name,
@@ -1200,19 +1263,22 @@ fn bench_compile(
                 options.compile_runs
             ));
             touch(&target.dir.join("src/lib.rs"))?;
-            let measured = check()?;
+            let measured = check(target)?;
             if !measured.success() {
                 return Err(format!(
-                    "error: {shown} failed after succeeding once: {}",
+                    "error: {} failed after succeeding once: {}",
+                    shown(target),
                     measured.failure(&no_limit).1
                 ));
             }
             walls.push(measured.wall.as_secs_f64());
             rss.push(measured.max_rss_mib());
         }
+    }
+    for (target, lines, walls, rss) in ready {
         results.push(CompileResult {
             name: target.name.into(),
-            command: shown,
+            command: shown(target),
             outcome: Outcome::Ok,
             runs: walls.len(),
             wall_s: Some(median(&walls)),
@@ -2317,15 +2383,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut codegen = Vec::new();
     for input in inputs(root, &options) {
         let bytes = std::fs::metadata(&input.path).map(|m| m.len()).unwrap_or(0);
-        progress(&format!(
-            "codegen {} ({} runs): apigen",
-            input.label, input.runs
-        ));
-        let mut tools = vec![bench_ours(&exe, &input, &work, &limits)?];
-        for peer in &runnable {
-            progress(&format!("codegen {}: {}", input.label, peer.name));
-            tools.push(bench_peer(root, peer, &input, &work, &limits)?);
-        }
+        let mut tools = bench_input(root, &exe, &input, &runnable, &work, &limits)?;
         for (peer, reason) in &unavailable {
             tools.push(ToolResult::empty(
                 peer.name,

@@ -50,6 +50,19 @@ impl RawEnvelope {
     }
 }
 
+/// The envelope decoded in one pass, for the common successful case.
+#[derive(Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
+struct TypedEnvelope<T> {
+    success: Option<bool>,
+    #[serde(default)]
+    result: Option<T>,
+    #[serde(default, deserialize_with = "lenient_result_info")]
+    result_info: Option<ResultInfo>,
+    #[serde(default, deserialize_with = "lenient_messages")]
+    messages: Vec<ApiMessage>,
+}
+
 /// Used only to locate a decoding error by line and column.
 #[derive(Deserialize)]
 struct ResultOnly<T> {
@@ -121,6 +134,23 @@ pub(crate) fn decode<T: DeserializeOwned>(
             }),
             Err(e) => Err(Error::decode(raw.status, e.to_string(), &raw.body)),
         };
+    }
+    // Fast path: one pass straight into `T`. Anything unusual (failure, missing result,
+    // a body that does not decode) takes the slower path below, which explains itself.
+    if let Ok(TypedEnvelope {
+        success: Some(true),
+        result: Some(result),
+        result_info,
+        messages,
+    }) = serde_json::from_slice::<TypedEnvelope<T>>(&raw.body)
+    {
+        return Ok(ApiResponse {
+            result,
+            result_info,
+            messages,
+            status: raw.status,
+            headers: raw.headers,
+        });
     }
     let env = match RawEnvelope::parse(&raw.body) {
         Ok(env) => env,
