@@ -19,7 +19,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt::Write as _;
-use std::io::{Read, Write as _};
+use std::io::Write as _;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -220,23 +220,6 @@ fn without_registry(line: &str) -> String {
     format!("{before}{}", &rest[slash + 1..])
 }
 
-fn drain(mut pipe: impl Read) -> Vec<u8> {
-    let mut kept = Vec::new();
-    let mut buffer = [0u8; 16 * 1024];
-    loop {
-        match pipe.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => {
-                let room = OUTPUT_CAP.saturating_sub(kept.len());
-                kept.extend_from_slice(&buffer[..n.min(room)]);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => break,
-        }
-    }
-    kept
-}
-
 /// Run `command` to its end under `limits`, in a process group of its own (killed whole
 /// when the time limit passes), and measure it.
 fn measure(command: &mut Command, limits: &Limits) -> Result<Measured, String> {
@@ -267,8 +250,14 @@ fn measure(command: &mut Command, limits: &Limits) -> Result<Measured, String> {
         .spawn()
         .map_err(|e| format!("error: cannot start {program}: {e}"))?;
     let pid = child.id() as libc::pid_t;
-    let stdout = child.stdout.take().map(|p| std::thread::spawn(|| drain(p)));
-    let stderr = child.stderr.take().map(|p| std::thread::spawn(|| drain(p)));
+    let stdout = child
+        .stdout
+        .take()
+        .map(|p| std::thread::spawn(|| crate::util::drain(p, OUTPUT_CAP)));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|p| std::thread::spawn(|| crate::util::drain(p, OUTPUT_CAP)));
 
     // The watchdog kills the group when the time limit passes. The child is left a zombie
     // (WNOWAIT) until the watchdog has stopped, so its pid cannot be reused meanwhile.
@@ -367,21 +356,9 @@ fn shorten(text: &str, max: usize) -> String {
     text.chars().take(max).collect::<String>() + "…"
 }
 
-fn remove_dir_if_present(dir: &Path) -> Result<(), String> {
-    match std::fs::remove_dir_all(dir) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(format!("error: cannot remove {}: {e}", dir.display())),
-    }
-}
-
-fn create_dir(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("error: cannot create {}: {e}", dir.display()))
-}
-
 fn write_file(path: &Path, text: &str) -> Result<(), String> {
     if let Some(parent) = path.parent() {
-        create_dir(parent)?;
+        crate::util::create_dir(parent)?;
     }
     std::fs::write(path, text).map_err(|e| format!("error: cannot write {}: {e}", path.display()))
 }
@@ -875,7 +852,7 @@ fn run_ours(
     runs: &mut Runs,
 ) -> Result<Option<(Measured, StageReport)>, String> {
     let out = work.join(format!("apigen-{}", input.key));
-    remove_dir_if_present(&out)?;
+    crate::util::remove_dir_if_present(&out)?;
     let mut command = Command::new(exe);
     command
         .env("RUST_BACKTRACE", "0")
@@ -887,7 +864,7 @@ fn run_ours(
         command.arg("--estimate-format");
     }
     let measured = measure(&mut command, limits)?;
-    remove_dir_if_present(&out)?;
+    crate::util::remove_dir_if_present(&out)?;
     if !measured.success() {
         runs.fail("apigen", "workspace", &measured, limits);
         return Ok(None);
@@ -911,9 +888,9 @@ fn run_peer(
     runs: &mut Runs,
 ) -> Result<(), String> {
     let dir = work.join(format!("{}-{}", peer.name, input.key));
-    remove_dir_if_present(&dir)?;
+    crate::util::remove_dir_if_present(&dir)?;
     let out = dir.join("out");
-    create_dir(&dir)?;
+    crate::util::create_dir(&dir)?;
     let measured = measure(&mut peer.command(root, &input.path, &out, &dir), limits)?;
     if measured.success() {
         runs.walls.push(measured.wall_ms());
@@ -922,7 +899,7 @@ fn run_peer(
     } else {
         runs.fail(peer.name, peer.version, &measured, limits);
     }
-    remove_dir_if_present(&dir)
+    crate::util::remove_dir_if_present(&dir)
 }
 
 /// Every tool on one input. The tools take turns run by run, so that load from other
@@ -1088,7 +1065,7 @@ fn package_name(crate_dir: &Path) -> Result<String, String> {
 fn wrap_openapi_to_rust(out: &Path, crate_dir: &Path) -> Result<(), String> {
     let deps = std::fs::read_to_string(out.join("REQUIRED_DEPS.toml"))
         .map_err(|e| format!("error: openapi-to-rust wrote no REQUIRED_DEPS.toml: {e}"))?;
-    remove_dir_if_present(crate_dir)?;
+    crate::util::remove_dir_if_present(crate_dir)?;
     copy_tree(out, &crate_dir.join("src/generated"))?;
     write_file(
         &crate_dir.join("Cargo.toml"),
@@ -1100,7 +1077,7 @@ fn wrap_openapi_to_rust(out: &Path, crate_dir: &Path) -> Result<(), String> {
 }
 
 fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
-    create_dir(to)?;
+    crate::util::create_dir(to)?;
     let entries = std::fs::read_dir(from)
         .map_err(|e| format!("error: cannot list {}: {e}", from.display()))?;
     for entry in entries.flatten() {
@@ -1126,14 +1103,14 @@ fn bench_compile(
     let dir = root.join("target/bench/compile");
     let target_dir = root.join("target/bench/compile-target");
     let spec = root.join("tests/fixtures/cloudflare/openapi.json");
-    create_dir(&dir)?;
+    crate::util::create_dir(&dir)?;
     let mut members = Vec::new();
     let mut targets = Vec::new();
     let mut results = Vec::new();
 
     progress("compile: generating the full Cloudflare crate");
     let ours = dir.join("apigen");
-    remove_dir_if_present(&ours)?;
+    crate::util::remove_dir_if_present(&ours)?;
     let generated = measure(
         Command::new(exe)
             .arg("bench-codegen")
@@ -1166,8 +1143,8 @@ fn bench_compile(
     if let Some(peer) = peers.iter().find(|p| p.name == OPENAPI_TO_RUST.name) {
         progress("compile: generating openapi-to-rust's crate for the full spec");
         let work = root.join("target/bench/work/compile-openapi-to-rust");
-        remove_dir_if_present(&work)?;
-        create_dir(&work)?;
+        crate::util::remove_dir_if_present(&work)?;
+        crate::util::create_dir(&work)?;
         let out = work.join("out");
         let measured = measure(&mut peer.command(root, &spec, &out, &work), limits)?;
         let wrapped = if measured.success() {
@@ -2314,28 +2291,6 @@ fn extra_ratios(report: &Report) -> Vec<(String, f64, Option<f64>, Verdict)> {
 // ---------------------------------------------------------------------------------------
 // The task.
 
-fn rerun_in_release(root: &Path, args: &[String]) -> Result<(), String> {
-    progress("building the release xtask (cargo build --release -p xtask)");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(&cargo)
-        .args(["build", "--release", "--quiet", "-p", "xtask"])
-        .current_dir(root)
-        .status()
-        .map_err(|e| format!("error: cannot run {cargo}: {e}"))?;
-    if !status.success() {
-        return Err(format!(
-            "error: building the release xtask failed ({status})"
-        ));
-    }
-    let target = match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => root.join(dir),
-        None => root.join("target"),
-    };
-    let exe = target.join("release/xtask");
-    let error = Command::new(&exe).arg("bench").args(args).exec();
-    Err(format!("error: cannot run {}: {error}", exe.display()))
-}
-
 /// `cargo xtask bench`.
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     if args.iter().any(|a| a == "-h" || a == "--help") {
@@ -2344,7 +2299,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
     let options = parse(args)?;
     if cfg!(debug_assertions) && !options.no_release {
-        return rerun_in_release(root, args);
+        return crate::util::rerun_in_release(root, "bench", args);
     }
     if options.render_only {
         let path = root.join("target/bench/report.json");
@@ -2360,7 +2315,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         .map_err(|e| format!("error: cannot find the running xtask binary: {e}"))?;
     let bench_dir = root.join("target/bench");
     let work = bench_dir.join("work");
-    create_dir(&work)?;
+    crate::util::create_dir(&work)?;
     let limits = Limits {
         timeout: options.timeout,
         memory_bytes: Some(options.memory_mib * 1024 * 1024),
@@ -2432,7 +2387,7 @@ fn write_outputs(root: &Path, report: &Report) -> Result<(), String> {
     write_file(&bench_dir.join("report.json"), &(json + "\n"))?;
     write_file(&bench_dir.join("report.md"), &markdown(report))?;
     let docs = root.join("docs/bench");
-    create_dir(&docs)?;
+    crate::util::create_dir(&docs)?;
     for (name, draw) in [
         (
             "codegen.svg",

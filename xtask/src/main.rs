@@ -9,6 +9,7 @@ const USAGE: &str = "\
 usage: cargo xtask codegen [--spec PATH] [--config PATH] [--out DIR] [--check] [--deny-warnings]
        cargo xtask test [-- CARGO TEST ARGS]
        cargo xtask corpus [--compile-sample [N]] [--ratchet] [--update-baseline] [...]
+       cargo xtask bench [--no-peers] [--compile] [--no-client] [...]
 
   --spec PATH       OpenAPI 3.0 description (default: spec/openapi.yaml)
   --config PATH     generator settings (default: codegen.toml beside the spec, if present)
@@ -28,6 +29,7 @@ crashes or when fewer documents generate than xtask/corpus-baseline.json records
 mod bench;
 mod corpus;
 mod test;
+mod util;
 
 fn report(result: Result<(), String>) -> ExitCode {
     match result {
