@@ -9,6 +9,7 @@ mod deserialize;
 pub mod lint;
 mod read;
 pub mod refs;
+mod repair;
 mod shape;
 
 /// A parsed spec together with its source text.
@@ -232,7 +233,7 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
                 .with_hint("write an OpenAPI 3.0 document (`openapi: 3.0.3`, `info`, `paths`)"),
         ));
     }
-    let value = read::read(&source).map_err(fail)?;
+    let mut value = read::read(&source).map_err(fail)?;
 
     if let Some(problem) = version_problem(&value) {
         return Err(fail(problem));
@@ -240,6 +241,8 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
     if let Some(problem) = deserialize::too_deep(&value) {
         return Err(fail(problem));
     }
+
+    let repaired = repair::repair(&mut value);
 
     // Shape errors are looked for on the raw document first: besides naming the field and
     // the fix, this keeps them from `openapiv3`, whose untagged enums retry every level
@@ -257,7 +260,8 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
             &e.into_inner().to_string(),
         ))
     })?;
-    let warnings = crate::lint::lint(&value);
+    let mut warnings = crate::lint::lint(&value);
+    warnings.extend(repaired);
     let extra = crate::refs::resolve(&value);
     Ok(Loaded {
         api,

@@ -2,7 +2,7 @@
 //! a schema's `properties`, and percent-encoded ones (`%7Bid%7D`). They are resolved on
 //! the raw document once, up front, and kept as owned nodes the lowering can borrow.
 
-use openapiv3::{Parameter, ReferenceOr, RequestBody, Response, Schema};
+use openapiv3::{Parameter, PathItem, ReferenceOr, RequestBody, Response, Schema};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -13,6 +13,11 @@ pub struct ExtraRefs {
     pub parameters: BTreeMap<String, ReferenceOr<Parameter>>,
     pub responses: BTreeMap<String, ReferenceOr<Response>>,
     pub request_bodies: BTreeMap<String, ReferenceOr<RequestBody>>,
+    /// Path items given as a local `$ref` (`paths: {/a: {$ref: ...}}`).
+    pub path_items: BTreeMap<String, PathItem>,
+    /// References made where a schema belongs that point at a parameter or a response,
+    /// with what they point at; `schemas` holds the schema inside.
+    pub misplaced: BTreeMap<String, &'static str>,
 }
 
 /// Whether a reference is answered by a component map directly.
@@ -45,7 +50,31 @@ pub fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn collect(value: &Value, out: &mut Vec<String>, depth: usize) {
+/// Where a value sits: a schema itself, a map or list of schemas, or anything else.
+#[derive(Clone, Copy, PartialEq)]
+enum Slot {
+    Other,
+    Schema,
+    Schemas,
+}
+
+fn slot_of(key: &str) -> Slot {
+    match key {
+        "schema" | "items" | "additionalProperties" | "not" => Slot::Schema,
+        "properties" | "schemas" | "allOf" | "oneOf" | "anyOf" => Slot::Schemas,
+        _ => Slot::Other,
+    }
+}
+
+/// Every `$ref` the component maps cannot answer (into `out`), and every reference to a
+/// parameter or response made where a schema belongs (into `as_schema`).
+fn collect(
+    value: &Value,
+    slot: Slot,
+    out: &mut Vec<String>,
+    as_schema: &mut Vec<String>,
+    depth: usize,
+) {
     if depth > 512 {
         return;
     }
@@ -53,16 +82,66 @@ fn collect(value: &Value, out: &mut Vec<String>, depth: usize) {
         Value::Object(map) => {
             if let Some(Value::String(r)) = map.get("$ref")
                 && r.starts_with("#/")
-                && !is_plain_component(r)
             {
-                out.push(r.clone());
+                if !is_plain_component(r) {
+                    out.push(r.clone());
+                }
+                if slot == Slot::Schema
+                    && (r.starts_with("#/components/parameters/")
+                        || r.starts_with("#/components/responses/")
+                        || r.starts_with("#/paths/"))
+                {
+                    as_schema.push(r.clone());
+                }
             }
-            for v in map.values() {
-                collect(v, out, depth + 1);
+            for (k, v) in map {
+                let child = if slot == Slot::Schemas {
+                    Slot::Schema
+                } else {
+                    slot_of(k)
+                };
+                collect(v, child, out, as_schema, depth + 1);
             }
         }
-        Value::Array(items) => items.iter().for_each(|v| collect(v, out, depth + 1)),
+        Value::Array(items) => {
+            let child = if slot == Slot::Schemas {
+                Slot::Schema
+            } else {
+                Slot::Other
+            };
+            items
+                .iter()
+                .for_each(|v| collect(v, child, out, as_schema, depth + 1))
+        }
         _ => {}
+    }
+}
+
+/// The schema inside a parameter or a response that a schema `$ref` points at. A response
+/// without content stands for any JSON value.
+fn inner_schema(reference: &str, target: &Value) -> Option<(&'static str, Value)> {
+    fn from_content(target: &Value) -> Option<&Value> {
+        let content = target.get("content")?.as_object()?;
+        content
+            .iter()
+            .find(|(media, _)| media.contains("json"))
+            .or_else(|| content.iter().next())
+            .and_then(|(_, m)| m.get("schema"))
+    }
+    if target.get("in").is_some() && target.get("name").is_some() {
+        let schema = target.get("schema").or_else(|| from_content(target))?;
+        Some(("a Parameter Object", schema.clone()))
+    } else if reference.rsplit('/').nth(1) == Some("responses") {
+        match from_content(target) {
+            Some(schema) => Some(("a Response Object", schema.clone())),
+            None if target.get("content").is_none() => Some((
+                "a Response Object without content (read as any JSON value)",
+                Value::Object(Default::default()),
+            )),
+            None => None,
+        }
+    } else {
+        None
     }
 }
 
@@ -70,10 +149,29 @@ fn collect(value: &Value, out: &mut Vec<String>, depth: usize) {
 /// lowering reports them where they are used.
 pub fn resolve(doc: &Value) -> ExtraRefs {
     let mut refs = Vec::new();
-    collect(doc, &mut refs, 0);
+    let mut as_schema = Vec::new();
+    collect(doc, Slot::Other, &mut refs, &mut as_schema, 0);
     refs.sort();
     refs.dedup();
+    as_schema.sort();
+    as_schema.dedup();
     let mut extra = ExtraRefs::default();
+    if let Some(Value::Object(paths)) = doc.get("paths") {
+        for item in paths.values() {
+            let Some(Value::String(reference)) = item.get("$ref") else {
+                continue;
+            };
+            let Some(pointer) = reference.strip_prefix('#') else {
+                continue;
+            };
+            if let Some(target) = doc.pointer(&percent_decode(pointer))
+                && target.get("$ref").is_none()
+                && let Ok(path_item) = serde_json::from_value::<PathItem>(target.clone())
+            {
+                extra.path_items.insert(reference.clone(), path_item);
+            }
+        }
+    }
     for reference in refs {
         let pointer = percent_decode(&reference[1..]);
         let Some(target) = doc.pointer(&pointer) else {
@@ -97,6 +195,17 @@ pub fn resolve(doc: &Value) -> ExtraRefs {
             }
         } else if let Ok(s) = serde_json::from_value::<ReferenceOr<Schema>>(target.clone()) {
             extra.schemas.insert(reference, s);
+        }
+    }
+    for reference in as_schema {
+        let Some(target) = doc.pointer(&percent_decode(&reference[1..])) else {
+            continue;
+        };
+        if let Some((what, schema)) = inner_schema(&reference, target)
+            && let Ok(s) = serde_json::from_value::<ReferenceOr<Schema>>(schema)
+        {
+            extra.schemas.insert(reference.clone(), s);
+            extra.misplaced.insert(reference, what);
         }
     }
     extra
@@ -130,5 +239,29 @@ mod tests {
         );
         assert!(!extra.schemas.contains_key("#/components/schemas/A"));
         assert_eq!(percent_decode("%7Bid%7D"), "{id}");
+    }
+
+    #[test]
+    fn schema_refs_to_parameters_and_responses_use_their_schema() {
+        let doc = serde_json::json!({
+            "paths": {"/a": {"get": {
+                "parameters": [{"name": "ids", "in": "query", "schema": {"type": "array", "items": {"$ref": "#/components/parameters/Id"}}}],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/responses/Ok"}}}}}
+            }}},
+            "components": {
+                "parameters": {"Id": {"name": "id", "in": "path", "schema": {"type": "string"}}},
+                "responses": {"Ok": {"description": "ok", "content": {"application/json": {"schema": {"type": "integer"}}}}}
+            }
+        });
+        let extra = resolve(&doc);
+        assert_eq!(
+            extra.misplaced.get("#/components/parameters/Id"),
+            Some(&"a Parameter Object")
+        );
+        assert_eq!(
+            extra.misplaced.get("#/components/responses/Ok"),
+            Some(&"a Response Object")
+        );
+        assert!(extra.schemas.contains_key("#/components/responses/Ok"));
     }
 }

@@ -5,8 +5,8 @@ use crate::diag::{Diagnostic, child};
 use crate::ir::{ErrorResponse, HttpMethod, Operation, Resource};
 use crate::naming::{NameSet, camel, shouty, snake, unraw};
 use indexmap::IndexMap;
-use openapiv3::{Parameter, ReferenceOr, StatusCode};
-use std::collections::BTreeSet;
+use openapiv3::{Parameter, PathItem, ReferenceOr, StatusCode};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Method names a resource handle already has.
 const RESOURCE_RESERVED: &[&str] = &["new", "client", "clone", "fmt"];
@@ -28,25 +28,92 @@ const BUILDER_RESERVED: &[&str] = &[
     "new",
 ];
 
+/// One operation of the document, with the names it asks for, before any is lowered.
+struct Planned<'a> {
+    path: &'a str,
+    item: &'a PathItem,
+    op: &'a openapiv3::Operation,
+    pointer: String,
+    http_method: HttpMethod,
+    operation_id: String,
+    settings: crate::config::OperationConfig,
+    resource_key: String,
+    method_wanted: String,
+}
+
 impl<'a> Lowerer<'a> {
     pub(super) fn operations(&mut self) -> Vec<Resource> {
+        let planned = self.plan_operations();
+        let names = self.method_names(&planned);
         let mut resources: IndexMap<String, Resource> = IndexMap::new();
+        let api = self.api;
+        for (plan, method_name) in planned.into_iter().zip(names) {
+            let lowered = self.operation(OperationInput {
+                op: plan.op,
+                path: plan.path,
+                path_params: &plan.item.parameters,
+                pointer: &plan.pointer,
+                http_method: plan.http_method,
+                operation_id: plan.operation_id,
+                method_name,
+                aliases: plan.settings.aliases.clone(),
+            });
+            let Some(lowered) = lowered else { continue };
+            let resource_key = plan.resource_key;
+            let resource = resources
+                .entry(resource_key.clone())
+                .or_insert_with(|| Resource {
+                    module: resource_key.clone(),
+                    type_name: camel(&resource_key),
+                    doc: None,
+                    operations: Vec::new(),
+                });
+            if resource.doc.is_none() {
+                resource.doc = self
+                    .config
+                    .resources
+                    .get(&resource_key)
+                    .and_then(|r| r.doc.clone())
+                    .or_else(|| {
+                        let tag = plan.op.tags.first()?;
+                        api.tags
+                            .iter()
+                            .find(|t| &t.name == tag)?
+                            .description
+                            .clone()
+                    });
+            }
+            resource.operations.push(lowered);
+        }
+        resources.into_values().collect()
+    }
+
+    /// Every operation of the document in document order, with the resource and method
+    /// name it asks for. Duplicate operationIds and unknown codegen.toml entries are reported.
+    fn plan_operations(&mut self) -> Vec<Planned<'a>> {
+        let mut planned = Vec::new();
         let mut seen_ids: BTreeSet<&str> = BTreeSet::new();
-        let mut methods: IndexMap<String, NameSet> = IndexMap::new();
         let api = self.api;
         for (path, item) in api.paths.iter() {
             let path_pointer = child("#/paths", path);
             let item = match item {
                 ReferenceOr::Item(item) => item,
-                ReferenceOr::Reference { .. } => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            path_pointer,
-                            "path items given as `$ref` are not supported",
-                        )
-                        .with_hint("inline the path item"),
-                    );
-                    continue;
+                ReferenceOr::Reference { reference } => {
+                    match self.extra.path_items.get(reference.as_str()) {
+                        Some(item) => item,
+                        None => {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    child(&path_pointer, "$ref"),
+                                    format!(
+                                        "path item reference `{reference}` does not resolve to a path item of this document"
+                                    ),
+                                )
+                                .with_hint("point the `$ref` at a path item in this file, or inline it"),
+                            );
+                            continue;
+                        }
+                    }
                 }
             };
             for (method, op) in item.iter() {
@@ -81,6 +148,7 @@ impl<'a> Lowerer<'a> {
                     .clone()
                     .or_else(|| op.tags.first().map(|t| snake(t)))
                     .unwrap_or_else(|| {
+                        let path = path.split_once('?').map_or(path.as_str(), |(p, _)| p);
                         path.split('/')
                             .find(|s| !s.is_empty() && !s.starts_with('{'))
                             .map(snake)
@@ -91,67 +159,17 @@ impl<'a> Lowerer<'a> {
                     .method
                     .clone()
                     .unwrap_or_else(|| snake(&operation_id));
-                let names = methods
-                    .entry(resource_key.clone())
-                    .or_insert_with(|| NameSet::with_reserved(RESOURCE_RESERVED));
-                let method_name = names.claim(&method_wanted, true);
-                if unraw(&method_name) != unraw(&method_wanted) {
-                    // A suffixed name would depend on the order of the paths: reordering the
-                    // spec would silently swap which endpoint `get_user` calls. Only a clash
-                    // with a name the resource itself uses is settled with a suffix.
-                    let reserved = RESOURCE_RESERVED.contains(&unraw(&method_wanted));
-                    let d = if reserved {
-                        Diagnostic::warning(
-                            child(&op_pointer, "operationId"),
-                            format!(
-                                "operation `{operation_id}` maps to method `{method_wanted}`, which resource `{resource_key}` already uses; it is named `{method_name}`"
-                            ),
-                        )
-                    } else {
-                        Diagnostic::error(
-                            child(&op_pointer, "operationId"),
-                            format!(
-                                "operation `{operation_id}` maps to method `{method_wanted}`, which another operation of resource `{resource_key}` already has"
-                            ),
-                        )
-                    };
-                    self.diags.push(d.with_hint(format!("give it its own name in codegen.toml: `[operations.{operation_id}]` `method = \"...\"`")));
-                }
-                let lowered = self.operation(OperationInput {
-                    op,
+                planned.push(Planned {
                     path,
-                    path_params: &item.parameters,
-                    pointer: &op_pointer,
+                    item,
+                    op,
+                    pointer: op_pointer,
                     http_method,
                     operation_id,
-                    method_name,
-                    aliases: settings.aliases.clone(),
+                    settings,
+                    resource_key,
+                    method_wanted,
                 });
-                let Some(lowered) = lowered else { continue };
-                let resource = resources
-                    .entry(resource_key.clone())
-                    .or_insert_with(|| Resource {
-                        module: resource_key.clone(),
-                        type_name: camel(&resource_key),
-                        doc: None,
-                        operations: Vec::new(),
-                    });
-                if resource.doc.is_none() {
-                    resource.doc = self
-                        .config
-                        .resources
-                        .get(&resource_key)
-                        .and_then(|r| r.doc.clone())
-                        .or_else(|| {
-                            let tag = op.tags.first()?;
-                            api.tags
-                                .iter()
-                                .find(|t| &t.name == tag)?
-                                .description
-                                .clone()
-                        });
-                }
-                resource.operations.push(lowered);
             }
         }
         for id in self.config.operations.keys() {
@@ -173,7 +191,114 @@ impl<'a> Lowerer<'a> {
                 );
             }
         }
-        resources.into_values().collect()
+        planned
+    }
+
+    /// The method name of each planned operation, decided from the whole set at once so that
+    /// no name depends on the order of the paths.
+    ///
+    /// Operations whose wanted names clash inside one resource are all renamed after their
+    /// HTTP method and path (`get_users_by_id`), with a warning; a name chosen in codegen.toml
+    /// keeps its name. Two codegen.toml names that clash are an error. Should a path-based
+    /// name still clash, a short hash of the method and path is appended. A clash with a
+    /// name the resource handle itself uses gets a numeric suffix.
+    fn method_names(&mut self, planned: &[Planned<'a>]) -> Vec<String> {
+        let mut groups: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+        for (i, p) in planned.iter().enumerate() {
+            groups
+                .entry((p.resource_key.as_str(), unraw(&p.method_wanted)))
+                .or_default()
+                .push(i);
+        }
+        let mut chosen: Vec<String> = planned.iter().map(|p| p.method_wanted.clone()).collect();
+        let mut renamed = vec![false; planned.len()];
+        let mut refused = vec![false; planned.len()];
+        for members in groups.values().filter(|m| m.len() > 1) {
+            let explicit: Vec<usize> = members
+                .iter()
+                .copied()
+                .filter(|&i| planned[i].settings.method.is_some())
+                .collect();
+            if explicit.len() > 1 {
+                for &i in &explicit[1..] {
+                    refused[i] = true;
+                    let p = &planned[i];
+                    self.diags.push(
+                        Diagnostic::error(
+                            child(&p.pointer, "operationId"),
+                            format!(
+                                "codegen.toml names operation `{}` `{}`, a method that another operation of resource `{}` is also given",
+                                p.operation_id, p.method_wanted, p.resource_key
+                            ),
+                        )
+                        .with_hint(format!(
+                            "give `[operations.{}]` a `method` of its own",
+                            p.operation_id
+                        )),
+                    );
+                }
+            }
+            for &i in members.iter().filter(|i| !explicit.contains(i)) {
+                chosen[i] = path_method_name(planned[i].http_method, planned[i].path);
+                renamed[i] = true;
+            }
+        }
+        // A path-based name may meet another operation's name: settle it by a hash suffix,
+        // which depends only on the operation itself.
+        let mut count: BTreeMap<(&str, String), usize> = BTreeMap::new();
+        for (i, p) in planned.iter().enumerate() {
+            *count
+                .entry((p.resource_key.as_str(), unraw(&chosen[i]).to_string()))
+                .or_default() += 1;
+        }
+        for (i, p) in planned.iter().enumerate() {
+            let key = (p.resource_key.as_str(), unraw(&chosen[i]).to_string());
+            if renamed[i] && count[&key] > 1 {
+                chosen[i] = format!(
+                    "{}_{:04x}",
+                    unraw(&chosen[i]),
+                    stable_hash(&format!("{} {}", p.http_method.as_str(), p.path)) & 0xffff
+                );
+            }
+        }
+        let mut sets: IndexMap<&str, NameSet> = IndexMap::new();
+        let mut out = Vec::with_capacity(planned.len());
+        for (i, p) in planned.iter().enumerate() {
+            let names = sets
+                .entry(p.resource_key.as_str())
+                .or_insert_with(|| NameSet::with_reserved(RESOURCE_RESERVED));
+            let method_name = names.claim(&chosen[i], true);
+            let pointer = child(&p.pointer, "operationId");
+            let hint = format!(
+                "give it its own name in codegen.toml: `[operations.{}]` `method = \"...\"`",
+                p.operation_id
+            );
+            if renamed[i] {
+                self.diags.push(
+                    Diagnostic::warning(
+                        pointer,
+                        format!(
+                            "operation `{}` maps to method `{}`, which other operations of resource `{}` also map to; it is named `{method_name}` after its method and path",
+                            p.operation_id, p.method_wanted, p.resource_key
+                        ),
+                    )
+                    .with_hint(hint),
+                );
+            } else if unraw(&method_name) != unraw(&chosen[i]) && !refused[i] {
+                self.diags.push(
+                    Diagnostic::warning(
+                        pointer,
+                        format!(
+                            "operation `{}` maps to method `{}`, which resource `{}` already uses; it is named `{method_name}`",
+                            p.operation_id, chosen[i], p.resource_key
+                        ),
+                    )
+                    .with_hint(hint),
+                );
+            }
+            out.push(method_name);
+        }
+        out
     }
 
     fn operation(&mut self, input: OperationInput<'a, '_>) -> Option<Operation> {
@@ -217,7 +342,8 @@ impl<'a> Lowerer<'a> {
                 params.push(p);
             }
         }
-        self.check_path_params(path, &params, pointer);
+        let path = self.split_query_template(path, &mut params, pointer, &mut names);
+        self.check_path_params(&path, &params, pointer);
 
         let body = match &op.request_body {
             Some(b) => {
@@ -251,7 +377,7 @@ impl<'a> Lowerer<'a> {
             operation_id,
             method_name,
             http_method,
-            path: path.to_string(),
+            path,
             summary: op.summary.clone(),
             description: op.description.clone(),
             doc_aliases: aliases,
@@ -340,5 +466,54 @@ fn resource_name(wanted: &str) -> String {
         format!("{base}_api")
     } else {
         base.to_string()
+    }
+}
+
+/// A method name from the HTTP method and the path: `GET /users/{id}/keys` →
+/// `get_users_by_id_keys`.
+fn path_method_name(method: HttpMethod, path: &str) -> String {
+    let mut raw = method.as_str().to_string();
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        raw.push(' ');
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => {
+                raw.push_str("by ");
+                raw.push_str(param);
+            }
+            None => raw.push_str(segment),
+        }
+    }
+    snake(&raw)
+}
+
+/// FNV-1a: a hash that is the same on every platform and in every release.
+fn stable_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_method_names() {
+        assert_eq!(
+            path_method_name(HttpMethod::Get, "/users/{id}/keys"),
+            "get_users_by_id_keys"
+        );
+        assert_eq!(path_method_name(HttpMethod::Delete, "/"), "delete");
+        assert_eq!(
+            path_method_name(HttpMethod::Post, "/v1/a.b:run"),
+            "post_v1_a_b_run"
+        );
+    }
+
+    #[test]
+    fn stable_hash_is_fixed() {
+        assert_eq!(stable_hash(""), 0xcbf2_9ce4_8422_2325);
+        assert_ne!(stable_hash("GET /a"), stable_hash("GET /b"));
     }
 }

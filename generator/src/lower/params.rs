@@ -160,6 +160,68 @@ impl<'a> Lowerer<'a> {
         })
     }
 
+    /// A path key with a query string (`/search?q={q}&v=2`) breaks OpenAPI 3.0, whose path
+    /// keys hold only the path, but its meaning is plain: each `name={param}` pair is sent as
+    /// query parameter `name` with the value of `param` (declared in the path or the query, or
+    /// else a required string), and literal pairs stay in the URL. Returns the path to use.
+    pub(super) fn split_query_template(
+        &mut self,
+        path: &str,
+        params: &mut Vec<Param>,
+        pointer: &str,
+        names: &mut NameSet,
+    ) -> String {
+        let Some((path_part, query)) = path.split_once('?') else {
+            return path.to_string();
+        };
+        let mut literal = Vec::new();
+        let mut moved = Vec::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let Some(name) = value.strip_prefix('{').and_then(|v| v.strip_suffix('}')) else {
+                literal.push(pair);
+                continue;
+            };
+            moved.push(format!("`{key}`"));
+            let existing = params.iter_mut().find(|p| {
+                p.wire_name == name
+                    && matches!(p.location, ParamLocation::Path | ParamLocation::Query)
+            });
+            match existing {
+                Some(p) => {
+                    p.location = ParamLocation::Query;
+                    p.wire_name = key.to_string();
+                }
+                None => params.push(Param {
+                    wire_name: key.to_string(),
+                    rust_name: names.claim(&snake(name), true),
+                    location: ParamLocation::Query,
+                    ty: TypeRef::String,
+                    required: true,
+                    doc: Some(format!("Sent as the `{key}` query parameter.")),
+                    constraints: Constraints::default(),
+                    explode: true,
+                }),
+            }
+        }
+        self.diags.push(
+            Diagnostic::warning(
+                pointer.rsplit_once('/').map_or(pointer, |(parent, _)| parent),
+                format!(
+                    "path `{path}` holds a query string, which an OpenAPI 3.0 path key cannot; {} sent as query parameters{}",
+                    if moved.is_empty() { "nothing is".to_string() } else { format!("{} are", moved.join(", ")) },
+                    if literal.is_empty() { String::new() } else { format!(", and `{}` is kept in the URL", literal.join("&")) }
+                ),
+            )
+            .with_hint("declare query parameters with `in: query` and keep the path key to the path"),
+        );
+        if literal.is_empty() {
+            path_part.to_string()
+        } else {
+            format!("{path_part}?{}", literal.join("&"))
+        }
+    }
+
     pub(super) fn check_path_params(&mut self, path: &str, params: &[Param], pointer: &str) {
         let in_template: Vec<&str> = path
             .split('{')

@@ -128,6 +128,15 @@ impl<'a> Lowerer<'a> {
 
     fn component_key(&mut self, reference: &'a str, pointer: &str) -> Option<&'a str> {
         if let Some((key, _)) = self.extra.schemas.get_key_value(reference) {
+            if let Some(what) = self.extra.misplaced.get(reference) {
+                self.diags.push(
+                    Diagnostic::warning(
+                        child(pointer, "$ref"),
+                        format!("`$ref` `{reference}` points at {what} where a schema belongs (OpenAPI 3.0: a schema `$ref` names a Schema Object); the schema inside it is used"),
+                    )
+                    .with_hint("point the `$ref` at the schema itself, or move it to `components/schemas`"),
+                );
+            }
             self.extra_name(key.as_str());
             return Some(key.as_str());
         }

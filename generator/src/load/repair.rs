@@ -1,0 +1,127 @@
+//! Changes made to the raw document before it is parsed, for what `openapiv3` cannot read
+//! but whose meaning is clear:
+//!
+//! - operation `callbacks`, which OpenAPI 3.0 lets be `$ref`s (`openapiv3` reads only inline
+//!   ones) and which a client never calls, are dropped;
+//! - a schema `pattern` written as a number or boolean (`pattern: 0`) is read as its text,
+//!   with a warning.
+
+use crate::diag::Diagnostic;
+use serde_json::Value;
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Keys whose values are data, not schemas: nothing under them is changed.
+const DATA_KEYS: &[&str] = &["example", "examples", "default", "enum", "const"];
+
+pub(super) fn repair(doc: &mut Value) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for (method, op) in item.iter_mut() {
+                if METHODS.contains(&method.as_str())
+                    && let Some(op) = op.as_object_mut()
+                {
+                    op.remove("callbacks");
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    patterns(doc, &mut Vec::new(), &mut found, 0);
+    for pointer in found {
+        let Some(pattern) = doc.pointer_mut(&pointer) else {
+            continue;
+        };
+        let text = pattern.to_string();
+        warnings.push(
+            Diagnostic::warning(
+                format!("#{pointer}"),
+                format!("`pattern` must be a string (a regular expression), not `{text}`; it is read as \"{text}\""),
+            )
+            .with_hint(format!("quote it: `pattern: \"{text}\"`")),
+        );
+        *pattern = Value::String(text);
+    }
+    warnings
+}
+
+/// One step of the way down the document; spelt out only when something is found.
+enum Step<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+/// JSON pointers (without `#`) of every `pattern` that is a number or a boolean.
+fn patterns<'v>(value: &'v Value, path: &mut Vec<Step<'v>>, out: &mut Vec<String>, depth: usize) {
+    if depth > 512 {
+        return;
+    }
+    if let Value::Object(map) = value
+        && matches!(map.get("pattern"), Some(Value::Number(_) | Value::Bool(_)))
+    {
+        let mut pointer = String::new();
+        for step in path.iter().chain(std::iter::once(&Step::Key("pattern"))) {
+            pointer.push('/');
+            match step {
+                Step::Key(key) => pointer.push_str(&key.replace('~', "~0").replace('/', "~1")),
+                Step::Index(i) => pointer.push_str(&i.to_string()),
+            }
+        }
+        out.push(pointer);
+    }
+    let mut visit = |path: &mut Vec<Step<'v>>, step: Step<'v>, v: &'v Value| {
+        if v.is_object() || v.is_array() {
+            path.push(step);
+            patterns(v, path, out, depth + 1);
+            path.pop();
+        }
+    };
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                if !DATA_KEYS.contains(&key.as_str()) && !key.starts_with("x-") {
+                    visit(path, Step::Key(key), v);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                visit(path, Step::Index(i), v);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drops_callbacks_and_quotes_patterns() {
+        let mut doc = serde_json::json!({
+            "paths": {"/a": {"post": {"callbacks": {"c": {"$ref": "#/components/callbacks/c"}}, "responses": {}}}},
+            "components": {"schemas": {
+                "T": {"type": "string", "pattern": 0, "example": {"pattern": 1}}
+            }}
+        });
+        let warnings = repair(&mut doc);
+        assert!(doc.pointer("/paths/~1a/post/callbacks").is_none());
+        assert_eq!(
+            doc.pointer("/components/schemas/T/pattern"),
+            Some(&Value::from("0"))
+        );
+        assert_eq!(
+            doc.pointer("/components/schemas/T/example/pattern"),
+            Some(&Value::from(1))
+        );
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].pointer, "#/components/schemas/T/pattern");
+    }
+}
