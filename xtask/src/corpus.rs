@@ -31,6 +31,8 @@ const DEFAULT_MEMORY_MIB: u64 = 4096;
 const EXAMPLES: usize = 3;
 /// How many of the slowest documents the report lists.
 const SLOWEST: usize = 10;
+/// Documents at least this large are generated one at a time, each with every core.
+const ALONE_BYTES: u64 = 16 << 20;
 /// How much of a child's stderr is kept.
 const STDERR_CAP: usize = 64 * 1024;
 /// How much of a child's stdout is kept (one JSON line is expected).
@@ -1006,11 +1008,14 @@ fn generate_all(
     limits: &Limits,
     jobs: usize,
 ) -> Result<Vec<DocResult>, String> {
-    // Largest first: the long documents start early instead of trailing at the end.
+    // Largest first: the long documents start early instead of trailing at the end. The
+    // very largest (tens of MB) run alone first: the generator spreads a document over all
+    // cores, and a limit per document is only fair when the document has the machine.
     let mut order: Vec<&Doc> = docs.iter().collect();
     order.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.rel.cmp(&b.rel)));
+    let split = order.partition_point(|d| d.bytes >= ALONE_BYTES);
     let progress = Progress::new(order.len(), "generating");
-    let outcomes = parallel(&order, jobs, |doc| {
+    let one = |doc: &&Doc| {
         let args = [
             OsString::from("corpus-one"),
             doc.path.clone().into_os_string(),
@@ -1026,7 +1031,9 @@ fn generate_all(
             wall_ms: run.wall.as_secs_f64() * 1000.0,
             report,
         })
-    });
+    };
+    let mut outcomes = parallel(&order[..split], 1, one);
+    outcomes.extend(parallel(&order[split..], jobs, one));
     progress.finish();
     let mut results = outcomes.into_iter().collect::<Result<Vec<_>, String>>()?;
     results.sort_by(|a, b| a.path.cmp(&b.path));

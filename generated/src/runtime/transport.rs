@@ -303,8 +303,11 @@ pub(crate) fn build_url(
         rest = &rest[close + 1..];
     }
     url.push_str(rest);
-    for (i, (name, value)) in query.iter().enumerate() {
-        url.push(if i == 0 { '?' } else { '&' });
+    // A template may carry literal query pairs of its own (`/search?v=2`).
+    let mut separator = if template.contains('?') { '&' } else { '?' };
+    for (name, value) in query {
+        url.push(separator);
+        separator = '&';
         url.extend(utf8_percent_encode(name, COMPONENT));
         url.push('=');
         url.extend(utf8_percent_encode(value, COMPONENT));
@@ -394,5 +397,14 @@ mod tests {
             built,
             "http://h/list?status=pending_revocation&tag=a%26b%3Dc&tag=x%20y"
         );
+    }
+
+    #[test]
+    fn appends_to_literal_query_of_the_template() {
+        let query = [("q", "a b".into())];
+        let built = build_url("http://h", "/search?v=2", &[], &query).unwrap();
+        assert_eq!(built, "http://h/search?v=2&q=a%20b");
+        let bare = build_url("http://h", "/search?v=2", &[], &[]).unwrap();
+        assert_eq!(bare, "http://h/search?v=2");
     }
 }

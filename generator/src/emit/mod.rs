@@ -30,9 +30,16 @@ enum Job {
     Lib,
     Profile,
     Exports,
-    Models,
+    /// One part of `models.rs`: the types of `MODELS_PART` at this index.
+    Models(usize),
     Resource(usize),
 }
+
+/// Types per part of `models.rs`. Large specs have tens of thousands of types; formatting
+/// them in parts spreads the largest file over the cores and keeps each syntax tree small.
+/// Parts are pretty-printed independently and joined, which gives the same text as
+/// formatting the whole file, since `prettyplease` prints consecutive items alike.
+const MODELS_PART: usize = 512;
 
 /// Render the crate: relative path → file contents, in a stable order.
 ///
@@ -40,20 +47,35 @@ enum Job {
 /// streams are not `Send`, so each thread builds the tokens it formats). The result does
 /// not depend on the number of threads.
 pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, Diagnostics> {
+    emit_in_parts(api, MODELS_PART)
+}
+
+fn emit_in_parts(api: &Api, models_part: usize) -> Result<BTreeMap<String, String>, Diagnostics> {
     let rust_header = header(&api.source, "//");
     let crate_ident = api.package.name.replace('-', "_");
     let features = features::Features::new(api);
-    let mut jobs = vec![Job::Models, Job::Lib, Job::Profile, Job::Exports];
+    let parts = api.types.len().div_ceil(models_part).max(1);
+    let mut jobs: Vec<Job> = (0..parts).map(Job::Models).collect();
+    jobs.extend([Job::Lib, Job::Profile, Job::Exports]);
     jobs.extend((0..api.resources.len()).map(Job::Resource));
     let render = |job: Job| -> (String, Result<String, Diagnostics>) {
         let (path, tokens) = match job {
             Job::Lib => ("src/lib.rs".to_string(), krate::lib_file(api)),
             Job::Profile => ("src/profile.rs".to_string(), krate::profile_file(api)),
             Job::Exports => ("src/exports.rs".to_string(), krate::exports_file(api)),
-            Job::Models => (
-                "src/models.rs".to_string(),
-                model::models_file(&api.types, &|name| features.cfg_for_type(name)),
-            ),
+            Job::Models(part) => {
+                let start = (part * models_part).min(api.types.len());
+                let end = (start + models_part).min(api.types.len());
+                let tokens = model::models_file(
+                    &api.types[start..end],
+                    &|name| features.cfg_for_type(name),
+                    part == 0,
+                );
+                let header = if part == 0 { rust_header.as_str() } else { "" };
+                let path = "src/models.rs".to_string();
+                let text = format_rust(&path, tokens, header);
+                return (path, text);
+            }
             Job::Resource(i) => {
                 let resource = &api.resources[i];
                 (
@@ -69,17 +91,36 @@ pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, Diagnostics> {
         .map_or(1, |n| n.get())
         .clamp(1, 8)
         .min(jobs.len());
-    let rendered: Vec<(String, Result<String, Diagnostics>)> = if threads <= 1 {
-        jobs.iter().map(|&job| render(job)).collect()
+    let mut rendered: Vec<(usize, String, Result<String, Diagnostics>)> = if threads <= 1 {
+        jobs.iter()
+            .enumerate()
+            .map(|(i, &job)| {
+                let (path, text) = render(job);
+                (i, path, text)
+            })
+            .collect()
     } else {
-        // The models file is the largest: it goes first, and the other jobs are dealt
-        // to the threads round-robin.
+        // The models parts are the largest: they go first, and all jobs are dealt to the
+        // threads round-robin.
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
-                    let mine: Vec<Job> = jobs.iter().copied().skip(t).step_by(threads).collect();
+                    let mine: Vec<(usize, Job)> = jobs
+                        .iter()
+                        .copied()
+                        .enumerate()
+                        .skip(t)
+                        .step_by(threads)
+                        .collect();
                     let render = &render;
-                    scope.spawn(move || mine.into_iter().map(render).collect::<Vec<_>>())
+                    scope.spawn(move || {
+                        mine.into_iter()
+                            .map(|(i, job)| {
+                                let (path, text) = render(job);
+                                (i, path, text)
+                            })
+                            .collect::<Vec<_>>()
+                    })
                 })
                 .collect();
             handles
@@ -91,13 +132,21 @@ pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, Diagnostics> {
                 .collect()
         })
     };
+    // Job order, so that the parts of `models.rs` are joined in order.
+    rendered.sort_by_key(|(i, _, _)| *i);
     let mut files = BTreeMap::new();
     files.insert(
         "Cargo.toml".to_string(),
         krate::cargo_toml(api, &features, &header(&api.source, "#")),
     );
-    for (path, text) in rendered {
-        files.insert(path, text?);
+    for (_, path, text) in rendered {
+        let text = text?;
+        match files.get_mut(&path) {
+            Some(existing) => existing.push_str(&text),
+            None => {
+                files.insert(path, text);
+            }
+        }
     }
     files.insert(
         SURFACE_FILE.to_string(),
@@ -123,7 +172,7 @@ pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, Diagnostics> {
     Ok(files)
 }
 
-/// Parse, pretty-print and prefix one Rust file.
+/// Parse, pretty-print and prefix (unless `header` is empty) one Rust file or part of one.
 fn format_rust(path: &str, tokens: TokenStream, header: &str) -> Result<String, Diagnostics> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| {
         let d = Diagnostic::error(
@@ -133,5 +182,31 @@ fn format_rust(path: &str, tokens: TokenStream, header: &str) -> Result<String, 
         .with_hint("this is a generator bug; please report it with the spec that triggered it");
         Diagnostics::single(d)
     })?;
-    Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
+    let text = prettyplease::unparse(&file);
+    if header.is_empty() {
+        Ok(text)
+    } else {
+        Ok(format!("{header}\n{text}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn models_in_parts_equal_models_whole() {
+        let spec = include_str!("../../../tests/fixtures/all_of.yaml");
+        let loaded = crate::load::load("all_of.yaml", spec).expect("fixture loads");
+        let config = crate::config::Config::default();
+        let (api, _) =
+            crate::lower::lower(&loaded.api, &loaded.extra, &config, "all_of.yaml", vec![])
+                .expect("fixture lowers");
+        assert!(api.types.len() > 3, "the fixture needs several types");
+        let whole = emit_in_parts(&api, usize::MAX).expect("emits");
+        for part in [1, 2, 3] {
+            let parts = emit_in_parts(&api, part).expect("emits");
+            assert_eq!(parts, whole, "models in parts of {part}");
+        }
+    }
 }

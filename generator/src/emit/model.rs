@@ -7,10 +7,17 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// `cfg_of(name)` gives the `#[cfg(...)]` gating a type behind the features that use it.
-pub fn models_file(types: &[TypeDef], cfg_of: &dyn Fn(&str) -> TokenStream) -> TokenStream {
+/// The file may be built in parts (see `emit`); only the first carries the module docs.
+pub fn models_file(
+    types: &[TypeDef],
+    cfg_of: &dyn Fn(&str) -> TokenStream,
+    first_part: bool,
+) -> TokenStream {
     let items = types.iter().map(|def| type_def(def, &cfg_of(&def.name)));
+    let module_doc =
+        first_part.then(|| quote!(#![doc = " Request and response types of the API."]));
     quote! {
-        //! Request and response types of the API.
+        #module_doc
         #(#items)*
     }
 }
