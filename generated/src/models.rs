@@ -71,33 +71,18 @@ pub struct ClientCertificate {
     pub validity_days: ::std::option::Option<i64>,
 }
 /// Client Certificates may be active or revoked, and the pending_reactivation or pending_revocation represent in-progress asynchronous transitions
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ClientCertificateStatus {
     /// `active`
-    #[serde(rename = "active")]
     Active,
     /// `pending_reactivation`
-    #[serde(rename = "pending_reactivation")]
     PendingReactivation,
     /// `pending_revocation`
-    #[serde(rename = "pending_revocation")]
     PendingRevocation,
     /// `revoked`
-    #[serde(rename = "revoked")]
     Revoked,
     /// A value this version of the crate does not know; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
 impl ClientCertificateStatus {
@@ -111,43 +96,57 @@ impl ClientCertificateStatus {
             Self::Unknown(value) => value,
         }
     }
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "active" => Self::Active,
+            "pending_reactivation" => Self::PendingReactivation,
+            "pending_revocation" => Self::PendingRevocation,
+            "revoked" => Self::Revoked,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
 }
 impl ::std::fmt::Display for ClientCertificateStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+impl ::std::str::FromStr for ClientCertificateStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(value))
+    }
+}
+impl ::serde::Serialize for ClientCertificateStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClientCertificateStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::private::string_enum(deserializer, Self::from_wire)
+    }
+}
 /// Client Certificate Status to filter results by.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ClientCertificateStatusFilter {
     /// `all`
-    #[serde(rename = "all")]
     All,
     /// `active`
-    #[serde(rename = "active")]
     Active,
     /// `pending_reactivation`
-    #[serde(rename = "pending_reactivation")]
     PendingReactivation,
     /// `pending_revocation`
-    #[serde(rename = "pending_revocation")]
     PendingRevocation,
     /// `revoked`
-    #[serde(rename = "revoked")]
     Revoked,
     /// A value this version of the crate does not know; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
 impl ClientCertificateStatusFilter {
@@ -162,10 +161,41 @@ impl ClientCertificateStatusFilter {
             Self::Unknown(value) => value,
         }
     }
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "all" => Self::All,
+            "active" => Self::Active,
+            "pending_reactivation" => Self::PendingReactivation,
+            "pending_revocation" => Self::PendingRevocation,
+            "revoked" => Self::Revoked,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
 }
 impl ::std::fmt::Display for ClientCertificateStatusFilter {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for ClientCertificateStatusFilter {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(value))
+    }
+}
+impl ::serde::Serialize for ClientCertificateStatusFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClientCertificateStatusFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::private::string_enum(deserializer, Self::from_wire)
     }
 }
 /// Parameters for issuing a new client certificate from a CSR.

@@ -216,6 +216,29 @@ pub(crate) fn query_value<T: Serialize + ?Sized>(
     }
 }
 
+/// Deserializes a string enum from its wire text; `from_wire` picks the variant (or
+/// `Unknown`). Every generated enum calls this, so the visitor is written once.
+#[allow(dead_code)]
+pub(crate) fn string_enum<'de, D, T>(
+    deserializer: D,
+    from_wire: fn(&str) -> T,
+) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Wire<T>(fn(&str) -> T);
+    impl<T> serde::de::Visitor<'_> for Wire<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+            Ok((self.0)(value))
+        }
+    }
+    deserializer.deserialize_str(Wire(from_wire))
+}
+
 /// A JSON request body.
 #[allow(dead_code)]
 pub(crate) fn json_body<T: Serialize + ?Sized>(value: &T) -> Result<Body, Error> {
@@ -330,6 +353,17 @@ pub(crate) use request_builder;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn string_enums_read_text_only() {
+        let len = |text: &str| text.len();
+        let from_value = string_enum(Value::from("four"), len).unwrap();
+        assert_eq!(from_value, 4);
+        let mut de = serde_json::Deserializer::from_str(r#""a\"b""#);
+        assert_eq!(string_enum(&mut de, len).unwrap(), 3);
+        let err = string_enum(Value::from(7), len).unwrap_err().to_string();
+        assert!(err.contains("a string"), "{err}");
+    }
 
     #[test]
     fn length_checks() {

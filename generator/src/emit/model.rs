@@ -131,7 +131,6 @@ fn enum_def(
         let vdoc = doc_lines(&format!("`{}`", wire.replace('`', "'")));
         quote! {
             #vdoc
-            #[serde(rename = #wire)]
             #variant,
         }
     });
@@ -140,15 +139,21 @@ fn enum_def(
         let wire = &v.wire;
         quote!(Self::#variant => #wire,)
     });
+    let wire_arms = variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let wire = &v.wire;
+        quote!(#wire => Self::#variant,)
+    });
+    // Serde impls are written out rather than derived: a derive with an untagged catch-all
+    // buffers every value and tries each variant, which is slow to compile and to run.
     quote! {
         #docs
         #cfg
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #type_name {
             #(#items)*
             /// A value this version of the crate does not know; kept verbatim.
-            #[serde(untagged)]
             Unknown(::std::string::String),
         }
 
@@ -161,12 +166,41 @@ fn enum_def(
                     Self::Unknown(value) => value,
                 }
             }
+
+            fn from_wire(value: &str) -> Self {
+                match value {
+                    #(#wire_arms)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
         }
 
         #cfg
         impl ::std::fmt::Display for #type_name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        #cfg
+        impl ::std::str::FromStr for #type_name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from_wire(value))
+            }
+        }
+
+        #cfg
+        impl ::serde::Serialize for #type_name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        #cfg
+        impl<'de> ::serde::Deserialize<'de> for #type_name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                crate::runtime::private::string_enum(deserializer, Self::from_wire)
             }
         }
     }
