@@ -28,6 +28,8 @@ fn fixture_crates_pass_clippy_and_doc_examples_compile() {
     let target = root.join("target/fixture-target");
     let _ = std::fs::remove_dir_all(&dir);
     let mut members = Vec::new();
+    // (package, feature): every resource feature is also checked on its own.
+    let mut alone = Vec::new();
     for path in fixtures() {
         let stem = path
             .file_stem()
@@ -37,6 +39,11 @@ fn fixture_crates_pass_clippy_and_doc_examples_compile() {
         let output = generate_fixture(&path).unwrap_or_else(|d| panic!("{stem}:\n{d}"));
         apigen::write::write_tree(&dir.join(&stem), &output.files).expect("writable");
         members.push(format!("{stem:?}"));
+        let package = output.api.package.name.clone();
+        for resource in &output.api.resources {
+            let feature = apigen::emit::features::feature_name(&resource.module);
+            alone.push((package.clone(), feature));
+        }
     }
     std::fs::write(
         dir.join("Cargo.toml"),
@@ -67,6 +74,27 @@ fn fixture_crates_pass_clippy_and_doc_examples_compile() {
         dir.display(),
         String::from_utf8_lossy(&clippy.stderr)
     );
+    // Each resource feature alone must compile: the models it needs are gated by it.
+    for (package, feature) in &alone {
+        let check = cargo(
+            &dir,
+            &target,
+            &[
+                "check",
+                "--quiet",
+                "-p",
+                package,
+                "--no-default-features",
+                "--features",
+                feature,
+            ],
+        );
+        assert!(
+            check.status.success(),
+            "{package} with only the `{feature}` feature does not compile:\n{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
     let doc = cargo(&dir, &target, &["test", "--workspace", "--doc", "--quiet"]);
     assert!(
         doc.status.success(),

@@ -364,7 +364,7 @@ fn write_file(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// Number of files, lines and bytes under `dir`.
-fn tree_size(dir: &Path) -> (usize, usize, u64) {
+pub(crate) fn tree_size(dir: &Path) -> (usize, usize, u64) {
     let mut files = 0;
     let mut lines = 0;
     let mut bytes = 0;

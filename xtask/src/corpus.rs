@@ -31,6 +31,11 @@ const DEFAULT_MEMORY_MIB: u64 = 4096;
 const EXAMPLES: usize = 3;
 /// How many of the slowest documents the report lists.
 const SLOWEST: usize = 10;
+/// Sampled crates with more generated source than this are checked with only their first
+/// `SAMPLE_FEATURES` resource features: `rustc` needs more memory for Microsoft Graph's 190 MB
+/// crate than a 24 GiB machine has. A user of such a crate enables the resources they use.
+const SAMPLE_FULL_CHECK_BYTES: u64 = 32 << 20;
+const SAMPLE_FEATURES: usize = 16;
 /// Documents at least this large are generated one at a time, each with every core.
 const ALONE_BYTES: u64 = 16 << 20;
 /// How much of a child's stderr is kept.
@@ -1395,6 +1400,14 @@ fn markdown(r: &Report) -> String {
              {} with rustc warnings; {:.0} s).\n",
             s.passed, s.crates, s.step, s.crates_with_warnings, s.wall_seconds
         );
+        for (package, document, kept, total, bytes) in &s.partial {
+            let _ = writeln!(
+                md,
+                "- {package} ({}, {} MB of generated code) is checked with its first {kept} of {total} resource features: the whole crate needs more memory than `rustc` can have here.",
+                code(document),
+                bytes >> 20
+            );
+        }
         for f in &s.not_generated {
             let _ = writeln!(
                 md,
@@ -1559,6 +1572,37 @@ struct SampleReport {
     failed: Vec<CrateFailure>,
     error_kinds: Vec<ErrorKind>,
     members: Vec<(String, String)>,
+    /// Crates checked with part of their features: (package, document, kept, total, bytes).
+    #[serde(default)]
+    partial: Vec<(String, String, usize, usize, u64)>,
+}
+
+/// Keep the first `keep` entries of the manifest's `default` feature list. Returns the new
+/// manifest and how many entries the list had, or `None` when there is no such list.
+fn limit_default_features(manifest: &str, keep: usize) -> Option<(String, usize)> {
+    let mut out = String::with_capacity(manifest.len());
+    let mut total = None;
+    for line in manifest.lines() {
+        if total.is_none()
+            && let Some(list) = line
+                .strip_prefix("default = [")
+                .and_then(|l| l.strip_suffix(']'))
+        {
+            let entries: Vec<&str> = list
+                .split(',')
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .collect();
+            total = Some(entries.len());
+            out.push_str("default = [");
+            out.push_str(&entries[..entries.len().min(keep)].join(", "));
+            out.push_str("]\n");
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    total.map(|t| (out, t))
 }
 
 /// The `corpus-N` crate a compiler message is about, from a path such as
@@ -1765,6 +1809,34 @@ fn compile_sample(
             });
         }
     }
+    let mut partial = Vec::new();
+    for (package, document) in &members {
+        let dir = sample_dir.join(package);
+        let (_, _, bytes) = crate::bench::tree_size(&dir.join("src"));
+        if bytes <= SAMPLE_FULL_CHECK_BYTES {
+            continue;
+        }
+        let manifest_path = dir.join("Cargo.toml");
+        let manifest = std::fs::read_to_string(&manifest_path)
+            .map_err(|e| format!("error: cannot read {}: {e}", manifest_path.display()))?;
+        if let Some((limited, total)) = limit_default_features(&manifest, SAMPLE_FEATURES)
+            && total > SAMPLE_FEATURES
+        {
+            std::fs::write(&manifest_path, limited)
+                .map_err(|e| format!("error: cannot write {}: {e}", manifest_path.display()))?;
+            eprintln!(
+                "xtask corpus: {package} ({document}) has {} MB of code; checking {SAMPLE_FEATURES} of its {total} resource features",
+                bytes >> 20
+            );
+            partial.push((
+                package.clone(),
+                document.clone(),
+                SAMPLE_FEATURES,
+                total,
+                bytes,
+            ));
+        }
+    }
     let lock = root.join("Cargo.lock");
     std::fs::copy(&lock, sample_dir.join("Cargo.lock"))
         .map_err(|e| format!("error: cannot copy {}: {e}", lock.display()))?;
@@ -1918,12 +1990,22 @@ fn compile_sample(
         failed,
         error_kinds,
         members,
+        partial,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_default_features() {
+        let manifest = "[features]\ndefault = [\"a\", \"b\", \"c\"]\na = []\n";
+        let (limited, total) = limit_default_features(manifest, 2).unwrap();
+        assert_eq!(total, 3);
+        assert_eq!(limited, "[features]\ndefault = [\"a\", \"b\"]\na = []\n");
+        assert!(limit_default_features("[package]\n", 2).is_none());
+    }
 
     #[test]
     fn normalises_quoted_names() {

@@ -57,11 +57,18 @@ impl Features {
             let mut roots = Vec::new();
             for op in &resource.operations {
                 op.params.iter().for_each(|p| named(&p.ty, &mut roots));
+                // Every type the resource's code names: after deduplication a body setter
+                // or a page item may name an alias that the body or response type itself
+                // no longer reaches.
                 if let Some(b) = &op.body {
                     named(&b.ty, &mut roots);
+                    b.setters.iter().for_each(|s| named(&s.ty, &mut roots));
                 }
                 if let ResponseBody::Json { ty, .. } = &op.response {
                     named(ty, &mut roots);
+                }
+                if let Some(p) = &op.pagination {
+                    named(&p.item, &mut roots);
                 }
             }
             let mut seen: BTreeSet<String> = BTreeSet::new();

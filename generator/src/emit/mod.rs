@@ -1,7 +1,7 @@
 //! Stage 3: IR → files. Every Rust file is built with `quote!` and formatted with
 //! `prettyplease`; a token stream that does not parse is reported, never a panic.
 
-mod features;
+pub mod features;
 mod krate;
 mod model;
 mod resource;
