@@ -239,6 +239,32 @@ where
     deserializer.deserialize_str(Wire(from_wire))
 }
 
+/// Finds a struct field by its wire name: its index in the list, or `None` for a key the
+/// struct does not have. Generated `Deserialize` impls share it instead of each deriving a
+/// field-identifier type of its own.
+#[allow(dead_code)]
+pub(crate) struct FieldIndex(pub &'static [&'static str]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for FieldIndex {
+    type Value = Option<usize>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl serde::de::Visitor<'_> for FieldIndex {
+    type Value = Option<usize>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Self::Value, E> {
+        Ok(self.0.iter().position(|field| *field == name))
+    }
+    fn visit_bytes<E: serde::de::Error>(self, name: &[u8]) -> Result<Self::Value, E> {
+        Ok(self.0.iter().position(|field| field.as_bytes() == name))
+    }
+}
+
 /// A JSON request body.
 #[allow(dead_code)]
 pub(crate) fn json_body<T: Serialize + ?Sized>(value: &T) -> Result<Body, Error> {

@@ -78,13 +78,106 @@ fn struct_def(
             pub #field_name: ::std::collections::BTreeMap<::std::string::String, #value>,
         }
     });
+    if additional_field.is_some() {
+        // `flatten` needs serde's buffering; the derive does that.
+        return quote! {
+            #docs
+            #cfg
+            #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+            pub struct #type_name {
+                #(#field_items)*
+                #additional_field
+            }
+        };
+    }
+    let deserialize = deserialize_struct(name, fields);
     quote! {
         #docs
         #cfg
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize)]
         pub struct #type_name {
             #(#field_items)*
-            #additional_field
+        }
+
+        #cfg
+        #deserialize
+    }
+}
+
+/// `Deserialize` for a struct, written out. It reads a JSON object only (no sequence form),
+/// finds each key's field through one runtime visitor, skips unknown keys, lets a later
+/// duplicate key win, and reports a missing required field by name. About a third of the
+/// code `#[derive(Deserialize)]` produces, so large APIs type-check in less time and memory.
+fn deserialize_struct(name: &str, fields: &[Field]) -> TokenStream {
+    let type_name = ident(name);
+    let expecting = format!("an object `{name}`");
+    let wire: Vec<&str> = fields.iter().map(|f| f.wire_name.as_str()).collect();
+    let locals: Vec<proc_macro2::Ident> = (0..fields.len())
+        .map(|i| quote::format_ident!("field_{}", i))
+        .collect();
+    let declarations = fields.iter().zip(&locals).map(|(f, local)| {
+        let ty = rust_type(&f.ty);
+        if f.ty.is_option() {
+            quote!(let mut #local: #ty = ::std::option::Option::None;)
+        } else {
+            quote!(let mut #local: ::std::option::Option<#ty> = ::std::option::Option::None;)
+        }
+    });
+    let arms = fields.iter().zip(&locals).enumerate().map(|(i, (f, local))| {
+        let i = proc_macro2::Literal::usize_unsuffixed(i);
+        if f.ty.is_option() {
+            quote!(::std::option::Option::Some(#i) => #local = map.next_value()?,)
+        } else {
+            quote!(::std::option::Option::Some(#i) => #local = ::std::option::Option::Some(map.next_value()?),)
+        }
+    });
+    let inits = fields.iter().zip(&locals).map(|(f, local)| {
+        let field = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        if f.ty.is_option() {
+            quote!(#field: #local,)
+        } else {
+            quote!(#field: #local.ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(#wire))?,)
+        }
+    });
+    let read_entries = if fields.is_empty() {
+        quote! {
+            while map.next_key::<::serde::de::IgnoredAny>()?.is_some() {
+                map.next_value::<::serde::de::IgnoredAny>()?;
+            }
+        }
+    } else {
+        quote! {
+            while let ::std::option::Option::Some(key) = map.next_key_seed(crate::runtime::private::FieldIndex(FIELDS))? {
+                match key {
+                    #(#arms)*
+                    _ => {
+                        map.next_value::<::serde::de::IgnoredAny>()?;
+                    }
+                }
+            }
+        }
+    };
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #type_name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                const FIELDS: &[&str] = &[#(#wire),*];
+                struct Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = #type_name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#type_name, A::Error> {
+                        #(#declarations)*
+                        #read_entries
+                        ::std::result::Result::Ok(#type_name {
+                            #(#inits)*
+                        })
+                    }
+                }
+                deserializer.deserialize_struct(#name, FIELDS, Visitor)
+            }
         }
     }
 }
