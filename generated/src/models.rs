@@ -30,8 +30,15 @@ impl<'de> ::serde::Deserialize<'de> for CertificateAuthority {
             ) -> ::std::result::Result<CertificateAuthority, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut field_1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                fn index(key: &str) -> ::std::option::Option<usize> {
+                    match key {
+                        "id" => ::std::option::Option::Some(0),
+                        "name" => ::std::option::Option::Some(1),
+                        _ => ::std::option::Option::None,
+                    }
+                }
                 while let ::std::option::Option::Some(key) = map
-                    .next_key_seed(crate::runtime::private::FieldIndex(FIELDS))?
+                    .next_key_seed(crate::runtime::private::FieldIndex(index))?
                 {
                     match key {
                         ::std::option::Option::Some(0) => field_0 = map.next_value()?,
@@ -173,8 +180,31 @@ impl<'de> ::serde::Deserialize<'de> for ClientCertificate {
                     crate::models::ClientCertificateStatus,
                 > = ::std::option::Option::None;
                 let mut field_17: ::std::option::Option<i64> = ::std::option::Option::None;
+                fn index(key: &str) -> ::std::option::Option<usize> {
+                    match key {
+                        "id" => ::std::option::Option::Some(0),
+                        "certificate" => ::std::option::Option::Some(1),
+                        "certificate_authority" => ::std::option::Option::Some(2),
+                        "common_name" => ::std::option::Option::Some(3),
+                        "country" => ::std::option::Option::Some(4),
+                        "csr" => ::std::option::Option::Some(5),
+                        "expires_on" => ::std::option::Option::Some(6),
+                        "fingerprint_sha256" => ::std::option::Option::Some(7),
+                        "issued_on" => ::std::option::Option::Some(8),
+                        "location" => ::std::option::Option::Some(9),
+                        "organization" => ::std::option::Option::Some(10),
+                        "organizational_unit" => ::std::option::Option::Some(11),
+                        "serial_number" => ::std::option::Option::Some(12),
+                        "signature" => ::std::option::Option::Some(13),
+                        "ski" => ::std::option::Option::Some(14),
+                        "state" => ::std::option::Option::Some(15),
+                        "status" => ::std::option::Option::Some(16),
+                        "validity_days" => ::std::option::Option::Some(17),
+                        _ => ::std::option::Option::None,
+                    }
+                }
                 while let ::std::option::Option::Some(key) = map
-                    .next_key_seed(crate::runtime::private::FieldIndex(FIELDS))?
+                    .next_key_seed(crate::runtime::private::FieldIndex(index))?
                 {
                     match key {
                         ::std::option::Option::Some(0) => field_0 = map.next_value()?,
@@ -381,8 +411,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateClientCertificateRequest {
             ) -> ::std::result::Result<CreateClientCertificateRequest, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut field_1: ::std::option::Option<i64> = ::std::option::Option::None;
+                fn index(key: &str) -> ::std::option::Option<usize> {
+                    match key {
+                        "csr" => ::std::option::Option::Some(0),
+                        "validity_days" => ::std::option::Option::Some(1),
+                        _ => ::std::option::Option::None,
+                    }
+                }
                 while let ::std::option::Option::Some(key) = map
-                    .next_key_seed(crate::runtime::private::FieldIndex(FIELDS))?
+                    .next_key_seed(crate::runtime::private::FieldIndex(index))?
                 {
                     match key {
                         ::std::option::Option::Some(0) => {
@@ -438,8 +475,14 @@ impl<'de> ::serde::Deserialize<'de> for EditClientCertificateRequest {
                 mut map: A,
             ) -> ::std::result::Result<EditClientCertificateRequest, A::Error> {
                 let mut field_0: ::std::option::Option<bool> = ::std::option::Option::None;
+                fn index(key: &str) -> ::std::option::Option<usize> {
+                    match key {
+                        "reactivate" => ::std::option::Option::Some(0),
+                        _ => ::std::option::Option::None,
+                    }
+                }
                 while let ::std::option::Option::Some(key) = map
-                    .next_key_seed(crate::runtime::private::FieldIndex(FIELDS))?
+                    .next_key_seed(crate::runtime::private::FieldIndex(index))?
                 {
                     match key {
                         ::std::option::Option::Some(0) => field_0 = map.next_value()?,

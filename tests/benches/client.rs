@@ -279,6 +279,36 @@ fn pagination(c: &mut Criterion) {
     group.finish();
 }
 
+/// Decoding alone, without HTTP: the 50 certificates of a page into the generated models
+/// and into the baseline's derived structs. Far less noisy than the round trips above.
+fn decoding(c: &mut Criterion) {
+    let rt = common::runtime();
+    let (list, _, _) = rt.block_on(capture_bodies());
+    let envelope: serde_json::Value = serde_json::from_slice(&list).expect("list body is JSON");
+    let items = serde_json::to_vec(&envelope["result"]).expect("serializable");
+    let ours: Vec<cloudflare_client_certificates::models::ClientCertificate> =
+        serde_json::from_slice(&items).expect("generated models decode");
+    let theirs: Vec<common::Certificate> =
+        serde_json::from_slice(&items).expect("baseline structs decode");
+    assert_eq!(ours.len(), theirs.len());
+    let mut group = c.benchmark_group("decode_50");
+    group.bench_function("generated", |b| {
+        b.iter(|| {
+            let page: Vec<cloudflare_client_certificates::models::ClientCertificate> =
+                serde_json::from_slice(black_box(&items)).expect("decodes");
+            black_box(page)
+        })
+    });
+    group.bench_function("baseline", |b| {
+        b.iter(|| {
+            let page: Vec<common::Certificate> =
+                serde_json::from_slice(black_box(&items)).expect("decodes");
+            black_box(page)
+        })
+    });
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(60)
@@ -290,7 +320,7 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = single_requests, pagination
+    targets = single_requests, pagination, decoding
 }
 
 /// Times `batch` runs of `f`, in microseconds per run.

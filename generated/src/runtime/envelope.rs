@@ -20,10 +20,51 @@ fn lenient_messages<'de, D: Deserializer<'de>>(
     })
 }
 
+/// `result_info` read straight into [`ResultInfo`] (each of its fields is lenient); any
+/// value that is not an object reads as `None`.
 fn lenient_result_info<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<ResultInfo>, D::Error> {
-    Ok(Option::<Value>::deserialize(deserializer)?.and_then(|v| ResultInfo::deserialize(v).ok()))
+    use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+    struct Lenient;
+    impl<'de> Visitor<'de> for Lenient {
+        type Value = Option<ResultInfo>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("page information")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            ResultInfo::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+    deserializer.deserialize_any(Lenient)
 }
 
 /// The Cloudflare v4 envelope with the result left undecoded.
@@ -246,6 +287,23 @@ pub(crate) fn decode_bytes(
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+
+    #[test]
+    fn result_info_is_read_leniently() {
+        #[derive(Deserialize)]
+        struct Holder {
+            #[serde(default, deserialize_with = "lenient_result_info")]
+            result_info: Option<ResultInfo>,
+        }
+        let read = |text: &str| serde_json::from_str::<Holder>(text).unwrap().result_info;
+        let info = read(r#"{"result_info": {"page": 2.0, "per_page": "50", "count": true, "x": [1]}}"#)
+            .unwrap();
+        assert_eq!((info.page, info.per_page, info.count), (Some(2), Some(50), None));
+        for other in [r#"[1, {"a": 2}]"#, r#""text""#, "null", "7", "false"] {
+            assert_eq!(read(&format!(r#"{{"result_info": {other}}}"#)), None, "{other}");
+        }
+        assert_eq!(read("{}"), None);
+    }
 
     fn raw(status: u16, body: &str) -> RawResponse {
         let mut headers = HeaderMap::new();

@@ -239,11 +239,11 @@ where
     deserializer.deserialize_str(Wire(from_wire))
 }
 
-/// Finds a struct field by its wire name: its index in the list, or `None` for a key the
-/// struct does not have. Generated `Deserialize` impls share it instead of each deriving a
-/// field-identifier type of its own.
+/// Finds a struct field by its wire name: `index` maps a key to the field's position, or to
+/// `None` for a key the struct does not have. Generated `Deserialize` impls share this seed
+/// instead of each deriving a field-identifier type of its own.
 #[allow(dead_code)]
-pub(crate) struct FieldIndex(pub &'static [&'static str]);
+pub(crate) struct FieldIndex(pub fn(&str) -> Option<usize>);
 
 impl<'de> serde::de::DeserializeSeed<'de> for FieldIndex {
     type Value = Option<usize>;
@@ -258,10 +258,10 @@ impl serde::de::Visitor<'_> for FieldIndex {
         f.write_str("a field name")
     }
     fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Self::Value, E> {
-        Ok(self.0.iter().position(|field| *field == name))
+        Ok((self.0)(name))
     }
     fn visit_bytes<E: serde::de::Error>(self, name: &[u8]) -> Result<Self::Value, E> {
-        Ok(self.0.iter().position(|field| field.as_bytes() == name))
+        Ok(std::str::from_utf8(name).ok().and_then(self.0))
     }
 }
 

@@ -105,7 +105,7 @@ fn struct_def(
 }
 
 /// `Deserialize` for a struct, written out. It reads a JSON object only (no sequence form),
-/// finds each key's field through one runtime visitor, skips unknown keys, lets a later
+/// finds each key's field through one runtime seed and a `match`, skips unknown keys, lets a later
 /// duplicate key win, and reports a missing required field by name. About a third of the
 /// code `#[derive(Deserialize)]` produces, so large APIs type-check in less time and memory.
 fn deserialize_struct(name: &str, fields: &[Field]) -> TokenStream {
@@ -140,6 +140,10 @@ fn deserialize_struct(name: &str, fields: &[Field]) -> TokenStream {
             quote!(#field: #local.ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(#wire))?,)
         }
     });
+    let index_arms = wire.iter().enumerate().map(|(i, name)| {
+        let i = proc_macro2::Literal::usize_unsuffixed(i);
+        quote!(#name => ::std::option::Option::Some(#i),)
+    });
     let read_entries = if fields.is_empty() {
         quote! {
             while map.next_key::<::serde::de::IgnoredAny>()?.is_some() {
@@ -148,7 +152,13 @@ fn deserialize_struct(name: &str, fields: &[Field]) -> TokenStream {
         }
     } else {
         quote! {
-            while let ::std::option::Option::Some(key) = map.next_key_seed(crate::runtime::private::FieldIndex(FIELDS))? {
+            fn index(key: &str) -> ::std::option::Option<usize> {
+                match key {
+                    #(#index_arms)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+            while let ::std::option::Option::Some(key) = map.next_key_seed(crate::runtime::private::FieldIndex(index))? {
                 match key {
                     #(#arms)*
                     _ => {
