@@ -10,53 +10,9 @@ pub struct CertificateAuthority {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for CertificateAuthority {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: &[&str] = &["id", "name"];
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = CertificateAuthority;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("an object `CertificateAuthority`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<CertificateAuthority, A::Error> {
-                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                fn index(key: &str) -> ::std::option::Option<usize> {
-                    match key {
-                        "id" => ::std::option::Option::Some(0),
-                        "name" => ::std::option::Option::Some(1),
-                        _ => ::std::option::Option::None,
-                    }
-                }
-                while let ::std::option::Option::Some(key) = map
-                    .next_key_seed(crate::runtime::private::FieldIndex(index))?
-                {
-                    match key {
-                        ::std::option::Option::Some(0) => field_0 = map.next_value()?,
-                        ::std::option::Option::Some(1) => field_1 = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CertificateAuthority {
-                    id: field_0,
-                    name: field_1,
-                })
-            }
-        }
-        deserializer.deserialize_struct("CertificateAuthority", FIELDS, Visitor)
-    }
-}
+crate::runtime::private::deserialize_struct!(
+    CertificateAuthority, (0, id, "id", opt), (1, name, "name", opt)
+);
 /// An API Shield mTLS client certificate issued for a zone.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct ClientCertificate {
@@ -117,144 +73,17 @@ pub struct ClientCertificate {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub validity_days: ::std::option::Option<i64>,
 }
-impl<'de> ::serde::Deserialize<'de> for ClientCertificate {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: &[&str] = &[
-            "id",
-            "certificate",
-            "certificate_authority",
-            "common_name",
-            "country",
-            "csr",
-            "expires_on",
-            "fingerprint_sha256",
-            "issued_on",
-            "location",
-            "organization",
-            "organizational_unit",
-            "serial_number",
-            "signature",
-            "ski",
-            "state",
-            "status",
-            "validity_days",
-        ];
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ClientCertificate;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("an object `ClientCertificate`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ClientCertificate, A::Error> {
-                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_2: ::std::option::Option<
-                    crate::models::CertificateAuthority,
-                > = ::std::option::Option::None;
-                let mut field_3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_6: ::std::option::Option<
-                    ::chrono::DateTime<::chrono::Utc>,
-                > = ::std::option::Option::None;
-                let mut field_7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_8: ::std::option::Option<
-                    ::chrono::DateTime<::chrono::Utc>,
-                > = ::std::option::Option::None;
-                let mut field_9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_16: ::std::option::Option<
-                    crate::models::ClientCertificateStatus,
-                > = ::std::option::Option::None;
-                let mut field_17: ::std::option::Option<i64> = ::std::option::Option::None;
-                fn index(key: &str) -> ::std::option::Option<usize> {
-                    match key {
-                        "id" => ::std::option::Option::Some(0),
-                        "certificate" => ::std::option::Option::Some(1),
-                        "certificate_authority" => ::std::option::Option::Some(2),
-                        "common_name" => ::std::option::Option::Some(3),
-                        "country" => ::std::option::Option::Some(4),
-                        "csr" => ::std::option::Option::Some(5),
-                        "expires_on" => ::std::option::Option::Some(6),
-                        "fingerprint_sha256" => ::std::option::Option::Some(7),
-                        "issued_on" => ::std::option::Option::Some(8),
-                        "location" => ::std::option::Option::Some(9),
-                        "organization" => ::std::option::Option::Some(10),
-                        "organizational_unit" => ::std::option::Option::Some(11),
-                        "serial_number" => ::std::option::Option::Some(12),
-                        "signature" => ::std::option::Option::Some(13),
-                        "ski" => ::std::option::Option::Some(14),
-                        "state" => ::std::option::Option::Some(15),
-                        "status" => ::std::option::Option::Some(16),
-                        "validity_days" => ::std::option::Option::Some(17),
-                        _ => ::std::option::Option::None,
-                    }
-                }
-                while let ::std::option::Option::Some(key) = map
-                    .next_key_seed(crate::runtime::private::FieldIndex(index))?
-                {
-                    match key {
-                        ::std::option::Option::Some(0) => field_0 = map.next_value()?,
-                        ::std::option::Option::Some(1) => field_1 = map.next_value()?,
-                        ::std::option::Option::Some(2) => field_2 = map.next_value()?,
-                        ::std::option::Option::Some(3) => field_3 = map.next_value()?,
-                        ::std::option::Option::Some(4) => field_4 = map.next_value()?,
-                        ::std::option::Option::Some(5) => field_5 = map.next_value()?,
-                        ::std::option::Option::Some(6) => field_6 = map.next_value()?,
-                        ::std::option::Option::Some(7) => field_7 = map.next_value()?,
-                        ::std::option::Option::Some(8) => field_8 = map.next_value()?,
-                        ::std::option::Option::Some(9) => field_9 = map.next_value()?,
-                        ::std::option::Option::Some(10) => field_10 = map.next_value()?,
-                        ::std::option::Option::Some(11) => field_11 = map.next_value()?,
-                        ::std::option::Option::Some(12) => field_12 = map.next_value()?,
-                        ::std::option::Option::Some(13) => field_13 = map.next_value()?,
-                        ::std::option::Option::Some(14) => field_14 = map.next_value()?,
-                        ::std::option::Option::Some(15) => field_15 = map.next_value()?,
-                        ::std::option::Option::Some(16) => field_16 = map.next_value()?,
-                        ::std::option::Option::Some(17) => field_17 = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ClientCertificate {
-                    id: field_0,
-                    certificate: field_1,
-                    certificate_authority: field_2,
-                    common_name: field_3,
-                    country: field_4,
-                    csr: field_5,
-                    expires_on: field_6,
-                    fingerprint_sha256: field_7,
-                    issued_on: field_8,
-                    location: field_9,
-                    organization: field_10,
-                    organizational_unit: field_11,
-                    serial_number: field_12,
-                    signature: field_13,
-                    ski: field_14,
-                    state: field_15,
-                    status: field_16,
-                    validity_days: field_17,
-                })
-            }
-        }
-        deserializer.deserialize_struct("ClientCertificate", FIELDS, Visitor)
-    }
-}
+crate::runtime::private::deserialize_struct!(
+    ClientCertificate, (0, id, "id", opt), (1, certificate, "certificate", opt), (2,
+    certificate_authority, "certificate_authority", opt), (3, common_name, "common_name",
+    opt), (4, country, "country", opt), (5, csr, "csr", opt), (6, expires_on,
+    "expires_on", opt), (7, fingerprint_sha256, "fingerprint_sha256", opt), (8,
+    issued_on, "issued_on", opt), (9, location, "location", opt), (10, organization,
+    "organization", opt), (11, organizational_unit, "organizational_unit", opt), (12,
+    serial_number, "serial_number", opt), (13, signature, "signature", opt), (14, ski,
+    "ski", opt), (15, state, "state", opt), (16, status, "status", opt), (17,
+    validity_days, "validity_days", opt)
+);
 /// Client Certificates may be active or revoked, and the pending_reactivation or pending_revocation represent in-progress asynchronous transitions
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -270,53 +99,11 @@ pub enum ClientCertificateStatus {
     /// A value this version of the crate does not know; kept verbatim.
     Unknown(::std::string::String),
 }
-impl ClientCertificateStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::PendingReactivation => "pending_reactivation",
-            Self::PendingRevocation => "pending_revocation",
-            Self::Revoked => "revoked",
-            Self::Unknown(value) => value,
-        }
-    }
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "pending_reactivation" => Self::PendingReactivation,
-            "pending_revocation" => Self::PendingRevocation,
-            "revoked" => Self::Revoked,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for ClientCertificateStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::str::FromStr for ClientCertificateStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from_wire(value))
-    }
-}
-impl ::serde::Serialize for ClientCertificateStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ClientCertificateStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::private::string_enum(deserializer, Self::from_wire)
-    }
-}
+crate::runtime::private::string_enum_impls!(
+    ClientCertificateStatus, (Active, "active"), (PendingReactivation,
+    "pending_reactivation"), (PendingRevocation, "pending_revocation"), (Revoked,
+    "revoked")
+);
 /// Client Certificate Status to filter results by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -334,55 +121,11 @@ pub enum ClientCertificateStatusFilter {
     /// A value this version of the crate does not know; kept verbatim.
     Unknown(::std::string::String),
 }
-impl ClientCertificateStatusFilter {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "all",
-            Self::Active => "active",
-            Self::PendingReactivation => "pending_reactivation",
-            Self::PendingRevocation => "pending_revocation",
-            Self::Revoked => "revoked",
-            Self::Unknown(value) => value,
-        }
-    }
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "all" => Self::All,
-            "active" => Self::Active,
-            "pending_reactivation" => Self::PendingReactivation,
-            "pending_revocation" => Self::PendingRevocation,
-            "revoked" => Self::Revoked,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for ClientCertificateStatusFilter {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::str::FromStr for ClientCertificateStatusFilter {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from_wire(value))
-    }
-}
-impl ::serde::Serialize for ClientCertificateStatusFilter {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ClientCertificateStatusFilter {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::private::string_enum(deserializer, Self::from_wire)
-    }
-}
+crate::runtime::private::string_enum_impls!(
+    ClientCertificateStatusFilter, (All, "all"), (Active, "active"),
+    (PendingReactivation, "pending_reactivation"), (PendingRevocation,
+    "pending_revocation"), (Revoked, "revoked")
+);
 /// Parameters for issuing a new client certificate from a CSR.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct CreateClientCertificateRequest {
@@ -391,64 +134,10 @@ pub struct CreateClientCertificateRequest {
     /// The number of days the Client Certificate will be valid after the issued_on date
     pub validity_days: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for CreateClientCertificateRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: &[&str] = &["csr", "validity_days"];
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = CreateClientCertificateRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("an object `CreateClientCertificateRequest`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<CreateClientCertificateRequest, A::Error> {
-                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_1: ::std::option::Option<i64> = ::std::option::Option::None;
-                fn index(key: &str) -> ::std::option::Option<usize> {
-                    match key {
-                        "csr" => ::std::option::Option::Some(0),
-                        "validity_days" => ::std::option::Option::Some(1),
-                        _ => ::std::option::Option::None,
-                    }
-                }
-                while let ::std::option::Option::Some(key) = map
-                    .next_key_seed(crate::runtime::private::FieldIndex(index))?
-                {
-                    match key {
-                        ::std::option::Option::Some(0) => {
-                            field_0 = ::std::option::Option::Some(map.next_value()?);
-                        }
-                        ::std::option::Option::Some(1) => {
-                            field_1 = ::std::option::Option::Some(map.next_value()?);
-                        }
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CreateClientCertificateRequest {
-                    csr: field_0
-                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
-                            "csr",
-                        ))?,
-                    validity_days: field_1
-                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
-                            "validity_days",
-                        ))?,
-                })
-            }
-        }
-        deserializer
-            .deserialize_struct("CreateClientCertificateRequest", FIELDS, Visitor)
-    }
-}
+crate::runtime::private::deserialize_struct!(
+    CreateClientCertificateRequest, (0, csr, "csr", req), (1, validity_days,
+    "validity_days", req)
+);
 /// Parameters for reactivating a client certificate.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct EditClientCertificateRequest {
@@ -456,46 +145,6 @@ pub struct EditClientCertificateRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reactivate: ::std::option::Option<bool>,
 }
-impl<'de> ::serde::Deserialize<'de> for EditClientCertificateRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: &[&str] = &["reactivate"];
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = EditClientCertificateRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("an object `EditClientCertificateRequest`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<EditClientCertificateRequest, A::Error> {
-                let mut field_0: ::std::option::Option<bool> = ::std::option::Option::None;
-                fn index(key: &str) -> ::std::option::Option<usize> {
-                    match key {
-                        "reactivate" => ::std::option::Option::Some(0),
-                        _ => ::std::option::Option::None,
-                    }
-                }
-                while let ::std::option::Option::Some(key) = map
-                    .next_key_seed(crate::runtime::private::FieldIndex(index))?
-                {
-                    match key {
-                        ::std::option::Option::Some(0) => field_0 = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EditClientCertificateRequest {
-                    reactivate: field_0,
-                })
-            }
-        }
-        deserializer.deserialize_struct("EditClientCertificateRequest", FIELDS, Visitor)
-    }
-}
+crate::runtime::private::deserialize_struct!(
+    EditClientCertificateRequest, (0, reactivate, "reactivate", opt)
+);

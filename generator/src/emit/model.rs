@@ -104,91 +104,24 @@ fn struct_def(
     }
 }
 
-/// `Deserialize` for a struct, written out. It reads a JSON object only (no sequence form),
-/// finds each key's field through one runtime seed and a `match`, skips unknown keys, lets a later
-/// duplicate key win, and reports a missing required field by name. About a third of the
-/// code `#[derive(Deserialize)]` produces, so large APIs type-check in less time and memory.
+/// `Deserialize` for a struct: one invocation of the runtime's `deserialize_struct!`, which
+/// holds the visitor code once (see there for the rules). Field positions are written out
+/// so that keys are matched without a search.
 fn deserialize_struct(name: &str, fields: &[Field]) -> TokenStream {
     let type_name = ident(name);
-    let expecting = format!("an object `{name}`");
-    let wire: Vec<&str> = fields.iter().map(|f| f.wire_name.as_str()).collect();
-    let locals: Vec<proc_macro2::Ident> = (0..fields.len())
-        .map(|i| quote::format_ident!("field_{}", i))
-        .collect();
-    let declarations = fields.iter().zip(&locals).map(|(f, local)| {
-        let ty = rust_type(&f.ty);
-        if f.ty.is_option() {
-            quote!(let mut #local: #ty = ::std::option::Option::None;)
-        } else {
-            quote!(let mut #local: ::std::option::Option<#ty> = ::std::option::Option::None;)
-        }
-    });
-    let arms = fields.iter().zip(&locals).enumerate().map(|(i, (f, local))| {
+    let entries = fields.iter().enumerate().map(|(i, f)| {
         let i = proc_macro2::Literal::usize_unsuffixed(i);
-        if f.ty.is_option() {
-            quote!(::std::option::Option::Some(#i) => #local = map.next_value()?,)
-        } else {
-            quote!(::std::option::Option::Some(#i) => #local = ::std::option::Option::Some(map.next_value()?),)
-        }
-    });
-    let inits = fields.iter().zip(&locals).map(|(f, local)| {
         let field = ident(&f.rust_name);
         let wire = &f.wire_name;
-        if f.ty.is_option() {
-            quote!(#field: #local,)
+        let kind = if f.ty.is_option() {
+            quote!(opt)
         } else {
-            quote!(#field: #local.ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(#wire))?,)
-        }
+            quote!(req)
+        };
+        quote!((#i, #field, #wire, #kind))
     });
-    let index_arms = wire.iter().enumerate().map(|(i, name)| {
-        let i = proc_macro2::Literal::usize_unsuffixed(i);
-        quote!(#name => ::std::option::Option::Some(#i),)
-    });
-    let read_entries = if fields.is_empty() {
-        quote! {
-            while map.next_key::<::serde::de::IgnoredAny>()?.is_some() {
-                map.next_value::<::serde::de::IgnoredAny>()?;
-            }
-        }
-    } else {
-        quote! {
-            fn index(key: &str) -> ::std::option::Option<usize> {
-                match key {
-                    #(#index_arms)*
-                    _ => ::std::option::Option::None,
-                }
-            }
-            while let ::std::option::Option::Some(key) = map.next_key_seed(crate::runtime::private::FieldIndex(index))? {
-                match key {
-                    #(#arms)*
-                    _ => {
-                        map.next_value::<::serde::de::IgnoredAny>()?;
-                    }
-                }
-            }
-        }
-    };
     quote! {
-        impl<'de> ::serde::Deserialize<'de> for #type_name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                const FIELDS: &[&str] = &[#(#wire),*];
-                struct Visitor;
-                impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                    type Value = #type_name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#type_name, A::Error> {
-                        #(#declarations)*
-                        #read_entries
-                        ::std::result::Result::Ok(#type_name {
-                            #(#inits)*
-                        })
-                    }
-                }
-                deserializer.deserialize_struct(#name, FIELDS, Visitor)
-            }
-        }
+        crate::runtime::private::deserialize_struct!(#type_name #(, #entries)*);
     }
 }
 
@@ -237,18 +170,14 @@ fn enum_def(
             #variant,
         }
     });
-    let arms = variants.iter().map(|v| {
+    let entries = variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
         let wire = &v.wire;
-        quote!(Self::#variant => #wire,)
+        quote!((#variant, #wire))
     });
-    let wire_arms = variants.iter().map(|v| {
-        let variant = ident(&v.rust_name);
-        let wire = &v.wire;
-        quote!(#wire => Self::#variant,)
-    });
-    // Serde impls are written out rather than derived: a derive with an untagged catch-all
-    // buffers every value and tries each variant, which is slow to compile and to run.
+    // The impls (`as_str`, `Display`, `FromStr`, serde) come from the runtime's
+    // `string_enum_impls!`: a derive with an untagged catch-all would buffer every value and
+    // try each variant, slow to compile and to run.
     quote! {
         #docs
         #cfg
@@ -261,51 +190,7 @@ fn enum_def(
         }
 
         #cfg
-        impl #type_name {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#arms)*
-                    Self::Unknown(value) => value,
-                }
-            }
-
-            fn from_wire(value: &str) -> Self {
-                match value {
-                    #(#wire_arms)*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        #cfg
-        impl ::std::fmt::Display for #type_name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        #cfg
-        impl ::std::str::FromStr for #type_name {
-            type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                ::std::result::Result::Ok(Self::from_wire(value))
-            }
-        }
-
-        #cfg
-        impl ::serde::Serialize for #type_name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        #cfg
-        impl<'de> ::serde::Deserialize<'de> for #type_name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                crate::runtime::private::string_enum(deserializer, Self::from_wire)
-            }
-        }
+        crate::runtime::private::string_enum_impls!(#type_name #(, #entries)*);
     }
 }
 
