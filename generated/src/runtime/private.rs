@@ -239,29 +239,43 @@ where
     deserializer.deserialize_str(Wire(from_wire))
 }
 
-/// Finds a struct field by its wire name: `index` maps a key to the field's position, or to
-/// `None` for a key the struct does not have. Generated `Deserialize` impls share this seed
-/// instead of each deriving a field-identifier type of its own.
+/// The field names of a generated struct: `index` maps a key to the field's position, or
+/// to `None` for a key the struct does not have.
 #[allow(dead_code)]
-pub(crate) struct FieldIndex(pub fn(&str) -> Option<usize>);
+pub(crate) trait Fields {
+    fn index(key: &str) -> Option<usize>;
+}
 
-impl<'de> serde::de::DeserializeSeed<'de> for FieldIndex {
+/// Finds a struct field by its wire name through `F::index`. Generated `Deserialize` impls
+/// share this seed instead of each deriving a field-identifier type of its own; being
+/// generic, the lookup is inlined into each struct's decoding.
+#[allow(dead_code)]
+pub(crate) struct FieldIndex<F>(std::marker::PhantomData<F>);
+
+#[allow(dead_code)]
+impl<F: Fields> FieldIndex<F> {
+    pub(crate) fn new() -> Self {
+        FieldIndex(std::marker::PhantomData)
+    }
+}
+
+impl<'de, F: Fields> serde::de::DeserializeSeed<'de> for FieldIndex<F> {
     type Value = Option<usize>;
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_identifier(self)
     }
 }
 
-impl serde::de::Visitor<'_> for FieldIndex {
+impl<F: Fields> serde::de::Visitor<'_> for FieldIndex<F> {
     type Value = Option<usize>;
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a field name")
     }
     fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Self::Value, E> {
-        Ok((self.0)(name))
+        Ok(F::index(name))
     }
     fn visit_bytes<E: serde::de::Error>(self, name: &[u8]) -> Result<Self::Value, E> {
-        Ok(std::str::from_utf8(name).ok().and_then(self.0))
+        Ok(std::str::from_utf8(name).ok().and_then(F::index))
     }
 }
 
@@ -394,14 +408,16 @@ macro_rules! deserialize_struct {
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
                 const FIELDS: &[&str] = &[$($wire),*];
-                #[allow(dead_code)]
-                fn index(key: &str) -> ::std::option::Option<usize> {
-                    match key {
-                        $($wire => ::std::option::Option::Some($index),)*
-                        _ => ::std::option::Option::None,
+                struct Visitor;
+                impl $crate::runtime::private::Fields for Visitor {
+                    #[inline]
+                    fn index(key: &str) -> ::std::option::Option<usize> {
+                        match key {
+                            $($wire => ::std::option::Option::Some($index),)*
+                            _ => ::std::option::Option::None,
+                        }
                     }
                 }
-                struct Visitor;
                 impl<'de> ::serde::de::Visitor<'de> for Visitor {
                     type Value = $crate::models::$ty;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -414,7 +430,7 @@ macro_rules! deserialize_struct {
                     ) -> ::std::result::Result<$crate::models::$ty, A::Error> {
                         $(let mut $field = ::std::option::Option::None;)*
                         while let ::std::option::Option::Some(key) =
-                            map.next_key_seed($crate::runtime::private::FieldIndex(index))?
+                            map.next_key_seed($crate::runtime::private::FieldIndex::<Visitor>::new())?
                         {
                             match key {
                                 $(::std::option::Option::Some($index) => {
