@@ -19,6 +19,13 @@ pub struct Api {
     pub extra_files: Vec<(String, String)>,
 }
 
+impl Api {
+    /// Number of operations over all resources.
+    pub fn operation_count(&self) -> usize {
+        self.resources.iter().map(|r| r.operations.len()).sum()
+    }
+}
+
 /// Cargo metadata of the generated crate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Package {

@@ -229,20 +229,7 @@ fn measure(command: &mut Command, limits: &Limits) -> Result<Measured, String> {
         .stderr(Stdio::piped())
         .process_group(0);
     if let Some(bytes) = limits.memory_bytes {
-        // SAFETY: the closure runs in the forked child before exec and only calls
-        // setrlimit, which is async-signal-safe; it neither allocates nor takes locks.
-        unsafe {
-            command.pre_exec(move || {
-                let limit = libc::rlimit {
-                    rlim_cur: bytes as libc::rlim_t,
-                    rlim_max: bytes as libc::rlim_t,
-                };
-                if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        crate::util::limit_address_space(command, bytes);
     }
     let program = command.get_program().to_string_lossy().into_owned();
     let started = Instant::now();

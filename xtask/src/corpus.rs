@@ -794,21 +794,7 @@ fn run_child(exe: &Path, args: &[OsString], limits: &Limits) -> Result<ChildRun,
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let bytes = limits.memory_bytes;
-    // SAFETY: the closure runs in the forked child before exec and only calls
-    // setrlimit, which is async-signal-safe; it neither allocates nor takes locks.
-    unsafe {
-        command.pre_exec(move || {
-            let limit = libc::rlimit {
-                rlim_cur: bytes as libc::rlim_t,
-                rlim_max: bytes as libc::rlim_t,
-            };
-            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    crate::util::limit_address_space(&mut command, limits.memory_bytes);
     let started = Instant::now();
     let mut child = command
         .spawn()

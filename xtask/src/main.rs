@@ -126,12 +126,7 @@ fn codegen(args: &[String]) -> Result<(), String> {
         apigen::deny_warnings(&output)
             .map_err(|d| format!("{}\n(--deny-warnings)", d.render(&input.spec_text)))?;
     }
-    let operations: usize = output
-        .api
-        .resources
-        .iter()
-        .map(|r| r.operations.len())
-        .sum();
+    let operations = output.api.operation_count();
     let lines: usize = output.files.values().map(|text| text.lines().count()).sum();
     eprintln!(
         "{}: {operations} operations in {} resources, {} types; {} files, {lines} lines; {} warnings",

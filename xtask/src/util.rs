@@ -62,3 +62,22 @@ pub fn drain(mut pipe: impl Read, cap: usize) -> Vec<u8> {
     }
     kept
 }
+
+/// Limit the address space of the child `command` will start to `bytes` (`RLIMIT_AS`), so
+/// that a run out of memory fails with an allocation error instead of taking the machine.
+pub fn limit_address_space(command: &mut Command, bytes: u64) {
+    // SAFETY: the closure runs in the forked child before exec and only calls
+    // setrlimit, which is async-signal-safe; it neither allocates nor takes locks.
+    unsafe {
+        command.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: bytes as libc::rlim_t,
+                rlim_max: bytes as libc::rlim_t,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
