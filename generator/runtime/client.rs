@@ -8,11 +8,24 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use super::credentials::{Credentials, credentials_from_env};
 use super::error::Error;
+use super::options::{check_duration, check_limit, check_retries};
 use super::retry::Backoff;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(120);
 const DEFAULT_MAX_RETRIES: u32 = 2;
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default of [`ClientBuilder::max_pages`].
+pub(crate) const DEFAULT_MAX_PAGES: u64 = 10_000;
+/// How long an idle pooled connection is kept: below the idle timeouts of
+/// common load balancers and proxies (60 s for AWS load balancers, 75 s for
+/// nginx), so the client never reuses a connection the other side is about
+/// to close.
+pub(crate) const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A caller's adjustment of the HTTP client (proxies, TLS roots, ...).
+type ConfigureHttp =
+    Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static>;
 const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// The API client.
@@ -28,11 +41,16 @@ pub struct Client {
 
 pub(crate) struct ClientInner {
     pub base_url: String,
+    /// `base_url` parsed: its origin is the only one credentials go to.
+    pub base: reqwest::Url,
     pub credentials: Vec<(HeaderName, HeaderValue)>,
     pub user_agent: HeaderValue,
     pub timeout: Duration,
+    pub total_timeout: Duration,
     pub max_retries: u32,
     pub backoff: Backoff,
+    pub max_response_bytes: u64,
+    pub max_pages: u64,
     pub http: reqwest::Client,
 }
 
@@ -100,22 +118,30 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base_url)
             .field("credential_headers", &names)
             .field("timeout", &self.inner.timeout)
+            .field("total_timeout", &self.inner.total_timeout)
             .field("max_retries", &self.inner.max_retries)
+            .field("max_response_bytes", &self.inner.max_response_bytes)
+            .field("max_pages", &self.inner.max_pages)
             .finish_non_exhaustive()
     }
 }
 
 /// Configures and builds a [`Client`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use]
 pub struct ClientBuilder {
     base_url: Option<String>,
     credentials: Option<Credentials>,
     timeout: Duration,
+    total_timeout: Duration,
     max_retries: u32,
     backoff: Backoff,
     user_agent: String,
-    http_client: Option<reqwest::Client>,
+    max_response_bytes: u64,
+    max_pages: u64,
+    pool_idle_timeout: Option<Duration>,
+    allow_insecure_http: bool,
+    configure_http: Option<ConfigureHttp>,
 }
 
 impl Default for ClientBuilder {
@@ -124,11 +150,35 @@ impl Default for ClientBuilder {
             base_url: None,
             credentials: None,
             timeout: DEFAULT_TIMEOUT,
+            total_timeout: DEFAULT_TOTAL_TIMEOUT,
             max_retries: DEFAULT_MAX_RETRIES,
             backoff: Backoff::default(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
-            http_client: None,
+            max_response_bytes: super::body::DEFAULT_MAX_RESPONSE_BYTES,
+            max_pages: DEFAULT_MAX_PAGES,
+            pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
+            allow_insecure_http: false,
+            configure_http: None,
         }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials)
+            .field("timeout", &self.timeout)
+            .field("total_timeout", &self.total_timeout)
+            .field("max_retries", &self.max_retries)
+            .field("backoff", &self.backoff)
+            .field("user_agent", &self.user_agent)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_pages", &self.max_pages)
+            .field("pool_idle_timeout", &self.pool_idle_timeout)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("configure_http", &self.configure_http.is_some())
+            .finish()
     }
 }
 
@@ -150,6 +200,52 @@ impl ClientBuilder {
     /// reading the whole response. Defaults to 60 seconds.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Sets the time limit of a whole call: every attempt and the waits
+    /// between them. Defaults to 120 seconds. Each attempt gets at most what
+    /// is left of it; a retry that would wait past it (a long `Retry-After`
+    /// included) is not made, and the last error is returned at once.
+    pub fn total_timeout(mut self, total_timeout: Duration) -> Self {
+        self.total_timeout = total_timeout;
+        self
+    }
+
+    /// Sets the largest response body accepted, in bytes. Defaults to
+    /// 32 MiB. A larger body ends the call with
+    /// [`Error::ResponseTooLarge`] as soon as its `Content-Length` or its
+    /// bytes show it, so memory never grows past the limit. Error responses
+    /// are read only as far as the error needs (64 KiB at most).
+    pub fn max_response_bytes(mut self, max_response_bytes: u64) -> Self {
+        self.max_response_bytes = max_response_bytes;
+        self
+    }
+
+    /// Sets the most pages a `stream()` fetches before it ends with
+    /// [`Error::Pagination`]. Defaults to 10,000; see
+    /// [`PageStream`](super::PageStream) for the other checks that end a
+    /// stream whose server does not page properly.
+    pub fn max_pages(mut self, max_pages: u64) -> Self {
+        self.max_pages = max_pages;
+        self
+    }
+
+    /// Sets how long an idle connection stays in the pool for reuse; `None`
+    /// keeps it until the server closes it. Defaults to 15 seconds, below
+    /// the idle timeouts of common load balancers, so that a request is
+    /// never sent on a connection the other side is closing.
+    pub fn pool_idle_timeout(mut self, pool_idle_timeout: Option<Duration>) -> Self {
+        self.pool_idle_timeout = pool_idle_timeout;
+        self
+    }
+
+    /// Allows a plain `http://` base URL to a host other than this machine
+    /// while credentials are set. Off by default: anyone on the path could
+    /// read the credentials. Loopback addresses (`localhost`, `127.0.0.1`,
+    /// `[::1]`) are always allowed.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
         self
     }
 
@@ -181,13 +277,28 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses a preconfigured HTTP client (proxies, custom roots, ...). Its own
-    /// timeouts apply in addition to this client's per-attempt timeout.
+    /// Adjusts the HTTP client before it is built: proxies, TLS roots,
+    /// local address, HTTP/2 settings, and so on.
     ///
-    /// The default client does not follow redirects, so that credentials
-    /// are never sent to another host; configure yours likewise.
-    pub fn http_client(mut self, http_client: reqwest::Client) -> Self {
-        self.http_client = Some(http_client);
+    /// `configure` gets a `reqwest::ClientBuilder` that already has this
+    /// client's connect and pool settings, and may override them. Whatever it
+    /// sets, the runtime then turns automatic redirects off and follows
+    /// redirects itself within the base URL's origin only, so that no
+    /// credential header or request body ever reaches another host. (A
+    /// ready-made `reqwest::Client` is not accepted for that reason: its
+    /// redirect policy could not be checked.)
+    ///
+    /// ```text
+    /// let proxy = reqwest::Proxy::https("http://proxy.internal:3128")?;
+    /// let client = Client::builder()
+    ///     .configure_http(move |http| http.proxy(proxy.clone()))
+    ///     .build()?;
+    /// ```
+    pub fn configure_http(
+        mut self,
+        configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.configure_http = Some(Arc::new(configure));
         self
     }
 
@@ -198,45 +309,87 @@ impl ClientBuilder {
                 .as_deref()
                 .unwrap_or(crate::PROFILE.default_base_url),
         )?;
-        if self.timeout.is_zero() {
-            return Err(Error::configuration(
-                "the timeout must be greater than zero",
-            ));
+        let settings = [
+            check_duration("the timeout", self.timeout, false),
+            check_duration("the total timeout", self.total_timeout, false),
+            check_duration("the retry backoff", self.backoff.base, true),
+            check_duration("the retry backoff's maximum", self.backoff.cap, true),
+            self.pool_idle_timeout
+                .map_or(Ok(()), |t| check_duration("the pool idle timeout", t, true)),
+            check_retries(self.max_retries),
+            check_limit("max_response_bytes", self.max_response_bytes),
+            check_limit("max_pages", self.max_pages),
+        ];
+        if let Some(problem) = settings.into_iter().find_map(Result::err) {
+            return Err(Error::configuration(problem));
         }
         let credentials = match &self.credentials {
             Some(credentials) => credentials.to_header_pairs()?,
             None => Vec::new(),
         };
+        let base = reqwest::Url::parse(&base_url)
+            .map_err(|e| Error::configuration(format!("invalid base URL: {e}")))?;
+        if base.scheme() == "http"
+            && !credentials.is_empty()
+            && !self.allow_insecure_http
+            && !is_loopback(&base)
+        {
+            return Err(Error::configuration(
+                "invalid base URL: plain http to a host other than this machine would expose \
+                 the credentials to anyone on the way; use https, or allow it explicitly with \
+                 ClientBuilder::allow_insecure_http(true)",
+            ));
+        }
         let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
             Error::configuration("the user agent contains characters not allowed in HTTP headers")
         })?;
-        let http = match self.http_client {
-            Some(http) => http,
-            // Redirects are not followed: they could carry credential
-            // headers to another host.
-            None => reqwest::Client::builder()
-                .connect_timeout(self.timeout.min(MAX_CONNECT_TIMEOUT))
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| {
-                    Error::configuration(format!(
-                        "cannot initialise the HTTP client: {}",
-                        e.without_url()
-                    ))
-                })?,
-        };
+        let mut http = reqwest::Client::builder()
+            .connect_timeout(self.timeout.min(MAX_CONNECT_TIMEOUT))
+            .pool_idle_timeout(self.pool_idle_timeout);
+        if let Some(configure) = &self.configure_http {
+            http = configure(http);
+        }
+        // Set last, so that no configuration can turn it back on: the
+        // runtime follows redirects itself, within the base URL's origin.
+        let http = http
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| {
+                Error::configuration(format!(
+                    "cannot initialise the HTTP client: {}",
+                    e.without_url()
+                ))
+            })?;
         Ok(Client {
             inner: Arc::new(ClientInner {
                 base_url,
+                base,
                 credentials,
                 user_agent,
                 timeout: self.timeout,
+                total_timeout: self.total_timeout,
                 max_retries: self.max_retries,
                 backoff: self.backoff,
+                max_response_bytes: self.max_response_bytes,
+                max_pages: self.max_pages,
                 http,
             }),
         })
     }
+}
+
+/// Whether `url` names this machine: `localhost` (or a name under it), or a
+/// loopback address.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return ip.is_loopback();
+    }
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == "localhost" || host.ends_with(".localhost")
 }
 
 /// The base URL without its trailing `/`, if it is an absolute `http(s)`
@@ -331,5 +484,57 @@ mod tests {
             Client::builder().build().is_ok(),
             "credentials are optional"
         );
+        let bad = [
+            Client::builder().total_timeout(Duration::ZERO),
+            Client::builder().timeout(Duration::MAX),
+            Client::builder().retry_backoff(Duration::MAX, Duration::MAX),
+            Client::builder().retry_backoff(Duration::ZERO, Duration::from_secs(90_000)),
+            Client::builder().max_retries(1_000),
+            Client::builder().max_response_bytes(0),
+            Client::builder().max_pages(0),
+            Client::builder().pool_idle_timeout(Some(Duration::MAX)),
+        ];
+        for builder in bad {
+            let shown = format!("{builder:?}");
+            match builder.build() {
+                Err(Error::Configuration { message }) => assert!(message.contains("must be"), "{message}"),
+                other => panic!("{shown}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn plain_http_with_credentials_only_to_this_machine() {
+        let with = |url: &str| {
+            Client::builder()
+                .base_url(url)
+                .credentials(Credentials::bearer("t0k3n"))
+        };
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://127.8.9.10",
+            "http://localhost:1/v4",
+            "http://api.localhost",
+            "http://[::1]:9000",
+            "https://api.example.com",
+        ] {
+            assert!(with(url).build().is_ok(), "{url}");
+        }
+        for url in ["http://api.example.com", "http://10.0.0.2:8080", "http://[2001:db8::1]"] {
+            let err = with(url).build().unwrap_err();
+            assert!(err.to_string().contains("allow_insecure_http"), "{url}: {err}");
+            assert!(with(url).allow_insecure_http(true).build().is_ok(), "{url}");
+            assert!(Client::builder().base_url(url).build().is_ok(), "{url} without credentials");
+        }
+    }
+
+    #[test]
+    fn defaults_are_bounded() {
+        let client = Client::builder().build().unwrap();
+        assert_eq!(client.inner.total_timeout, DEFAULT_TOTAL_TIMEOUT);
+        assert!(client.inner.total_timeout < DEFAULT_TIMEOUT * (DEFAULT_MAX_RETRIES + 1));
+        assert_eq!(client.inner.max_response_bytes, 32 << 20);
+        // Below the 60 s idle timeout of AWS load balancers, the lowest common one.
+        assert!(DEFAULT_POOL_IDLE_TIMEOUT < Duration::from_secs(60));
     }
 }

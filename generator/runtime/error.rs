@@ -28,10 +28,47 @@ pub enum Error {
         /// The underlying transport error, if any.
         source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
-    /// An attempt took longer than the configured per-attempt timeout.
+    /// The call ran out of time: its last attempt exceeded the per-attempt
+    /// timeout, or the call exceeded its total timeout (attempts and the
+    /// waits between them together).
     Timeout {
-        /// The timeout that elapsed.
+        /// The time limit that elapsed last: the per-attempt timeout, or what
+        /// was left of the total timeout when that was shorter.
         after: Duration,
+        /// Attempts made, the one that timed out included (0 when the total
+        /// timeout ran out before an attempt could start).
+        attempts: u32,
+        /// Time the whole call took, attempts and waits between them.
+        elapsed: Duration,
+        /// The total timeout, when it (rather than the per-attempt timeout)
+        /// ended the call.
+        total_timeout: Option<Duration>,
+    },
+    /// The response body was larger than the configured maximum (see
+    /// `ClientBuilder::max_response_bytes`); reading stopped at the limit.
+    ResponseTooLarge {
+        /// HTTP status of the response.
+        status: StatusCode,
+        /// The limit, in bytes.
+        limit: u64,
+        /// The size the server announced in `Content-Length`, if any.
+        declared: Option<u64>,
+    },
+    /// The server redirected the request somewhere it is not followed: to
+    /// another origin (scheme, host and port) than the base URL's, which
+    /// would see the credentials, or past the redirect limit.
+    Redirect {
+        /// HTTP status of the redirect.
+        status: StatusCode,
+        /// Why it was not followed (names the target's origin only).
+        message: String,
+    },
+    /// A paginated stream stopped because the server's pages cannot be
+    /// trusted to end: a page other than the one asked for, the same page
+    /// twice, or more pages than the configured maximum.
+    Pagination {
+        /// What the server did, and how to proceed.
+        message: String,
     },
     /// A response arrived but its body could not be decoded.
     Decode {
@@ -88,6 +125,12 @@ pub enum ErrorKind {
     InvalidArgument,
     /// See [`Error::Configuration`].
     Configuration,
+    /// See [`Error::ResponseTooLarge`].
+    ResponseTooLarge,
+    /// See [`Error::Redirect`].
+    Redirect,
+    /// See [`Error::Pagination`].
+    Pagination,
 }
 
 /// An error reported by the API itself.
@@ -180,6 +223,9 @@ impl Error {
             Error::Decode { .. } => ErrorKind::Decode,
             Error::InvalidArgument { .. } => ErrorKind::InvalidArgument,
             Error::Configuration { .. } => ErrorKind::Configuration,
+            Error::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
+            Error::Redirect { .. } => ErrorKind::Redirect,
+            Error::Pagination { .. } => ErrorKind::Pagination,
         }
     }
 
@@ -187,7 +233,9 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(api) => Some(api.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. }
+            | Error::ResponseTooLarge { status, .. }
+            | Error::Redirect { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -301,9 +349,47 @@ impl fmt::Display for Error {
         match self {
             Error::Api(api) => fmt::Display::fmt(api, f),
             Error::Connection { message, .. } => write!(f, "connection error: {message}"),
-            Error::Timeout { after } => {
-                write!(f, "request timed out after {}", DisplayDuration(*after))
+            Error::Timeout {
+                after,
+                attempts,
+                elapsed,
+                total_timeout,
+            } => {
+                match total_timeout {
+                    Some(total) => write!(
+                        f,
+                        "request exceeded its total timeout of {}",
+                        DisplayDuration(*total)
+                    )?,
+                    None => write!(f, "request timed out after {}", DisplayDuration(*after))?,
+                }
+                let plural = if *attempts == 1 { "" } else { "s" };
+                write!(
+                    f,
+                    " ({attempts} attempt{plural}, {} in total)",
+                    DisplayDuration(*elapsed)
+                )
             }
+            Error::ResponseTooLarge {
+                status,
+                limit,
+                declared,
+            } => {
+                write!(
+                    f,
+                    "the HTTP {} response body is larger than the limit of {}",
+                    status.as_u16(),
+                    DisplayBytes(*limit)
+                )?;
+                if let Some(declared) = declared {
+                    write!(f, " (Content-Length: {})", DisplayBytes(*declared))?;
+                }
+                f.write_str("; raise the limit with max_response_bytes")
+            }
+            Error::Redirect { status, message } => {
+                write!(f, "HTTP {} redirect not followed: {message}", status.as_u16())
+            }
+            Error::Pagination { message } => write!(f, "pagination stopped: {message}"),
             Error::Decode {
                 status,
                 message,
@@ -352,6 +438,25 @@ impl From<ApiError> for Error {
 
 struct DisplayDuration(Duration);
 
+/// A byte count in the largest binary unit that divides it, or in bytes.
+struct DisplayBytes(u64);
+
+impl fmt::Display for DisplayBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0;
+        for (unit, size) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+            if n >= size && n % size == 0 {
+                return write!(f, "{} {unit}", n / size);
+            }
+        }
+        if n >= 1 << 20 {
+            write!(f, "{:.1} MiB", n as f64 / (1u64 << 20) as f64)
+        } else {
+            write!(f, "{n} bytes")
+        }
+    }
+}
+
 impl fmt::Display for DisplayDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.0;
@@ -360,7 +465,8 @@ impl fmt::Display for DisplayDuration {
         } else if d < Duration::from_secs(1) {
             write!(f, "{}ms", d.as_millis())
         } else {
-            write!(f, "{:.3}s", d.as_secs_f64())
+            let text = format!("{:.3}", d.as_secs_f64());
+            write!(f, "{}s", text.trim_end_matches('0').trim_end_matches('.'))
         }
     }
 }
@@ -461,19 +567,16 @@ mod tests {
                 "{status}"
             );
         }
-        assert_eq!(
-            Error::Timeout {
-                after: Duration::from_secs(1)
-            }
-            .kind(),
-            ErrorKind::Timeout
-        );
-        assert!(
-            Error::Timeout {
-                after: Duration::from_secs(1)
-            }
-            .is_retryable()
-        );
+        assert_eq!(timeout(1000, 1, 1000, None).kind(), ErrorKind::Timeout);
+        assert!(timeout(1000, 1, 1000, None).is_retryable());
+        let too_large = Error::ResponseTooLarge {
+            status: StatusCode::OK,
+            limit: 1 << 20,
+            declared: None,
+        };
+        assert_eq!(too_large.kind(), ErrorKind::ResponseTooLarge);
+        assert!(!too_large.is_retryable());
+        assert_eq!(too_large.status(), Some(StatusCode::OK));
         assert!(!Error::invalid("x", "y").is_retryable());
     }
 
@@ -489,18 +592,38 @@ mod tests {
         assert_eq!(truncate_chars("abcdef", 4), "abc…");
     }
 
+    fn timeout(after_ms: u64, attempts: u32, elapsed_ms: u64, total_ms: Option<u64>) -> Error {
+        Error::Timeout {
+            after: Duration::from_millis(after_ms),
+            attempts,
+            elapsed: Duration::from_millis(elapsed_ms),
+            total_timeout: total_ms.map(Duration::from_millis),
+        }
+    }
+
     #[test]
     fn display_of_other_variants() {
-        let t = Error::Timeout {
-            after: Duration::from_millis(250),
-        };
-        assert_eq!(t.to_string(), "request timed out after 250ms");
         assert_eq!(
-            Error::Timeout {
-                after: Duration::from_secs(60)
-            }
-            .to_string(),
-            "request timed out after 60s"
+            timeout(250, 1, 251, None).to_string(),
+            "request timed out after 250ms (1 attempt, 251ms in total)"
+        );
+        assert_eq!(
+            timeout(60_000, 3, 181_234, None).to_string(),
+            "request timed out after 60s (3 attempts, 181.234s in total)"
+        );
+        assert_eq!(
+            timeout(9_500, 2, 120_000, Some(120_000)).to_string(),
+            "request exceeded its total timeout of 120s (2 attempts, 120s in total)"
+        );
+        let too_large = Error::ResponseTooLarge {
+            status: StatusCode::OK,
+            limit: 32 << 20,
+            declared: Some(500 << 20),
+        };
+        assert_eq!(
+            too_large.to_string(),
+            "the HTTP 200 response body is larger than the limit of 32 MiB \
+             (Content-Length: 500 MiB); raise the limit with max_response_bytes"
         );
         let d = Error::decode(StatusCode::OK, "expected value", b"<html>");
         assert_eq!(

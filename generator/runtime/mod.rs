@@ -7,7 +7,8 @@
 //! path, and sends the client's credentials, `User-Agent`,
 //! `Accept: application/json` and any per-request headers. Each attempt has
 //! its own timeout (60 s by default) covering the whole exchange, including
-//! reading the response body.
+//! reading the response body, and the whole call has a total timeout (120 s
+//! by default) covering every attempt and the waits between them.
 //!
 //! # Retries
 //! A failed attempt is retried up to `max_retries` times (2 by default,
@@ -18,11 +19,42 @@
 //! `POST` and `PATCH`, unless [`RequestOptions::idempotent`] says
 //! otherwise), since the server may have acted on them. Delays grow
 //! exponentially from 0.5 s up to 8 s with random jitter; a `Retry-After` or
-//! `retry-after-ms` header of at most 60 s is honoured instead.
+//! `retry-after-ms` header is honoured instead. A wait that would end past
+//! the total timeout is not made: the call returns the last error at once
+//! (a `429` keeps the server's `retry_after`).
+//!
+//! # Limits
+//! A response body larger than `max_response_bytes` (32 MiB by default) ends
+//! the call with [`Error::ResponseTooLarge`] as soon as its `Content-Length`
+//! or its bytes show it; error bodies are read only as far as the error
+//! needs. A `stream()` ends with [`Error::Pagination`] when the server sends
+//! a page other than the one asked for, the same items twice in a row, or
+//! more than `max_pages` pages (10,000 by default). Idle pooled connections
+//! are dropped after 15 s, before common load balancers close them. Every
+//! setting is validated, per client and per request.
+//!
+//! # Redirects
+//! The HTTP client never follows redirects on its own. The runtime follows
+//! `301`, `302`, `303`, `307` and `308` within the base URL's origin (five
+//! at most); a redirect to any other origin ends the call with
+//! [`Error::Redirect`], so credentials and bodies never leave that origin.
 //!
 //! # Secrets
 //! Credentials are never shown by `Debug`, `Display`, errors or logs, and are
-//! sent as sensitive header values.
+//! sent as sensitive header values. A plain `http://` base URL to another
+//! machine is refused while credentials are set, unless
+//! `ClientBuilder::allow_insecure_http` allows it. Text a server sends back
+//! (body excerpts, error messages) is scrubbed of every sensitive value the
+//! request carried before it is kept in an error.
+//!
+//! # Decoding
+//! A field that appears twice in one JSON object (in the envelope,
+//! `result_info` or any generated model) is a decode error naming it: two
+//! values for one field are ambiguous, and a reader that kept the first would
+//! disagree with one that kept the last (`"success": false, …,
+//! "success": true`). Unknown keys are ignored. Free-form maps (a schema's
+//! `additionalProperties`) are data rather than fields and keep the last
+//! value of a repeated key, as `serde`'s maps do.
 //!
 //! # Tracing
 //! With the `tracing` feature, every attempt runs in an `http_request` span
@@ -30,6 +62,7 @@
 //! status; retries emit debug events. Header values and query strings are
 //! never recorded.
 
+mod body;
 mod client;
 mod credentials;
 mod envelope;
@@ -37,6 +70,8 @@ mod error;
 mod options;
 mod pagination;
 pub(crate) mod private;
+mod redact;
+mod redirect;
 mod response;
 mod retry;
 mod transport;

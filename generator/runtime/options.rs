@@ -16,6 +16,12 @@ use super::error::Error;
 pub struct RequestOptions {
     /// Timeout of each attempt; the client's (60 s by default) when `None`.
     pub timeout: Option<Duration>,
+    /// Time limit of the whole call, every attempt and the waits between
+    /// them; the client's (120 s by default) when `None`.
+    pub total_timeout: Option<Duration>,
+    /// Largest response body accepted, in bytes; the client's (32 MiB by
+    /// default) when `None`.
+    pub max_response_bytes: Option<u64>,
     /// Retries after the first attempt; the client's (2 by default) when `None`.
     pub max_retries: Option<u32>,
     /// Extra headers, sent after (and replacing) the client's own.
@@ -38,10 +44,25 @@ impl RequestOptions {
         self
     }
 
+    /// Sets the time limit of the whole call: every attempt and the waits
+    /// between them. When it runs out the call ends with
+    /// [`Error::Timeout`]; a retry that would wait past it is not made.
+    pub fn total_timeout(mut self, total_timeout: Duration) -> Self {
+        self.total_timeout = Some(total_timeout);
+        self
+    }
+
     /// Sets how many times a failed attempt may be retried; 0 disables
     /// retries.
     pub fn max_retries(mut self, max_retries: u32) -> Self {
         self.max_retries = Some(max_retries);
+        self
+    }
+
+    /// Sets the largest response body accepted, in bytes; a larger one ends
+    /// the call with [`Error::ResponseTooLarge`] as soon as it is seen.
+    pub fn max_response_bytes(mut self, max_response_bytes: u64) -> Self {
+        self.max_response_bytes = Some(max_response_bytes);
         self
     }
 
@@ -117,10 +138,67 @@ impl fmt::Debug for RequestOptions {
         }
         f.debug_struct("RequestOptions")
             .field("timeout", &self.timeout)
+            .field("total_timeout", &self.total_timeout)
             .field("max_retries", &self.max_retries)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("headers", &Headers(&self.headers))
             .field("idempotent", &self.idempotent)
             .finish()
+    }
+}
+
+/// Longest duration any setting accepts.
+pub(crate) const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Most retries any setting accepts.
+pub(crate) const MAX_RETRIES_LIMIT: u32 = 100;
+
+/// Checks a time setting: greater than zero (unless `zero_ok`) and at most a day.
+pub(crate) fn check_duration(what: &str, value: Duration, zero_ok: bool) -> Result<(), String> {
+    if value.is_zero() && !zero_ok {
+        return Err(format!("{what} must be greater than zero"));
+    }
+    if value > MAX_DURATION {
+        return Err(format!("{what} must be at most 24 hours (got {value:?})"));
+    }
+    Ok(())
+}
+
+/// Checks a retry count.
+pub(crate) fn check_retries(value: u32) -> Result<(), String> {
+    if value > MAX_RETRIES_LIMIT {
+        return Err(format!(
+            "max_retries must be at most {MAX_RETRIES_LIMIT} (got {value})"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a size or count limit: at least 1.
+pub(crate) fn check_limit(what: &str, value: u64) -> Result<(), String> {
+    if value == 0 {
+        return Err(format!("{what} must be at least 1"));
+    }
+    Ok(())
+}
+
+impl RequestOptions {
+    /// Validates the settings, with the same bounds as the client's.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        let invalid = |name: &'static str| move |reason: String| Error::invalid(name, reason);
+        if let Some(t) = self.timeout {
+            check_duration("the timeout", t, false).map_err(invalid("timeout"))?;
+        }
+        if let Some(t) = self.total_timeout {
+            check_duration("the total timeout", t, false).map_err(invalid("total_timeout"))?;
+        }
+        if let Some(n) = self.max_retries {
+            check_retries(n).map_err(invalid("max_retries"))?;
+        }
+        if let Some(n) = self.max_response_bytes {
+            check_limit("max_response_bytes", n).map_err(invalid("max_response_bytes"))?;
+        }
+        Ok(())
     }
 }
 
@@ -171,6 +249,31 @@ mod tests {
             "{shown}"
         );
         assert!(shown.contains("timeout: Some(5s)"), "{shown}");
+    }
+
+    #[test]
+    fn per_request_settings_are_validated_like_the_clients() {
+        let ok = RequestOptions::new()
+            .timeout(Duration::from_secs(1))
+            .total_timeout(Duration::from_secs(3600))
+            .max_retries(MAX_RETRIES_LIMIT)
+            .max_response_bytes(1);
+        assert!(ok.validate().is_ok());
+        let cases = [
+            (RequestOptions::new().timeout(Duration::ZERO), "timeout"),
+            (RequestOptions::new().timeout(Duration::MAX), "timeout"),
+            (RequestOptions::new().total_timeout(Duration::ZERO), "total_timeout"),
+            (RequestOptions::new().max_retries(u32::MAX), "max_retries"),
+            (RequestOptions::new().max_response_bytes(0), "max_response_bytes"),
+        ];
+        for (options, field) in cases {
+            match options.validate() {
+                Err(Error::InvalidArgument { name, reason }) => {
+                    assert_eq!(name, field, "{reason}");
+                }
+                other => panic!("{options:?}: {other:?}"),
+            }
+        }
     }
 
     #[test]

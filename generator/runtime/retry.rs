@@ -6,9 +6,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-/// Server-requested delays longer than this are ignored in favour of the
-/// computed backoff.
-pub(crate) const RETRY_AFTER_LIMIT: Duration = Duration::from_secs(60);
 /// Default delay before the first retry.
 pub(crate) const DEFAULT_BASE_DELAY: Duration = Duration::from_millis(500);
 /// Default upper bound of the computed delay.
@@ -77,15 +74,6 @@ impl Backoff {
         let factor = 1u32 << retry.min(20);
         let exp = self.base.saturating_mul(factor).min(self.cap);
         exp.mul_f64(jitter.clamp(0.0, 1.0))
-    }
-
-    /// Delay before retry number `retry`: the server's request when present
-    /// and reasonable, otherwise the jittered exponential backoff.
-    pub(crate) fn delay_for(&self, retry: u32, headers: Option<&HeaderMap>) -> Duration {
-        match headers.and_then(retry_after) {
-            Some(wait) if wait <= RETRY_AFTER_LIMIT => wait,
-            _ => self.delay(retry, jitter()),
-        }
     }
 }
 
@@ -179,19 +167,6 @@ mod tests {
     }
 
     #[test]
-    fn delay_honours_reasonable_retry_after_only() {
-        let backoff = Backoff::default();
-        let h = headers(&[("retry-after", "7")]);
-        assert_eq!(backoff.delay_for(0, Some(&h)), Duration::from_secs(7));
-        let too_long = headers(&[("retry-after", "3600")]);
-        let d = backoff.delay_for(0, Some(&too_long));
-        assert!(
-            d <= Duration::from_millis(500) && d >= Duration::from_millis(375),
-            "{d:?}"
-        );
-    }
-
-    #[test]
     fn backoff_bounds() {
         let b = Backoff::default();
         assert_eq!(b.delay(0, 1.0), Duration::from_millis(500));
@@ -202,7 +177,7 @@ mod tests {
         assert_eq!(b.delay(u32::MAX, 1.0), Duration::from_secs(8));
         assert_eq!(b.delay(0, 0.75), Duration::from_millis(375));
         for retry in 0..10 {
-            let d = b.delay_for(retry, None);
+            let d = b.delay(retry, jitter());
             let full = b.delay(retry, 1.0);
             assert!(d <= full && d >= full.mul_f64(0.75), "retry {retry}: {d:?}");
         }

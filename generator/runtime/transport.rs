@@ -1,17 +1,21 @@
 //! Sending a request: URL and headers, attempts with timeouts, retries.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use serde::de::DeserializeOwned;
 
+use super::body::{self, ReadError};
 use super::client::Client;
 use super::envelope::{self, RawResponse};
 use super::error::Error;
+use super::options::RequestOptions;
 use super::private::{Body, Envelope, Operation, Request};
+use super::redact::Secrets;
+use super::redirect;
 use super::response::ApiResponse;
-use super::retry::{Outcome, should_retry};
+use super::retry::{Outcome, jitter, retry_after, should_retry};
 
 /// Everything but the unreserved characters of RFC 3986, so that a value can
 /// never add a path segment, a query or a fragment.
@@ -30,27 +34,35 @@ struct Prepared {
     body: Option<Vec<u8>>,
 }
 
+/// The limits of one call: the client's settings with the request's
+/// overrides.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    timeout: Duration,
+    total_timeout: Duration,
+    max_retries: u32,
+    idempotent: bool,
+    max_response_bytes: u64,
+}
+
 /// Why an attempt produced no response.
 #[derive(Debug)]
 enum Failure {
     NotSent(Error),
     ConnectionLost(Error),
     Timeout(Duration),
+    /// An error that sending again cannot cure (a refused redirect, a body
+    /// over the limit): never retried.
+    Final(Error),
 }
 
 impl Failure {
-    fn outcome(&self) -> Outcome {
+    fn outcome(&self) -> Option<Outcome> {
         match self {
-            Failure::NotSent(_) => Outcome::NotSent,
-            Failure::ConnectionLost(_) => Outcome::ConnectionLost,
-            Failure::Timeout(_) => Outcome::Timeout,
-        }
-    }
-
-    fn into_error(self) -> Error {
-        match self {
-            Failure::NotSent(e) | Failure::ConnectionLost(e) => e,
-            Failure::Timeout(after) => Error::Timeout { after },
+            Failure::NotSent(_) => Some(Outcome::NotSent),
+            Failure::ConnectionLost(_) => Some(Outcome::ConnectionLost),
+            Failure::Timeout(_) => Some(Outcome::Timeout),
+            Failure::Final(_) => None,
         }
     }
 }
@@ -62,8 +74,10 @@ impl Client {
         op: &'static Operation,
         req: Request,
     ) -> Result<ApiResponse<T>, Error> {
-        let raw = self.send(op, &req).await?;
-        envelope::decode(raw, unwraps_envelope(op), crate::PROFILE.request_id_header)
+        let prepared = self.prepare(op, &req)?;
+        let raw = self.send(op, &req.options, &prepared).await;
+        raw.and_then(|raw| envelope::decode(raw, unwraps_envelope(op), crate::PROFILE.request_id_header))
+            .map_err(|e| prepared.scrub(e))
     }
 
     /// Like [`Client::execute`] for operations whose successful responses
@@ -74,8 +88,10 @@ impl Client {
         op: &'static Operation,
         req: Request,
     ) -> Result<ApiResponse<()>, Error> {
-        let raw = self.send(op, &req).await?;
-        envelope::decode_empty(raw, unwraps_envelope(op), crate::PROFILE.request_id_header)
+        let prepared = self.prepare(op, &req)?;
+        let raw = self.send(op, &req.options, &prepared).await;
+        raw.and_then(|raw| envelope::decode_empty(raw, unwraps_envelope(op), crate::PROFILE.request_id_header))
+            .map_err(|e| prepared.scrub(e))
     }
 
     /// Like [`Client::execute`] for operations whose successful responses are
@@ -86,41 +102,81 @@ impl Client {
         op: &'static Operation,
         req: Request,
     ) -> Result<ApiResponse<Vec<u8>>, Error> {
-        let raw = self.send(op, &req).await?;
-        envelope::decode_bytes(raw, crate::PROFILE.request_id_header)
+        let prepared = self.prepare(op, &req)?;
+        let raw = self.send(op, &req.options, &prepared).await;
+        raw.and_then(|raw| envelope::decode_bytes(raw, crate::PROFILE.request_id_header))
+            .map_err(|e| prepared.scrub(e))
+    }
+
+    /// The call's limits: the request's settings, validated, over the client's.
+    fn limits(&self, op: &'static Operation, options: &RequestOptions) -> Result<Limits, Error> {
+        options.validate()?;
+        let inner = &self.inner;
+        Ok(Limits {
+            timeout: options.timeout.unwrap_or(inner.timeout),
+            total_timeout: options.total_timeout.unwrap_or(inner.total_timeout),
+            max_retries: options.max_retries.unwrap_or(inner.max_retries),
+            idempotent: options.idempotent.unwrap_or(op.method.is_idempotent()),
+            max_response_bytes: options
+                .max_response_bytes
+                .unwrap_or(inner.max_response_bytes),
+        })
     }
 
     /// Sends the request until it gets a response that is not retried, or
-    /// an error that is not retried, or retries run out.
-    async fn send(&self, op: &'static Operation, req: &Request) -> Result<RawResponse, Error> {
-        let prepared = self.prepare(op, req)?;
-        let inner = &self.inner;
-        let max_retries = req.options.max_retries.unwrap_or(inner.max_retries);
-        let timeout = req.options.timeout.unwrap_or(inner.timeout);
-        let idempotent = req.options.idempotent.unwrap_or(op.method.is_idempotent());
-        let mut retry = 0u32;
+    /// an error that is not retried, or retries or time run out.
+    async fn send(
+        &self,
+        op: &'static Operation,
+        options: &RequestOptions,
+        prepared: &Prepared,
+    ) -> Result<RawResponse, Error> {
+        let limits = self.limits(op, options)?;
+        let started = Instant::now();
+        let deadline = started + limits.total_timeout;
+        let mut attempts = 0u32;
         loop {
-            let result = self.attempt(op, &prepared, timeout, retry + 1).await;
-            let (outcome, headers) = match &result {
-                Ok(raw) if raw.status.is_success() => return result.map_err(Failure::into_error),
-                Ok(raw) => (Outcome::Status(raw.status), Some(&raw.headers)),
-                Err(failure) => (failure.outcome(), None),
+            let left = deadline.saturating_duration_since(Instant::now());
+            let timeout = limits.timeout.min(left);
+            attempts += 1;
+            let result = self
+                .attempt(op, prepared, timeout, attempts, limits.max_response_bytes)
+                .await;
+            let end = Ending {
+                limits: &limits,
+                attempts,
+                started,
+                timeout,
             };
-            if retry >= max_retries || !should_retry(idempotent, outcome) {
-                return result.map_err(Failure::into_error);
+            let (outcome, requested) = match &result {
+                Ok(raw) if raw.status.is_success() => return end.finish(result),
+                Ok(raw) => (Outcome::Status(raw.status), retry_after(&raw.headers)),
+                Err(failure) => match failure.outcome() {
+                    Some(outcome) => (outcome, None),
+                    None => return end.finish(result),
+                },
+            };
+            if attempts > limits.max_retries || !should_retry(limits.idempotent, outcome) {
+                return end.finish(result);
             }
-            let delay = inner.backoff.delay_for(retry, headers);
+            // Wait as the server asks, or back off; never past the deadline:
+            // a wait that would end after it gives up now, with this error
+            // (a 429 keeps the `retry_after` the server asked for).
+            let left = deadline.saturating_duration_since(Instant::now());
+            let delay = requested.unwrap_or_else(|| self.inner.backoff.delay(attempts - 1, jitter()));
+            if delay >= left {
+                return end.finish(result);
+            }
             #[cfg(feature = "tracing")]
             tracing::debug!(
                 operation = op.id,
-                attempt = retry + 1,
+                attempt = attempts,
                 delay_ms = delay.as_millis() as u64,
                 reason = %outcome.describe(),
                 "retrying request"
             );
             drop(result);
             tokio::time::sleep(delay).await;
-            retry += 1;
         }
     }
 
@@ -132,6 +188,7 @@ impl Client {
         prepared: &Prepared,
         timeout: Duration,
         attempt: u32,
+        max_body: u64,
     ) -> Result<RawResponse, Failure> {
         #[cfg(feature = "tracing")]
         {
@@ -145,7 +202,7 @@ impl Client {
                 status = tracing::field::Empty,
             );
             let result = self
-                .exchange(prepared, timeout)
+                .exchange(prepared, timeout, max_body)
                 .instrument(span.clone())
                 .await;
             match &result {
@@ -154,54 +211,98 @@ impl Client {
                 }
                 Err(failure) => {
                     let _guard = span.enter();
-                    tracing::debug!(outcome = %failure.outcome().describe(), "attempt failed");
+                    let outcome = failure
+                        .outcome()
+                        .map_or_else(|| "not retried".to_owned(), Outcome::describe);
+                    tracing::debug!(outcome = %outcome, "attempt failed");
                 }
             }
             result
         }
         #[cfg(not(feature = "tracing"))]
-        self.exchange(prepared, timeout).await
+        self.exchange(prepared, timeout, max_body).await
     }
 
-    /// Sends the request and reads the whole response within `timeout`.
+    /// Sends the request, following redirects within the base URL's origin,
+    /// and reads the response within `timeout` and the body limit.
     async fn exchange(
         &self,
         prepared: &Prepared,
         timeout: Duration,
+        max_body: u64,
     ) -> Result<RawResponse, Failure> {
-        let mut builder = self
-            .inner
-            .http
-            .request(prepared.method.clone(), prepared.url.clone())
-            .headers(prepared.headers.clone())
-            .timeout(timeout);
-        if let Some(body) = &prepared.body {
-            builder = builder.body(body.clone());
-        }
         let exchange = async {
-            let response = builder.send().await.map_err(|e| {
-                if e.is_connect() {
-                    Failure::NotSent(Error::connection("could not connect", e))
-                } else if e.is_timeout() {
-                    Failure::Timeout(timeout)
-                } else {
-                    Failure::ConnectionLost(Error::connection("error sending the request", e))
+            let mut method = prepared.method.clone();
+            let mut url = prepared.url.clone();
+            let mut headers = prepared.headers.clone();
+            let mut body = prepared.body.clone();
+            let mut followed = 0;
+            loop {
+                let mut builder = self
+                    .inner
+                    .http
+                    .request(method.clone(), url.clone())
+                    .headers(headers.clone())
+                    .timeout(timeout);
+                if let Some(body) = &body {
+                    builder = builder.body(body.clone());
                 }
-            })?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = response.bytes().await.map_err(|e| {
-                if e.is_timeout() {
-                    Failure::Timeout(timeout)
-                } else {
-                    Failure::ConnectionLost(Error::connection("error reading the response body", e))
+                let mut response = builder.send().await.map_err(|e| send_failure(e, timeout))?;
+                let status = response.status();
+                let next = redirect::next(
+                    status,
+                    response.headers(),
+                    &method,
+                    &url,
+                    &self.inner.base,
+                    followed,
+                )
+                .map_err(Failure::Final)?;
+                if let Some(next) = next {
+                    followed += 1;
+                    if !next.keep_body {
+                        body = None;
+                        headers.remove(CONTENT_TYPE);
+                    }
+                    method = next.method;
+                    url = next.url;
+                    continue;
                 }
-            })?;
-            Ok(RawResponse {
-                status,
-                headers,
-                body: body.into(),
-            })
+                let headers = std::mem::take(response.headers_mut());
+                let read_failure = |e: reqwest::Error| {
+                    if e.is_timeout() {
+                        Failure::Timeout(timeout)
+                    } else {
+                        Failure::ConnectionLost(Error::connection(
+                            "error reading the response body",
+                            e,
+                        ))
+                    }
+                };
+                let body = if status.is_success() {
+                    body::read_limited(&mut response, max_body)
+                        .await
+                        .map_err(|e| match e {
+                            ReadError::TooLarge { declared } => {
+                                Failure::Final(Error::ResponseTooLarge {
+                                    status,
+                                    limit: max_body,
+                                    declared,
+                                })
+                            }
+                            ReadError::Transport(e) => read_failure(e),
+                        })?
+                } else {
+                    body::read_error_body(&mut response, max_body)
+                        .await
+                        .map_err(read_failure)?
+                };
+                return Ok(RawResponse {
+                    status,
+                    headers,
+                    body,
+                });
+            }
         };
         match tokio::time::timeout(timeout, exchange).await {
             Ok(result) => result,
@@ -265,6 +366,55 @@ impl Client {
             headers,
             body,
         })
+    }
+}
+
+/// What a call ends with, once no further attempt is made.
+struct Ending<'a> {
+    limits: &'a Limits,
+    attempts: u32,
+    started: Instant,
+    /// The last attempt's timeout.
+    timeout: Duration,
+}
+
+impl Ending<'_> {
+    fn finish(self, result: Result<RawResponse, Failure>) -> Result<RawResponse, Error> {
+        let error = match result {
+            Ok(raw) => return Ok(raw),
+            Err(Failure::NotSent(e) | Failure::ConnectionLost(e) | Failure::Final(e)) => e,
+            Err(Failure::Timeout(after)) => Error::Timeout {
+                after,
+                attempts: self.attempts,
+                elapsed: self.started.elapsed(),
+                // The attempt had less than its own timeout: the call's ran out.
+                total_timeout: (self.timeout < self.limits.timeout)
+                    .then_some(self.limits.total_timeout),
+            },
+        };
+        Err(error)
+    }
+}
+
+impl Prepared {
+    /// `error` with every secret this request carries scrubbed from the
+    /// server-sent text in it.
+    fn scrub(&self, error: Error) -> Error {
+        Secrets::from_headers(&self.headers).scrub_error(error)
+    }
+}
+
+/// The failure of an attempt whose request could not be sent or answered.
+fn send_failure(e: reqwest::Error, timeout: Duration) -> Failure {
+    if e.is_connect() {
+        // No connection was made: nothing was sent. (A request on a pooled
+        // connection that closed before any byte was written is resent on a
+        // new connection by hyper's client itself.)
+        Failure::NotSent(Error::connection("could not connect", e))
+    } else if e.is_timeout() {
+        Failure::Timeout(timeout)
+    } else {
+        Failure::ConnectionLost(Error::connection("error sending the request", e))
     }
 }
 

@@ -1,11 +1,15 @@
 //! A scripted HTTP/1.1 server on raw TCP, for fault injection.
 //!
-//! Each connection carries exactly one request (responses say `Connection: close`),
-//! so the number of requests received is the number of attempts the client made.
-//! A script decides, for every request, what the server does: answer (possibly after
-//! a delay), close the connection, reset it, send a truncated body, or never answer.
+//! By default each connection carries exactly one request (responses say
+//! `Connection: close`), so the number of requests received is the number of attempts
+//! the client made; [`FaultServer::keep_alive`] serves many requests per connection
+//! instead, telling the script how long each connection sat idle. A script decides,
+//! for every request, what the server does: answer (possibly after a delay), close the
+//! connection, reset it, send a truncated body, stream an endless or huge body, or
+//! never answer.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -57,8 +61,19 @@ impl Reply {
     }
 
     fn head(&self, content_length: usize) -> String {
+        self.head_with(&format!("Content-Length: {content_length}\r\n"), false)
+    }
+
+    /// The status line and headers, with `framing` (a `Content-Length` or
+    /// `Transfer-Encoding` line) and `Connection: close` unless `keep_alive`.
+    fn head_with(&self, framing: &str, keep_alive: bool) -> String {
+        let connection = if keep_alive {
+            ""
+        } else {
+            "Connection: close\r\n"
+        };
         let mut head = format!(
-            "HTTP/1.1 {} {}\r\nContent-Length: {content_length}\r\nConnection: close\r\n",
+            "HTTP/1.1 {} {}\r\n{framing}{connection}",
             self.status,
             reason(self.status)
         );
@@ -101,6 +116,18 @@ pub enum Action {
     },
     /// Keeps the connection open without ever answering.
     Hang,
+    /// Sends the head of `reply`, then `chunk` over and over as the body until
+    /// `total` bytes are sent (announced in `Content-Length`), or forever with
+    /// chunked encoding when `total` is `None`; stops when the client goes away.
+    /// The body is generated as it is sent: the server never holds it.
+    Stream {
+        /// Status and headers (its body is ignored).
+        reply: Reply,
+        /// The bytes repeated.
+        chunk: Vec<u8>,
+        /// Body length, or `None` for an endless chunked body.
+        total: Option<u64>,
+    },
 }
 
 impl Action {
@@ -137,6 +164,11 @@ pub struct SeenRequest {
     pub body: Vec<u8>,
     /// When the request was fully read.
     pub at: Instant,
+    /// Number of the connection it came on (from 0, in order of acceptance).
+    pub connection: usize,
+    /// How long the connection sat idle before this request: since the previous
+    /// response on it, or `None` for its first request.
+    pub idle: Option<Duration>,
 }
 
 impl fmt::Debug for SeenRequest {
@@ -179,7 +211,17 @@ pub struct FaultServer {
     /// Base URL, such as `http://127.0.0.1:40123`.
     pub base_url: String,
     seen: Arc<Mutex<Vec<SeenRequest>>>,
+    counters: Arc<Counters>,
     task: JoinHandle<()>,
+}
+
+/// What the server counts while it runs.
+#[derive(Default)]
+struct Counters {
+    /// Response body bytes written to sockets.
+    body_bytes: AtomicU64,
+    /// Connections accepted.
+    connections: AtomicUsize,
 }
 
 impl fmt::Debug for FaultServer {
@@ -203,27 +245,53 @@ impl FaultServer {
     pub async fn start(
         script: impl Fn(&SeenRequest, usize) -> Action + Send + Sync + 'static,
     ) -> FaultServer {
+        FaultServer::launch(script, false).await
+    }
+
+    /// Like [`FaultServer::start`], but connections stay open after a response
+    /// (no `Connection: close`) and carry request after request, as servers
+    /// behind load balancers do; [`SeenRequest::idle`] tells the script how long
+    /// the connection waited for each request.
+    pub async fn keep_alive(
+        script: impl Fn(&SeenRequest, usize) -> Action + Send + Sync + 'static,
+    ) -> FaultServer {
+        FaultServer::launch(script, true).await
+    }
+
+    async fn launch(
+        script: impl Fn(&SeenRequest, usize) -> Action + Send + Sync + 'static,
+        keep_alive: bool,
+    ) -> FaultServer {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
         let base_url = format!("http://{}", listener.local_addr().expect("local address"));
         let seen: Arc<Mutex<Vec<SeenRequest>>> = Arc::default();
+        let counters: Arc<Counters> = Arc::default();
         let script: Arc<Script> = Arc::new(script);
-        let log = seen.clone();
+        let (log, count) = (seen.clone(), counters.clone());
         let task = tokio::spawn(async move {
             let mut connections = JoinSet::new();
             loop {
                 let Ok((socket, _)) = listener.accept().await else {
                     continue;
                 };
-                let (script, log) = (script.clone(), log.clone());
-                connections.spawn(serve_connection(socket, script, log));
+                let number = count.connections.fetch_add(1, Ordering::SeqCst);
+                let conn = Connection {
+                    script: script.clone(),
+                    log: log.clone(),
+                    counters: count.clone(),
+                    number,
+                    keep_alive,
+                };
+                connections.spawn(conn.serve(socket));
                 while connections.try_join_next().is_some() {}
             }
         });
         FaultServer {
             base_url,
             seen,
+            counters,
             task,
         }
     }
@@ -254,6 +322,17 @@ impl FaultServer {
         self.lock().clone()
     }
 
+    /// Response body bytes the server managed to write to its sockets: what a
+    /// client that stops reading early let through.
+    pub fn body_bytes_sent(&self) -> u64 {
+        self.counters.body_bytes.load(Ordering::SeqCst)
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.counters.connections.load(Ordering::SeqCst)
+    }
+
     /// Time between the arrival of request `i` and request `i + 1`.
     pub fn gap(&self, i: usize) -> Duration {
         let seen = self.lock();
@@ -261,72 +340,169 @@ impl FaultServer {
     }
 }
 
-/// Reads one request and carries out the script's action for it.
-async fn serve_connection(
-    mut socket: TcpStream,
+/// One accepted connection and what it needs to serve its requests.
+struct Connection {
     script: Arc<Script>,
     log: Arc<Mutex<Vec<SeenRequest>>>,
-) {
-    let Some(request) = read_request(&mut socket).await else {
-        return;
-    };
-    let index = {
-        let mut seen = log.lock().unwrap_or_else(|p| p.into_inner());
-        seen.push(request.clone());
-        seen.len() - 1
-    };
-    let mut action = script(&request, index);
-    loop {
-        match action {
-            Action::Delay(by, then) => {
-                tokio::time::sleep(by).await;
-                action = *then;
-            }
-            Action::Respond(reply) => {
-                let mut bytes = reply.head(reply.body.len()).into_bytes();
-                bytes.extend_from_slice(&reply.body);
-                let _ = socket.write_all(&bytes).await;
-                let _ = socket.flush().await;
-                let _ = socket.shutdown().await;
-                drain(&mut socket).await;
+    counters: Arc<Counters>,
+    number: usize,
+    keep_alive: bool,
+}
+
+/// Whether the connection can carry another request after an action.
+enum After {
+    Open,
+    Closed,
+}
+
+impl Connection {
+    /// Reads requests and carries out the script's action for each: one request,
+    /// or, with keep-alive, until an action closes the connection.
+    async fn serve(self, mut socket: TcpStream) {
+        let mut idle_since: Option<Instant> = None;
+        loop {
+            let Some(mut request) = read_request(&mut socket).await else {
                 return;
-            }
-            Action::Truncate { reply, declared } => {
-                let mut bytes = reply.head(declared).into_bytes();
-                bytes.extend_from_slice(&reply.body);
-                let _ = socket.write_all(&bytes).await;
-                let _ = socket.flush().await;
-                return;
-            }
-            Action::Trickle {
-                reply,
-                split,
-                pause,
-            } => {
-                let split = split.min(reply.body.len());
-                let mut bytes = reply.head(reply.body.len()).into_bytes();
-                bytes.extend_from_slice(&reply.body[..split]);
-                if socket.write_all(&bytes).await.is_err() || socket.flush().await.is_err() {
-                    return;
-                }
-                tokio::time::sleep(pause).await;
-                let _ = socket.write_all(&reply.body[split..]).await;
-                let _ = socket.shutdown().await;
-                drain(&mut socket).await;
-                return;
-            }
-            Action::Close => {
-                let _ = socket.shutdown().await;
-                return;
-            }
-            Action::Reset => {
-                let _ = socket.set_zero_linger();
-                return;
-            }
-            Action::Hang => {
-                std::future::pending::<()>().await;
+            };
+            request.connection = self.number;
+            request.idle = idle_since.map(|at| request.at.duration_since(at));
+            let index = {
+                let mut seen = self.log.lock().unwrap_or_else(|p| p.into_inner());
+                seen.push(request.clone());
+                seen.len() - 1
+            };
+            let action = (self.script)(&request, index);
+            match self.act(&mut socket, action).await {
+                After::Open if self.keep_alive => idle_since = Some(Instant::now()),
+                _ => return,
             }
         }
+    }
+
+    async fn act(&self, socket: &mut TcpStream, mut action: Action) -> After {
+        let keep_alive = self.keep_alive;
+        loop {
+            match action {
+                Action::Delay(by, then) => {
+                    tokio::time::sleep(by).await;
+                    action = *then;
+                }
+                Action::Respond(reply) => {
+                    let framing = format!("Content-Length: {}\r\n", reply.body.len());
+                    let mut bytes = reply.head_with(&framing, keep_alive).into_bytes();
+                    bytes.extend_from_slice(&reply.body);
+                    if socket.write_all(&bytes).await.is_err() {
+                        return After::Closed;
+                    }
+                    self.count(reply.body.len());
+                    let _ = socket.flush().await;
+                    if keep_alive {
+                        return After::Open;
+                    }
+                    let _ = socket.shutdown().await;
+                    drain(socket).await;
+                    return After::Closed;
+                }
+                Action::Truncate { reply, declared } => {
+                    let mut bytes = reply.head(declared).into_bytes();
+                    bytes.extend_from_slice(&reply.body);
+                    let _ = socket.write_all(&bytes).await;
+                    let _ = socket.flush().await;
+                    return After::Closed;
+                }
+                Action::Trickle {
+                    reply,
+                    split,
+                    pause,
+                } => {
+                    let split = split.min(reply.body.len());
+                    let mut bytes = reply.head(reply.body.len()).into_bytes();
+                    bytes.extend_from_slice(&reply.body[..split]);
+                    if socket.write_all(&bytes).await.is_err() || socket.flush().await.is_err() {
+                        return After::Closed;
+                    }
+                    tokio::time::sleep(pause).await;
+                    let _ = socket.write_all(&reply.body[split..]).await;
+                    let _ = socket.shutdown().await;
+                    drain(socket).await;
+                    return After::Closed;
+                }
+                Action::Stream {
+                    reply,
+                    chunk,
+                    total,
+                } => {
+                    self.stream(socket, &reply, &chunk, total).await;
+                    return After::Closed;
+                }
+                Action::Close => {
+                    let _ = socket.shutdown().await;
+                    return After::Closed;
+                }
+                Action::Reset => {
+                    let _ = socket.set_zero_linger();
+                    return After::Closed;
+                }
+                Action::Hang => {
+                    std::future::pending::<()>().await;
+                }
+            }
+        }
+    }
+
+    /// Writes a generated body until `total` bytes or the client goes away.
+    async fn stream(
+        &self,
+        socket: &mut TcpStream,
+        reply: &Reply,
+        chunk: &[u8],
+        total: Option<u64>,
+    ) {
+        assert!(!chunk.is_empty(), "a streamed body needs a non-empty chunk");
+        let framing = match total {
+            Some(total) => format!("Content-Length: {total}\r\n"),
+            None => "Transfer-Encoding: chunked\r\n".to_owned(),
+        };
+        if socket
+            .write_all(reply.head_with(&framing, false).as_bytes())
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let chunked_frame = {
+            let mut frame = format!("{:x}\r\n", chunk.len()).into_bytes();
+            frame.extend_from_slice(chunk);
+            frame.extend_from_slice(b"\r\n");
+            frame
+        };
+        let mut sent = 0u64;
+        loop {
+            let piece: &[u8] = match total {
+                Some(total) if sent >= total => break,
+                Some(total) => &chunk[..chunk.len().min((total - sent) as usize)],
+                None => &chunked_frame,
+            };
+            if socket.write_all(piece).await.is_err() {
+                return;
+            }
+            let body_len = if total.is_some() {
+                piece.len()
+            } else {
+                chunk.len()
+            };
+            sent += body_len as u64;
+            self.count(body_len);
+        }
+        let _ = socket.flush().await;
+        let _ = socket.shutdown().await;
+        drain(socket).await;
+    }
+
+    fn count(&self, bytes: usize) {
+        self.counters
+            .body_bytes
+            .fetch_add(bytes as u64, Ordering::SeqCst);
     }
 }
 
@@ -387,6 +563,8 @@ async fn read_request(socket: &mut TcpStream) -> Option<SeenRequest> {
         headers,
         body,
         at: Instant::now(),
+        connection: 0,
+        idle: None,
     })
 }
 

@@ -255,10 +255,14 @@ async fn slow_responses_time_out_and_get_is_retried() {
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert!(err.is_timeout() && err.is_retryable());
     assert!(
-        matches!(err, Error::Timeout { after } if after == timeout),
+        matches!(err, Error::Timeout { after, attempts: 2, total_timeout: None, .. } if after == timeout),
         "{err:?}"
     );
-    assert_eq!(err.to_string(), "request timed out after 200ms");
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("request timed out after 200ms (2 attempts, "),
+        "{shown}"
+    );
     assert!(elapsed >= 2 * timeout, "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
 }
@@ -297,20 +301,30 @@ async fn a_stalled_body_counts_against_the_timeout() {
 }
 
 #[tokio::test]
-async fn unreasonable_retry_after_is_ignored_and_the_last_attempt_does_not_wait() {
-    // An hour is more than the runtime honours (60 s): the short backoff applies.
+async fn a_retry_after_beyond_the_time_left_gives_up_at_once() {
+    // A day is more than the call's total timeout (120 s by default): no retry
+    // is made, and the error carries the delay the server asked for.
     let server = FaultServer::sequence(vec![
-        Action::respond(Reply::error(429, 10429, "Rate limited").header("Retry-After", "3600")),
+        Action::respond(Reply::error(429, 10429, "Rate limited").header("Retry-After", "86400")),
         ok_certificate(),
     ])
     .await;
     let started = Instant::now();
-    assert_certificate(client(&server).client_certificates().get(ZONE, ID).await);
-    assert_eq!(server.attempts(), 2);
+    let err = client(&server)
+        .client_certificates()
+        .get(ZONE, ID)
+        .await
+        .unwrap_err();
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "{:?}",
         started.elapsed()
+    );
+    assert_eq!(server.attempts(), 1);
+    assert!(err.is_rate_limited(), "{err:?}");
+    assert_eq!(
+        err.api_error().unwrap().retry_after(),
+        Some(Duration::from_secs(86400))
     );
 
     // Out of retries: the error comes back at once, carrying the requested delay.
@@ -653,7 +667,7 @@ async fn a_page_that_keeps_failing_ends_the_stream_with_one_error() {
 }
 
 #[tokio::test]
-async fn redirects_are_not_followed() {
+async fn redirects_to_another_host_are_not_followed() {
     let elsewhere = FaultServer::always(ok_certificate()).await;
     let location = format!(
         "{}/zones/{ZONE}/client_certificates/{ID}",
@@ -668,9 +682,9 @@ async fn redirects_are_not_followed() {
         .get(ZONE, ID)
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::OtherStatus, "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::Redirect, "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(307));
-    assert_eq!(server.attempts(), 1);
+    assert_eq!(server.attempts(), 1, "a refused redirect is not retried");
     assert_eq!(
         elsewhere.attempts(),
         0,

@@ -6,8 +6,12 @@ use apigen_tests::{generate_spec, workspace_root};
 fn generated_crate_is_up_to_date() {
     let output = generate_spec();
     let dir = workspace_root().join("generated");
-    let changes = apigen::write::diff(&dir, &output.files).expect("generated/ is readable");
-    let list: Vec<String> = changes.iter().map(|c| format!("  {c}")).collect();
+    let changes = apigen::write::diff(&dir, &output.files)
+        .unwrap_or_else(|e| panic!("cannot compare generated/ with spec/openapi.yaml: {e}"));
+    let list: Vec<String> = changes
+        .iter()
+        .map(|c| format!("  {}", c.planned()))
+        .collect();
     assert!(
         changes.is_empty(),
         "generated/ is out of date with spec/openapi.yaml:\n{}\nrun `cargo xtask codegen` to update it",

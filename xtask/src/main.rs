@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: cargo xtask codegen [--spec PATH] [--config PATH] [--out DIR] [--check] [--deny-warnings]
+usage: cargo xtask codegen [--spec PATH] [--config PATH] [--out DIR] [--check] [--force]
+                           [--deny-warnings]
        cargo xtask test [-- CARGO TEST ARGS]
        cargo xtask corpus [--compile-sample [N]] [--ratchet] [--update-baseline] [...]
        cargo xtask bench [--no-peers] [--compile] [--no-client] [...]
@@ -15,6 +16,8 @@ usage: cargo xtask codegen [--spec PATH] [--config PATH] [--out DIR] [--check] [
   --config PATH     generator settings (default: codegen.toml beside the spec, if present)
   --out DIR         crate to (re)generate (default: generated)
   --check           write nothing; fail if DIR differs from what would be generated
+  --force           write into a non-empty directory that holds no .apigen-manifest (files
+                    apigen did not write are still never removed)
   --deny-warnings   treat warnings about the spec as errors
 
 test: installs the test servers (Prism from npm, openapi-spec-validator from PyPI) when
@@ -72,6 +75,7 @@ struct Options {
     config: Option<PathBuf>,
     out: PathBuf,
     check: bool,
+    force: bool,
     deny_warnings: bool,
 }
 
@@ -89,6 +93,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         config: None,
         out: root.join("generated"),
         check: false,
+        force: false,
         deny_warnings: false,
     };
     let mut iter = args.iter();
@@ -103,6 +108,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--config" => options.config = Some(value("--config")?),
             "--out" => options.out = value("--out")?,
             "--check" => options.check = true,
+            "--force" => options.force = true,
             "--deny-warnings" => options.deny_warnings = true,
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
@@ -148,26 +154,41 @@ fn codegen(args: &[String]) -> Result<(), String> {
         apigen::surface::report_against(&options.out, &output.files, &output.api.package.version);
     if options.check {
         let changes = apigen::write::diff(&options.out, &output.files)
-            .map_err(|e| format!("error: cannot read {shown}: {e}"))?;
+            .map_err(|e| format!("error: cannot compare {shown}: {e}"))?;
         if changes.is_empty() {
             println!("{shown} is up to date ({} files)", output.files.len());
             return Ok(());
         }
         print!("{api_report}");
-        let list: Vec<String> = changes.iter().map(|c| format!("  {c}")).collect();
+        let list: Vec<String> = changes
+            .iter()
+            .map(|c| format!("  {}", c.planned()))
+            .collect();
         return Err(format!(
             "error: {shown} is out of date with {}:\n{}\nrun `cargo xtask codegen` to update it",
             input.spec_name,
             list.join("\n")
         ));
     }
-    let changes = apigen::write::write_tree(&options.out, &output.files)
-        .map_err(|e| format!("error: writing {shown} failed, nothing was changed: {e}"))?;
+    let write_options = apigen::write::WriteOptions {
+        force: options.force,
+    };
+    let changes = apigen::write::write_tree_with(&options.out, &output.files, &write_options)
+        .map_err(|e| match e {
+            apigen::write::WriteError::Io { .. } if e.changed_directory() => {
+                format!("error: writing {shown} failed part-way: {e}")
+            }
+            apigen::write::WriteError::Io { .. } => {
+                format!("error: writing {shown} failed, nothing was changed: {e}")
+            }
+            // A refusal: the message says why and what to do; nothing was written.
+            _ => format!("error: {e}"),
+        })?;
     if changes.is_empty() {
         println!("{shown} is up to date ({} files)", output.files.len());
     } else {
         for change in &changes {
-            println!("  {change}");
+            println!("  {}", change.applied());
         }
         println!("{shown}: {} file(s) changed", changes.len());
         print!("{api_report}");

@@ -104,10 +104,9 @@ struct TypedEnvelope<T> {
     messages: Vec<ApiMessage>,
 }
 
-/// Used only to locate a decoding error by line and column.
+/// The result alone, decoded from the body's bytes (errors carry line and column).
 #[derive(Deserialize)]
 struct ResultOnly<T> {
-    #[allow(dead_code)]
     result: T,
 }
 
@@ -206,27 +205,22 @@ pub(crate) fn decode<T: DeserializeOwned>(
     if !env.is_success() {
         return Err(api_error(&raw, request_id_header));
     }
-    let absent = env.result.is_none();
-    let result = match T::deserialize(env.result.unwrap_or(Value::Null)) {
-        Ok(result) => result,
-        Err(_) if absent => {
-            return Err(Error::decode(
-                raw.status,
-                "the response has no `result`",
-                &raw.body,
-            ));
-        }
-        Err(e) => {
-            let message = match serde_json::from_slice::<ResultOnly<T>>(&raw.body) {
-                Err(located) => located.to_string(),
-                Ok(_) => e.to_string(),
-            };
-            return Err(Error::decode(
-                raw.status,
-                format!("invalid `result`: {message}"),
-                &raw.body,
-            ));
-        }
+    // Decoded from the bytes again, not from `env.result`: a `Value` would hide a key
+    // that comes twice, which is an error wherever the client decodes.
+    let result = match env.result {
+        None => T::deserialize(Value::Null).map_err(|_| {
+            Error::decode(raw.status, "the response has no `result`", &raw.body)
+        })?,
+        Some(_) => match serde_json::from_slice::<ResultOnly<T>>(&raw.body) {
+            Ok(only) => only.result,
+            Err(e) => {
+                return Err(Error::decode(
+                    raw.status,
+                    format!("invalid `result`: {e}"),
+                    &raw.body,
+                ));
+            }
+        },
     };
     Ok(ApiResponse {
         result,

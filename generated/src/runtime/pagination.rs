@@ -23,6 +23,13 @@ type PageFuture<T> = Pin<Box<dyn Future<Output = Result<ApiResponse<Vec<T>>, Err
 /// retried like any other request; an error that remains is yielded once and
 /// ends the stream. Use `futures_util::TryStreamExt::try_next` (or
 /// `StreamExt::next`) to consume it.
+///
+/// A server that does not page properly cannot make the stream run forever
+/// or repeat itself: the stream ends with [`Error::Pagination`] when a page's
+/// `result_info.page` is not the page asked for, when a page holds the same
+/// items as the page before it, or when more pages than the maximum would be
+/// fetched (10,000 by default; see [`PageStream::max_pages`] and
+/// `ClientBuilder::max_pages`). Items already yielded stay valid.
 #[must_use = "streams do nothing unless polled"]
 pub struct PageStream<T> {
     client: Client,
@@ -36,16 +43,23 @@ pub struct PageStream<T> {
     buffer: std::vec::IntoIter<T>,
     pending: Option<PageFuture<T>>,
     error: Option<Error>,
+    /// Pages fetched so far, and the most that may be.
+    fetched: u64,
+    max_pages: u64,
+    /// The first and last item and the length of the previous page, to
+    /// recognise a server that sends the same page again.
+    previous: Option<(T, T, usize)>,
 }
 
 /// Builds the stream of every item of the list `op`, starting at the page
 /// given in `req` (1 when absent).
 #[allow(dead_code)]
-pub(crate) fn paginate<T: DeserializeOwned + Send + 'static>(
+pub(crate) fn paginate<T: DeserializeOwned + Clone + PartialEq + Send + 'static>(
     client: Client,
     op: &'static Operation,
     req: Result<Request, Error>,
 ) -> PageStream<T> {
+    let max_pages = client.inner.max_pages;
     let mut stream = PageStream {
         client,
         op,
@@ -56,6 +70,9 @@ pub(crate) fn paginate<T: DeserializeOwned + Send + 'static>(
         buffer: Vec::new().into_iter(),
         pending: None,
         error: None,
+        fetched: 0,
+        max_pages,
+        previous: None,
     };
     let request = match req {
         Ok(request) => request,
@@ -110,8 +127,57 @@ fn next_page(
     current.checked_add(1)
 }
 
-impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
+impl<T> PageStream<T> {
+    /// Sets the most pages this stream fetches; asking for one more ends it
+    /// with [`Error::Pagination`]. Overrides `ClientBuilder::max_pages`.
+    pub fn max_pages(mut self, max_pages: u64) -> Self {
+        self.max_pages = max_pages;
+        self
+    }
+}
+
+/// Why the page just fetched (`asked`, holding `items`) cannot be trusted,
+/// if it cannot.
+fn check_page<T: PartialEq>(
+    asked: u64,
+    reported: Option<u64>,
+    items: &[T],
+    previous: Option<&(T, T, usize)>,
+) -> Option<String> {
+    if let Some(reported) = reported.filter(|&page| page != asked) {
+        return Some(format!(
+            "asked for page {asked}, the server sent page {reported}; it does not seem to \
+             support paging by page number here, so the stream would never end"
+        ));
+    }
+    let (Some(first), Some(last), Some((prev_first, prev_last, prev_len))) =
+        (items.first(), items.last(), previous)
+    else {
+        return None;
+    };
+    if *prev_len == items.len() && prev_first == first && prev_last == last {
+        return Some(format!(
+            "page {asked} holds the same items as page {}; the server seems to ignore the \
+             page parameter, so the stream would never end",
+            asked.saturating_sub(1)
+        ));
+    }
+    None
+}
+
+impl<T: DeserializeOwned + Clone + PartialEq + Send + 'static> PageStream<T> {
     fn start_fetch(&mut self, page: u64) {
+        if self.fetched >= self.max_pages {
+            self.error = Some(Error::Pagination {
+                message: format!(
+                    "the list did not end within {} pages; raise the limit with max_pages if \
+                     it really is that long",
+                    self.max_pages
+                ),
+            });
+            return;
+        }
+        self.fetched += 1;
         let mut request = self.request.clone();
         if let Some(name) = self.op.page_param {
             let value = page.to_string();
@@ -138,7 +204,7 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> Stream for PageStream<T> {
+impl<T: DeserializeOwned + Clone + PartialEq + Send + 'static> Stream for PageStream<T> {
     type Item = Result<T, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -159,6 +225,24 @@ impl<T: DeserializeOwned + Send + 'static> Stream for PageStream<T> {
                 this.pending = None;
                 match result {
                     Ok(page) => {
+                        let reported = page.result_info.as_ref().and_then(|i| i.page);
+                        let problem = match this.op.page_param {
+                            Some(_) => check_page(
+                                this.current,
+                                reported,
+                                &page.result,
+                                this.previous.as_ref(),
+                            ),
+                            None => None,
+                        };
+                        if let Some(message) = problem {
+                            this.next = None;
+                            return Poll::Ready(Some(Err(Error::Pagination { message })));
+                        }
+                        if let (Some(first), Some(last)) = (page.result.first(), page.result.last())
+                        {
+                            this.previous = Some((first.clone(), last.clone(), page.result.len()));
+                        }
                         let count = page.result.len();
                         this.next = match this.op.page_param {
                             Some(_) => next_page(
@@ -182,6 +266,7 @@ impl<T: DeserializeOwned + Send + 'static> Stream for PageStream<T> {
                 Some(page) => this.start_fetch(page),
                 None => return Poll::Ready(None),
             }
+            // A refused fetch leaves its error for the top of the loop.
         }
     }
 
@@ -201,6 +286,8 @@ impl<T> fmt::Debug for PageStream<T> {
             .field("operation", &self.op.id)
             .field("current_page", &self.current)
             .field("next_page", &self.next)
+            .field("pages_fetched", &self.fetched)
+            .field("max_pages", &self.max_pages)
             .field("buffered", &self.buffer.len())
             .finish_non_exhaustive()
     }
@@ -243,6 +330,20 @@ mod tests {
         assert_eq!(next_page(2, 5, None, Some(5)), Some(3));
         assert_eq!(next_page(2, 5, None, None), Some(3));
         assert_eq!(next_page(u64::MAX, 5, None, None), None);
+    }
+
+    #[test]
+    fn pages_that_cannot_be_trusted() {
+        let items = [1, 2, 3];
+        assert_eq!(check_page(2, Some(2), &items, Some(&(0, 9, 3))), None);
+        assert_eq!(check_page(2, None, &items, None), None);
+        let wrong = check_page(3, Some(1), &items, None).unwrap();
+        assert!(wrong.contains("asked for page 3, the server sent page 1"), "{wrong}");
+        let same = check_page(2, Some(2), &items, Some(&(1, 3, 3))).unwrap();
+        assert!(same.contains("page 2 holds the same items as page 1"), "{same}");
+        // Same ends but another length, or an empty page: not a repeat.
+        assert_eq!(check_page(2, None, &[1, 5, 3, 3], Some(&(1, 3, 3))), None);
+        assert_eq!(check_page::<i32>(2, None, &[], Some(&(1, 3, 3))), None);
     }
 
     #[test]

@@ -345,6 +345,21 @@ macro_rules! request_builder {
                 self
             }
 
+            /// Sets the time limit of this call, every attempt and the waits
+            /// between them included; see
+            /// [`RequestOptions::total_timeout`]($crate::runtime::RequestOptions::total_timeout).
+            pub fn total_timeout(mut self, total_timeout: ::std::time::Duration) -> Self {
+                self.options.total_timeout = ::std::option::Option::Some(total_timeout);
+                self
+            }
+
+            /// Sets the largest response body accepted for this request, in bytes; see
+            /// [`RequestOptions::max_response_bytes`]($crate::runtime::RequestOptions::max_response_bytes).
+            pub fn max_response_bytes(mut self, max_response_bytes: u64) -> Self {
+                self.options.max_response_bytes = ::std::option::Option::Some(max_response_bytes);
+                self
+            }
+
             /// Adds a header to this request; see
             /// [`RequestOptions::header`]($crate::runtime::RequestOptions::header).
             pub fn header(
@@ -395,9 +410,9 @@ pub(crate) use request_builder;
 /// model `crate::models::Name`.
 ///
 /// It reads a JSON object (no sequence form), finds each key's field by a `match`, skips
-/// unknown keys, lets a later duplicate key win, reads a missing `opt` field as `None` and
-/// names a missing `req` field in the error. Written once here instead of derived per
-/// struct: no field-identifier type, no sequence form and no duplicate checks, so large
+/// unknown keys, rejects a key that comes twice (naming it), reads a missing `opt` field as
+/// `None` and names a missing `req` field in the error. Written once here instead of derived
+/// per struct: no field-identifier type and no sequence form, so large
 /// APIs type-check in far less time and memory. Inside, the model is named by its full path:
 /// the local `Visitor` and `Target` would shadow models of those names.
 #[allow(unused_macros)]
@@ -434,6 +449,11 @@ macro_rules! deserialize_struct {
                         {
                             match key {
                                 $(::std::option::Option::Some($index) => {
+                                    if $field.is_some() {
+                                        return ::std::result::Result::Err(
+                                            <A::Error as ::serde::de::Error>::duplicate_field($wire),
+                                        );
+                                    }
                                     $field = ::std::option::Option::Some(map.next_value()?);
                                 })*
                                 _ => {

@@ -222,7 +222,7 @@ async fn timed_out_post_is_not_retried() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Timeout { after } if after == Duration::from_millis(150)),
+        matches!(err, Error::Timeout { after, attempts: 1, .. } if after == Duration::from_millis(150)),
         "{err:?}"
     );
     assert_eq!(seen.lock().unwrap().len(), 1);
