@@ -6,7 +6,7 @@ use std::fmt;
 use reqwest::header::{HeaderName, HeaderValue};
 
 use super::error::Error;
-use super::private::{CredentialPart, CredentialSet};
+use super::profile::{CredentialPart, CredentialSet};
 
 /// Authentication headers sent with every request.
 ///

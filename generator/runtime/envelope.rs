@@ -207,9 +207,8 @@ pub(crate) fn decode<T: DeserializeOwned>(
     // Decoded from the bytes again, not from `env.result`: a `Value` would hide a key
     // that comes twice, which is an error wherever the client decodes.
     let result = match env.result {
-        None => T::deserialize(Value::Null).map_err(|_| {
-            Error::decode(raw.status, "the response has no `result`", &raw.body)
-        })?,
+        None => T::deserialize(Value::Null)
+            .map_err(|_| Error::decode(raw.status, "the response has no `result`", &raw.body))?,
         Some(_) => match serde_json::from_slice::<ResultOnly<T>>(&raw.body) {
             Ok(only) => only.result,
             Err(e) => {
@@ -289,11 +288,19 @@ mod tests {
             result_info: Option<ResultInfo>,
         }
         let read = |text: &str| serde_json::from_str::<Holder>(text).unwrap().result_info;
-        let info = read(r#"{"result_info": {"page": 2.0, "per_page": "50", "count": true, "x": [1]}}"#)
-            .unwrap();
-        assert_eq!((info.page, info.per_page, info.count), (Some(2), Some(50), None));
+        let info =
+            read(r#"{"result_info": {"page": 2.0, "per_page": "50", "count": true, "x": [1]}}"#)
+                .unwrap();
+        assert_eq!(
+            (info.page, info.per_page, info.count),
+            (Some(2), Some(50), None)
+        );
         for other in [r#"[1, {"a": 2}]"#, r#""text""#, "null", "7", "false"] {
-            assert_eq!(read(&format!(r#"{{"result_info": {other}}}"#)), None, "{other}");
+            assert_eq!(
+                read(&format!(r#"{{"result_info": {other}}}"#)),
+                None,
+                "{other}"
+            );
         }
         assert_eq!(read("{}"), None);
     }
@@ -318,7 +325,10 @@ mod tests {
         let ok = decode_bytes(raw(200, "a,b\n1,2\n"), Some("cf-ray")).unwrap();
         assert_eq!(ok.result, b"a,b\n1,2\n".to_vec());
         let err = decode_bytes(
-            raw(404, r#"{"success":false,"errors":[{"code":7003,"message":"no"}],"messages":[]}"#),
+            raw(
+                404,
+                r#"{"success":false,"errors":[{"code":7003,"message":"no"}],"messages":[]}"#,
+            ),
             Some("cf-ray"),
         )
         .unwrap_err();

@@ -262,9 +262,15 @@ mod tests {
         let cases = [
             (RequestOptions::new().timeout(Duration::ZERO), "timeout"),
             (RequestOptions::new().timeout(Duration::MAX), "timeout"),
-            (RequestOptions::new().total_timeout(Duration::ZERO), "total_timeout"),
+            (
+                RequestOptions::new().total_timeout(Duration::ZERO),
+                "total_timeout",
+            ),
             (RequestOptions::new().max_retries(u32::MAX), "max_retries"),
-            (RequestOptions::new().max_response_bytes(0), "max_response_bytes"),
+            (
+                RequestOptions::new().max_response_bytes(0),
+                "max_response_bytes",
+            ),
         ];
         for (options, field) in cases {
             match options.validate() {

@@ -94,7 +94,12 @@ mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
 
-    fn go(status: u16, location: &str, method: Method, followed: u32) -> Result<Option<Next>, Error> {
+    fn go(
+        status: u16,
+        location: &str,
+        method: Method,
+        followed: u32,
+    ) -> Result<Option<Next>, Error> {
         let mut headers = HeaderMap::new();
         headers.insert(LOCATION, HeaderValue::from_str(location).unwrap());
         let base = Url::parse("https://api.example.com/v4").unwrap();
@@ -111,13 +116,23 @@ mod tests {
 
     #[test]
     fn same_origin_redirects_are_followed() {
-        let next = go(307, "/v4/zones/z/items/", Method::POST, 0).unwrap().unwrap();
-        assert_eq!(next.url.as_str(), "https://api.example.com/v4/zones/z/items/");
+        let next = go(307, "/v4/zones/z/items/", Method::POST, 0)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            next.url.as_str(),
+            "https://api.example.com/v4/zones/z/items/"
+        );
         assert_eq!((next.method, next.keep_body), (Method::POST, true));
         let next = go(303, "other#frag", Method::PUT, 4).unwrap().unwrap();
-        assert_eq!(next.url.as_str(), "https://api.example.com/v4/zones/z/other");
+        assert_eq!(
+            next.url.as_str(),
+            "https://api.example.com/v4/zones/z/other"
+        );
         assert_eq!((next.method, next.keep_body), (Method::GET, false));
-        let next = go(302, "https://api.example.com:443/x", Method::POST, 0).unwrap().unwrap();
+        let next = go(302, "https://api.example.com:443/x", Method::POST, 0)
+            .unwrap()
+            .unwrap();
         assert_eq!((next.method, next.keep_body), (Method::GET, false));
         let next = go(301, "/x", Method::DELETE, 0).unwrap().unwrap();
         assert_eq!((next.method, next.keep_body), (Method::DELETE, true));

@@ -85,6 +85,8 @@ pub struct Resource {
     pub operations: Vec<Operation>,
 }
 
+/// An operation's HTTP method. The one table below holds every spelling of each method
+/// the generator needs, so no stage keeps a list of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpMethod {
     Get,
@@ -97,18 +99,54 @@ pub enum HttpMethod {
     Trace,
 }
 
+/// Each method with its Path Item field name, its name on the wire, and the name of the
+/// runtime's `HttpMethod` variant that stands for it.
+const METHODS: [(HttpMethod, &str, &str, &str); 8] = [
+    (HttpMethod::Get, "get", "GET", "Get"),
+    (HttpMethod::Put, "put", "PUT", "Put"),
+    (HttpMethod::Post, "post", "POST", "Post"),
+    (HttpMethod::Delete, "delete", "DELETE", "Delete"),
+    (HttpMethod::Options, "options", "OPTIONS", "Options"),
+    (HttpMethod::Head, "head", "HEAD", "Head"),
+    (HttpMethod::Patch, "patch", "PATCH", "Patch"),
+    (HttpMethod::Trace, "trace", "TRACE", "Trace"),
+];
+
 impl HttpMethod {
+    /// Every method, in the order OpenAPI 3.0 lists a Path Item's operations.
+    pub const ALL: [HttpMethod; 8] = [
+        HttpMethod::Get,
+        HttpMethod::Put,
+        HttpMethod::Post,
+        HttpMethod::Delete,
+        HttpMethod::Options,
+        HttpMethod::Head,
+        HttpMethod::Patch,
+        HttpMethod::Trace,
+    ];
+
+    fn row(self) -> &'static (HttpMethod, &'static str, &'static str, &'static str) {
+        &METHODS[self as usize]
+    }
+
+    /// The method a Path Item field (`get`, `post`…) holds, if the field is an operation.
+    pub fn from_key(key: &str) -> Option<HttpMethod> {
+        METHODS.iter().find(|row| row.1 == key).map(|row| row.0)
+    }
+
+    /// The Path Item field holding an operation of this method (`get`).
+    pub fn key(self) -> &'static str {
+        self.row().1
+    }
+
+    /// The method as sent on the wire (`GET`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            HttpMethod::Get => "GET",
-            HttpMethod::Put => "PUT",
-            HttpMethod::Post => "POST",
-            HttpMethod::Delete => "DELETE",
-            HttpMethod::Options => "OPTIONS",
-            HttpMethod::Head => "HEAD",
-            HttpMethod::Patch => "PATCH",
-            HttpMethod::Trace => "TRACE",
-        }
+        self.row().2
+    }
+
+    /// The runtime's name for it (`Get`, as in `runtime::private::HttpMethod::Get`).
+    pub fn variant(self) -> &'static str {
+        self.row().3
     }
 }
 
@@ -249,6 +287,12 @@ pub enum TypeRef {
     Box(Box<TypeRef>),
 }
 
+impl AsRef<TypeRef> for TypeRef {
+    fn as_ref(&self) -> &TypeRef {
+        self
+    }
+}
+
 impl TypeRef {
     pub fn option(self) -> TypeRef {
         match self {
@@ -281,7 +325,7 @@ pub enum TypeKind {
     Struct {
         fields: Vec<Field>,
         /// `additionalProperties` kept beside the named fields.
-        additional: Option<TypeRef>,
+        additional: Option<AdditionalField>,
     },
     /// A string enum; always open (an `Unknown(String)` variant keeps new server values).
     Enum {
@@ -305,6 +349,21 @@ pub struct Field {
     pub doc: Option<String>,
 }
 
+/// The map field holding a struct's `additionalProperties`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdditionalField {
+    /// Chosen by `lower` so that it clashes with no named field.
+    pub rust_name: String,
+    /// The type of each value (the field is a map from property name to it).
+    pub ty: TypeRef,
+}
+
+impl AsRef<TypeRef> for AdditionalField {
+    fn as_ref(&self) -> &TypeRef {
+        &self.ty
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnumVariant {
     pub wire: String,
@@ -318,4 +377,21 @@ pub struct UnionVariant {
     pub ty: TypeRef,
     /// Discriminator values selecting this variant.
     pub tags: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_method_has_its_own_row() {
+        for (i, method) in HttpMethod::ALL.into_iter().enumerate() {
+            assert_eq!(METHODS[i].0, method, "row {i}");
+            assert_eq!(HttpMethod::from_key(method.key()), Some(method));
+            assert_eq!(method.as_str(), method.key().to_ascii_uppercase());
+            assert_eq!(method.variant(), format!("{method:?}"));
+        }
+        assert_eq!(HttpMethod::from_key("GET"), None);
+        assert_eq!(HttpMethod::from_key("parameters"), None);
+    }
 }

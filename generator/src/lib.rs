@@ -16,10 +16,9 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod pipeline;
 pub mod surface;
 pub mod write;
-
-pub use load::{lint, refs};
 
 use diag::{Diagnostic, Diagnostics, Severity};
 use std::collections::BTreeMap;
@@ -34,6 +33,18 @@ pub struct Input<'a> {
     pub extra_files: Vec<(String, String)>,
 }
 
+impl load::OwnedInput {
+    /// The input to [`generate`], borrowed from what [`load::read_input`] read.
+    pub fn as_input(&self) -> Input<'_> {
+        Input {
+            spec_name: &self.spec_name,
+            spec_text: &self.spec_text,
+            config: self.config.clone(),
+            extra_files: self.extra_files.clone(),
+        }
+    }
+}
+
 /// A generated crate and the warnings found on the way.
 #[derive(Debug)]
 pub struct Output {
@@ -42,39 +53,10 @@ pub struct Output {
     pub api: ir::Api,
 }
 
-/// Run the whole pipeline in memory.
+/// Run the whole pipeline in memory ([`pipeline::Pipeline`] with the client crate and no
+/// observer).
 pub fn generate(input: Input<'_>) -> Result<Output, Diagnostics> {
-    let loaded = load::load(input.spec_name, input.spec_text)?;
-    let locate = |d: Vec<Diagnostic>| -> Vec<Diagnostic> {
-        let mut d: Vec<Diagnostic> = d.into_iter().map(|d| loaded.source.locate(d)).collect();
-        d.sort_by_key(|d| {
-            (
-                std::cmp::Reverse(d.severity),
-                d.line.unwrap_or(usize::MAX),
-                d.column.unwrap_or(0),
-                d.pointer.clone(),
-                d.message.clone(),
-            )
-        });
-        // The same schema can be visited from several places; report each defect once.
-        d.dedup();
-        d
-    };
-    let (api, mut warnings) = lower::lower(
-        &loaded.api,
-        &loaded.extra,
-        &input.config,
-        input.spec_name,
-        input.extra_files,
-    )
-    .map_err(|d| Diagnostics(locate(d)))?;
-    warnings.extend(loaded.warnings.iter().cloned());
-    let files = emit::emit(&api).map_err(|d| Diagnostics(locate(d.0)))?;
-    Ok(Output {
-        files,
-        warnings: locate(warnings),
-        api,
-    })
+    pipeline::Pipeline::new(&mut pipeline::Quiet).generate(input)
 }
 
 /// Treat warnings as errors (`--deny-warnings`).

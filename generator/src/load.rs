@@ -12,14 +12,19 @@ pub mod refs;
 mod repair;
 mod shape;
 
+/// The fields of a Path Item Object that hold an operation, as the raw document spells them.
+pub const OPERATION_FIELDS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
 /// A parsed spec together with its source text.
 pub struct Loaded {
     pub api: OpenAPI,
     pub source: Source,
-    /// Defects found on the raw document (see [`crate::lint`]).
+    /// Defects found on the raw document (see [`lint`]).
     pub warnings: Vec<Diagnostic>,
-    /// Targets of local references outside the component maps (see [`crate::refs`]).
-    pub extra: crate::refs::ExtraRefs,
+    /// Targets of local references outside the component maps (see [`refs`]).
+    pub extra: refs::ExtraRefs,
 }
 
 /// The text of the spec and a way to find lines in it.
@@ -155,7 +160,8 @@ impl Source {
     }
 }
 
-/// Everything [`crate::generate`] needs, read from disk.
+/// Everything generation needs, read from disk.
+#[derive(Debug)]
 pub struct OwnedInput {
     pub spec_name: String,
     pub spec_text: String,
@@ -163,14 +169,35 @@ pub struct OwnedInput {
     pub extra_files: Vec<(String, String)>,
 }
 
-impl OwnedInput {
-    pub fn as_input(&self) -> crate::Input<'_> {
-        crate::Input {
-            spec_name: &self.spec_name,
-            spec_text: &self.spec_text,
-            config: self.config.clone(),
-            extra_files: self.extra_files.clone(),
+/// Why [`read_input`] failed.
+#[derive(Debug)]
+pub enum InputError {
+    /// A file could not be read; the message names it.
+    Unreadable(String),
+    /// The config does not parse or holds a bad value. `diagnostic` is located in `text`.
+    Config {
+        diagnostic: Box<Diagnostic>,
+        text: String,
+    },
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InputError::Unreadable(message) => f.write_str(message),
+            InputError::Config { diagnostic, text } => {
+                let rendered = crate::diag::render(std::slice::from_ref(diagnostic), text);
+                f.write_str(rendered.trim_end())
+            }
         }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+impl From<InputError> for String {
+    fn from(error: InputError) -> String {
+        error.to_string()
     }
 }
 
@@ -180,14 +207,15 @@ pub fn read_input(
     root: &std::path::Path,
     spec: &std::path::Path,
     config: Option<&std::path::Path>,
-) -> Result<OwnedInput, String> {
+) -> Result<OwnedInput, InputError> {
     let shown = |p: &std::path::Path| -> String {
         let rel = p.strip_prefix(root).unwrap_or(p);
         rel.to_string_lossy().replace('\\', "/")
     };
     let spec_name = shown(spec);
-    let spec_text = std::fs::read_to_string(spec)
-        .map_err(|e| format!("error: cannot read the spec {spec_name}: {e}"))?;
+    let spec_text = std::fs::read_to_string(spec).map_err(|e| {
+        InputError::Unreadable(format!("error: cannot read the spec {spec_name}: {e}"))
+    })?;
     let config_path = match config {
         Some(p) => Some(p.to_path_buf()),
         None => {
@@ -199,15 +227,23 @@ pub fn read_input(
         None => (crate::config::Config::default(), Vec::new()),
         Some(path) => {
             let name = shown(path);
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("error: cannot read the config {name}: {e}"))?;
-            let config = crate::config::Config::parse(&text)
-                .map_err(|e| format!("error: invalid config {name}: {e}"))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                InputError::Unreadable(format!("error: cannot read the config {name}: {e}"))
+            })?;
+            let config = match crate::config::Config::parse(&text) {
+                Ok(config) => config,
+                Err(mut diagnostic) => {
+                    diagnostic.file = name;
+                    return Err(InputError::Config { diagnostic, text });
+                }
+            };
             let base = path.parent().unwrap_or(std::path::Path::new("."));
             let mut extra = Vec::new();
             for (dest, src) in &config.files {
                 let text = std::fs::read_to_string(base.join(src)).map_err(|e| {
-                    format!("error: {name}: cannot read `{src}` (listed under [files]): {e}")
+                    InputError::Unreadable(format!(
+                        "error: {name}: cannot read `{src}` (listed under [files]): {e}"
+                    ))
                 })?;
                 extra.push((dest.clone(), text));
             }
@@ -260,9 +296,9 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
             &e.into_inner().to_string(),
         ))
     })?;
-    let mut warnings = crate::lint::lint(&value);
+    let mut warnings = lint::lint(&value);
     warnings.extend(repaired);
-    let extra = crate::refs::resolve(&value);
+    let extra = refs::resolve(&value);
     Ok(Loaded {
         api,
         source,

@@ -11,6 +11,10 @@ use crate::naming::unraw;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+/// The file of the generated crate that lists its public API, one item per line; read
+/// back to report API changes.
+pub const SURFACE_FILE: &str = "api-surface.txt";
+
 /// Item key (`kind path`) → signature.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Surface(pub BTreeMap<String, String>);
@@ -94,7 +98,10 @@ impl Surface {
                         );
                     }
                     if let Some(a) = additional {
-                        items.insert(format!("field {name}.additional_properties"), type_text(a));
+                        items.insert(
+                            format!("field {name}.{}", unraw(&a.rust_name)),
+                            type_text(&a.ty),
+                        );
                     }
                 }
                 TypeKind::Enum { variants } => {
@@ -262,19 +269,17 @@ pub fn report(changes: &[Change], version: &str) -> String {
     out
 }
 
-/// The report for writing `files` over the crate in `dir`: compares with the
-/// `api-surface.txt` already there (an absent file counts as an empty API).
+/// The report for writing `files` over a crate whose `api-surface.txt` reads `previous`
+/// (`None` when there is none, which counts as an empty API). The caller reads the file:
+/// this module never touches the disk.
 pub fn report_against(
-    dir: &std::path::Path,
+    previous: Option<&str>,
     files: &BTreeMap<String, String>,
     version: &str,
 ) -> String {
-    let path = crate::emit::SURFACE_FILE;
-    let before = std::fs::read_to_string(dir.join(path))
-        .map(|t| Surface::parse(&t))
-        .unwrap_or_default();
+    let before = previous.map(Surface::parse).unwrap_or_default();
     let after = files
-        .get(path)
+        .get(SURFACE_FILE)
         .map(|t| Surface::parse(t))
         .unwrap_or_default();
     report(&diff(&before, &after), version)

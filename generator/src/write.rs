@@ -529,6 +529,13 @@ pub fn diff(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<Change>,
     plan(dir, files, false).map(|p| p.changes)
 }
 
+/// The text of `relative` (a path inside `dir`) as an earlier run left it, if it is there
+/// and readable: what new output is judged against, such as the API surface.
+pub fn read_existing(dir: &Path, relative: &str) -> Option<String> {
+    check_relative(relative).ok()?;
+    fs::read_to_string(dir.join(relative)).ok()
+}
+
 /// Write `files` into `dir` with the default [`WriteOptions`]; returns what changed.
 pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<Change>, WriteError> {
     write_tree_with(dir, files, &WriteOptions::default())
@@ -755,6 +762,18 @@ mod tests {
 
     fn force() -> WriteOptions {
         WriteOptions { force: true }
+    }
+
+    #[test]
+    fn read_existing_reads_only_files_inside_the_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        write_tree(&out, &files(&[("api-surface.txt", "type A: struct\n")])).unwrap();
+        fs::write(tmp.path().join("outside.txt"), "secret").unwrap();
+        let read = |rel: &str| read_existing(&out, rel);
+        assert_eq!(read("api-surface.txt").as_deref(), Some("type A: struct\n"));
+        assert_eq!(read("missing.txt"), None);
+        assert_eq!(read("../outside.txt"), None);
     }
 
     #[test]

@@ -26,13 +26,19 @@ pub fn generate_spec() -> apigen::Output {
 }
 
 /// Generate a crate for a fixture spec, with a package name derived from its file name.
+/// A config that is refused gives its diagnostic, located in the config file.
 pub fn generate_fixture(path: &Path) -> Result<apigen::Output, apigen::diag::Diagnostics> {
     let root = workspace_root();
     // A fixture may have its own settings beside it: `<stem>.codegen.toml`.
     let config = path.with_extension("codegen.toml");
     let config = config.exists().then_some(config);
-    let mut input =
-        apigen::load::read_input(&root, path, config.as_deref()).expect("fixture is readable");
+    let mut input = match apigen::load::read_input(&root, path, config.as_deref()) {
+        Ok(input) => input,
+        Err(apigen::load::InputError::Config { diagnostic, .. }) => {
+            return Err(apigen::diag::Diagnostics::single(*diagnostic));
+        }
+        Err(e) => panic!("fixture is readable: {e}"),
+    };
     if input.config.package.name.is_none() {
         let stem = path
             .file_stem()

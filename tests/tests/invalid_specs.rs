@@ -45,7 +45,15 @@ fn outcome(path: &Path) -> Result<String, String> {
     match generate_fixture(path) {
         Err(diagnostics) => {
             check_errors(&name, &diagnostics)?;
-            Ok(format!("refused\n\n{}", diagnostics.render(&text)))
+            // Shown against the file they name: the spec, or its config.
+            let named = diagnostics
+                .0
+                .first()
+                .map(|d| workspace_root().join(&d.file));
+            let source = named
+                .and_then(|file| std::fs::read_to_string(file).ok())
+                .unwrap_or(text);
+            Ok(format!("refused\n\n{}", diagnostics.render(&source)))
         }
         Ok(output) if output.warnings.is_empty() => Err(format!(
             "{name}: generates without a warning, so it does not belong in invalid/"

@@ -60,7 +60,9 @@ pub(crate) async fn read_error_body(
     limit: u64,
 ) -> Result<Vec<u8>, reqwest::Error> {
     let mut body = Vec::new();
-    let mut cap = usize::try_from(limit).unwrap_or(usize::MAX).min(ERROR_JSON_LIMIT);
+    let mut cap = usize::try_from(limit)
+        .unwrap_or(usize::MAX)
+        .min(ERROR_JSON_LIMIT);
     let mut kind_known = false;
     while let Some(chunk) = response.chunk().await? {
         body.extend_from_slice(&chunk);

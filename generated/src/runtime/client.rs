@@ -498,7 +498,9 @@ mod tests {
         for builder in bad {
             let shown = format!("{builder:?}");
             match builder.build() {
-                Err(Error::Configuration { message }) => assert!(message.contains("must be"), "{message}"),
+                Err(Error::Configuration { message }) => {
+                    assert!(message.contains("must be"), "{message}")
+                }
                 other => panic!("{shown}: {other:?}"),
             }
         }
@@ -521,11 +523,21 @@ mod tests {
         ] {
             assert!(with(url).build().is_ok(), "{url}");
         }
-        for url in ["http://api.example.com", "http://10.0.0.2:8080", "http://[2001:db8::1]"] {
+        for url in [
+            "http://api.example.com",
+            "http://10.0.0.2:8080",
+            "http://[2001:db8::1]",
+        ] {
             let err = with(url).build().unwrap_err();
-            assert!(err.to_string().contains("allow_insecure_http"), "{url}: {err}");
+            assert!(
+                err.to_string().contains("allow_insecure_http"),
+                "{url}: {err}"
+            );
             assert!(with(url).allow_insecure_http(true).build().is_ok(), "{url}");
-            assert!(Client::builder().base_url(url).build().is_ok(), "{url} without credentials");
+            assert!(
+                Client::builder().base_url(url).build().is_ok(),
+                "{url} without credentials"
+            );
         }
     }
 

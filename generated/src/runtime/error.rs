@@ -7,9 +7,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use super::response::ApiMessage;
-
-/// Longest body excerpt kept in an error, in characters.
-pub(crate) const EXCERPT_CHARS: usize = 256;
+use super::text::{DisplayBytes, DisplayDuration, truncate_chars};
+pub(crate) use super::text::{EXCERPT_CHARS, excerpt};
 
 /// Everything that can go wrong when calling the API.
 ///
@@ -388,7 +387,11 @@ impl fmt::Display for Error {
                 f.write_str("; raise the limit with max_response_bytes")
             }
             Error::Redirect { status, message } => {
-                write!(f, "HTTP {} redirect not followed: {message}", status.as_u16())
+                write!(
+                    f,
+                    "HTTP {} redirect not followed: {message}",
+                    status.as_u16()
+                )
             }
             Error::Pagination { message } => write!(f, "pagination stopped: {message}"),
             Error::Decode {
@@ -437,41 +440,6 @@ impl From<ApiError> for Error {
     }
 }
 
-struct DisplayDuration(Duration);
-
-/// A byte count in the largest binary unit that divides it, or in bytes.
-struct DisplayBytes(u64);
-
-impl fmt::Display for DisplayBytes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0;
-        for (unit, size) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-            if n >= size && n % size == 0 {
-                return write!(f, "{} {unit}", n / size);
-            }
-        }
-        if n >= 1 << 20 {
-            write!(f, "{:.1} MiB", n as f64 / (1u64 << 20) as f64)
-        } else {
-            write!(f, "{n} bytes")
-        }
-    }
-}
-
-impl fmt::Display for DisplayDuration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = self.0;
-        if d.subsec_nanos() == 0 {
-            write!(f, "{}s", d.as_secs())
-        } else if d < Duration::from_secs(1) {
-            write!(f, "{}ms", d.as_millis())
-        } else {
-            let text = format!("{:.3}", d.as_secs_f64());
-            write!(f, "{}s", text.trim_end_matches('0').trim_end_matches('.'))
-        }
-    }
-}
-
 pub(crate) fn kind_for_status(status: StatusCode) -> ErrorKind {
     match status.as_u16() {
         400 => ErrorKind::BadRequest,
@@ -488,25 +456,6 @@ pub(crate) fn kind_for_status(status: StatusCode) -> ErrorKind {
 
 pub(crate) fn status_is_retryable(status: StatusCode) -> bool {
     matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error()
-}
-
-/// At most `max` characters of `text`, ending with `…` when cut.
-pub(crate) fn truncate_chars(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_owned(),
-        Some(_) => {
-            let keep = max.saturating_sub(1);
-            let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
-            format!("{}…", &text[..end])
-        }
-    }
-}
-
-/// The start of a response body as text, at most [`EXCERPT_CHARS`] characters.
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    // Four bytes per character at most, so this prefix is always enough.
-    let prefix = &body[..body.len().min(EXCERPT_CHARS * 4 + 4)];
-    truncate_chars(&String::from_utf8_lossy(prefix), EXCERPT_CHARS)
 }
 
 #[cfg(test)]
@@ -579,18 +528,6 @@ mod tests {
         assert!(!too_large.is_retryable());
         assert_eq!(too_large.status(), Some(StatusCode::OK));
         assert!(!Error::invalid("x", "y").is_retryable());
-    }
-
-    #[test]
-    fn excerpt_is_bounded_and_char_safe() {
-        let body = "é".repeat(1000);
-        let e = excerpt(body.as_bytes());
-        assert_eq!(e.chars().count(), EXCERPT_CHARS);
-        assert!(e.ends_with('…'));
-        assert_eq!(excerpt(b"short"), "short");
-        let exact = "x".repeat(EXCERPT_CHARS);
-        assert_eq!(excerpt(exact.as_bytes()), exact);
-        assert_eq!(truncate_chars("abcdef", 4), "abc…");
     }
 
     fn timeout(after_ms: u64, attempts: u32, elapsed_ms: u64, total_ms: Option<u64>) -> Error {

@@ -68,14 +68,19 @@ mod client;
 mod credentials;
 mod envelope;
 mod error;
+mod macros;
 mod options;
 mod pagination;
 pub(crate) mod private;
+mod profile;
 mod redact;
 mod redirect;
+mod request;
 mod response;
 mod retry;
+mod text;
 mod transport;
+mod validate;
 
 #[cfg(test)]
 mod server_tests;
@@ -85,4 +90,6 @@ pub use credentials::Credentials;
 pub use error::{ApiError, Error, ErrorKind};
 pub use options::RequestOptions;
 pub use pagination::PageStream;
-pub use response::{ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo};
+pub use response::{
+    ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo,
+};

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::client::Client;
 use super::error::Error;
-use super::private::{Operation, Request};
+use super::request::{Operation, Request};
 use super::response::{ApiResponse, ResultInfo};
 
 type PageFuture<T> = Pin<Box<dyn Future<Output = Result<ApiResponse<Vec<T>>, Error>> + Send>>;
@@ -338,9 +338,15 @@ mod tests {
         assert_eq!(check_page(2, Some(2), &items, Some(&(0, 9, 3))), None);
         assert_eq!(check_page(2, None, &items, None), None);
         let wrong = check_page(3, Some(1), &items, None).unwrap();
-        assert!(wrong.contains("asked for page 3, the server sent page 1"), "{wrong}");
+        assert!(
+            wrong.contains("asked for page 3, the server sent page 1"),
+            "{wrong}"
+        );
         let same = check_page(2, Some(2), &items, Some(&(1, 3, 3))).unwrap();
-        assert!(same.contains("page 2 holds the same items as page 1"), "{same}");
+        assert!(
+            same.contains("page 2 holds the same items as page 1"),
+            "{same}"
+        );
         // Same ends but another length, or an empty page: not a repeat.
         assert_eq!(check_page(2, None, &[1, 5, 3, 3], Some(&(1, 3, 3))), None);
         assert_eq!(check_page::<i32>(2, None, &[], Some(&(1, 3, 3))), None);

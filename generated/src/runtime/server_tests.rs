@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::private::{Envelope, HttpMethod, Operation, Request, json_body, paginate};
+use super::pagination::paginate;
+use super::profile::Envelope;
+use super::request::{Body, HttpMethod, Operation, Request};
 use super::{Client, Credentials, Error, RequestOptions};
 
 const TOKEN: &str = "s3cr3t-token-value";
@@ -18,15 +20,13 @@ static GET: Operation = Operation {
     id: "getItem",
     method: HttpMethod::Get,
     path: "/zones/{zone_id}/items",
-    envelope: false,
-    page_param: None,
+    ..Operation::DEFAULT
 };
 static POST: Operation = Operation {
     id: "createItem",
     method: HttpMethod::Post,
     path: "/items",
-    envelope: false,
-    page_param: None,
+    ..Operation::DEFAULT
 };
 static LIST: Operation = Operation {
     id: "listItems",
@@ -34,6 +34,7 @@ static LIST: Operation = Operation {
     path: "/items",
     envelope: true,
     page_param: Some("page"),
+    ..Operation::DEFAULT
 };
 
 enum Reply {
@@ -164,7 +165,10 @@ async fn post_is_retried_on_429_but_not_on_503() {
     ])
     .await;
     let request = Request {
-        body: Some(json_body(&json!({"csr": "c"})).unwrap()),
+        body: Some(Body::Json {
+            content_type: "application/json",
+            value: json!({"csr": "c"}),
+        }),
         ..Request::default()
     };
     let err = client(&base)

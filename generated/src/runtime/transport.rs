@@ -12,9 +12,10 @@ use super::client::Client;
 use super::envelope::{self, RawResponse};
 use super::error::Error;
 use super::options::RequestOptions;
-use super::private::{Body, Envelope, Operation, Request};
+use super::profile::Envelope;
 use super::redact::Secrets;
 use super::redirect;
+use super::request::{Body, Operation, Request};
 use super::response::ApiResponse;
 use super::retry::{Outcome, jitter, retry_after, should_retry};
 
@@ -77,8 +78,10 @@ impl Client {
     ) -> Result<ApiResponse<T>, Error> {
         let prepared = self.prepare(op, &req)?;
         let raw = self.send(op, &req.options, &prepared).await;
-        raw.and_then(|raw| envelope::decode(raw, unwraps_envelope(op), crate::PROFILE.request_id_header))
-            .map_err(|e| prepared.scrub(e))
+        raw.and_then(|raw| {
+            envelope::decode(raw, unwraps_envelope(op), crate::PROFILE.request_id_header)
+        })
+        .map_err(|e| prepared.scrub(e))
     }
 
     /// Like [`Client::execute`] for operations whose successful responses
@@ -91,8 +94,10 @@ impl Client {
     ) -> Result<ApiResponse<()>, Error> {
         let prepared = self.prepare(op, &req)?;
         let raw = self.send(op, &req.options, &prepared).await;
-        raw.and_then(|raw| envelope::decode_empty(raw, unwraps_envelope(op), crate::PROFILE.request_id_header))
-            .map_err(|e| prepared.scrub(e))
+        raw.and_then(|raw| {
+            envelope::decode_empty(raw, unwraps_envelope(op), crate::PROFILE.request_id_header)
+        })
+        .map_err(|e| prepared.scrub(e))
     }
 
     /// Like [`Client::execute`] for operations whose successful responses are
@@ -164,7 +169,8 @@ impl Client {
             // a wait that would end after it gives up now, with this error
             // (a 429 keeps the `retry_after` the server asked for).
             let left = deadline.saturating_duration_since(Instant::now());
-            let delay = requested.unwrap_or_else(|| self.inner.backoff.delay(attempts - 1, jitter()));
+            let delay =
+                requested.unwrap_or_else(|| self.inner.backoff.delay(attempts - 1, jitter()));
             if delay >= left {
                 return end.finish(result);
             }
@@ -324,8 +330,14 @@ impl Client {
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         let body = match &req.body {
             None => None,
-            Some(Body::Json(value)) => {
-                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            Some(Body::Json {
+                content_type,
+                value,
+            }) => {
+                let header = HeaderValue::from_str(content_type).map_err(|_| {
+                    Error::invalid("body", "the content type is not a valid header value")
+                })?;
+                headers.insert(CONTENT_TYPE, header);
                 let bytes = serde_json::to_vec(value).map_err(|e| {
                     Error::invalid("body", format!("cannot be serialized as JSON: {e}"))
                 })?;

@@ -31,7 +31,7 @@ fn children(def: &TypeDef) -> Vec<String> {
         TypeKind::Struct { fields, additional } => {
             fields.iter().for_each(|f| named(&f.ty, &mut out));
             if let Some(a) = additional {
-                named(a, &mut out);
+                named(&a.ty, &mut out);
             }
         }
         TypeKind::Union { variants, .. } => variants.iter().for_each(|v| named(&v.ty, &mut out)),

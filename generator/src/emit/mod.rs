@@ -9,14 +9,12 @@ pub mod types;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::Api;
+use crate::surface::{SURFACE_FILE, Surface};
 use proc_macro2::TokenStream;
 use std::collections::BTreeMap;
 
 /// The runtime: hand-written modules compiled into every generated crate, verbatim.
 pub const RUNTIME_FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/runtime_files.rs"));
-
-/// The public API of the crate, one item per line; read back to report API changes.
-pub const SURFACE_FILE: &str = "api-surface.txt";
 
 /// The first line of every generated file.
 pub fn header(source: &str, comment: &str) -> String {
@@ -153,7 +151,7 @@ fn emit_in_parts(api: &Api, models_part: usize) -> Result<BTreeMap<String, Strin
         format!(
             "{}\n{}",
             header(&api.source, "#"),
-            crate::surface::Surface::of(api).to_text()
+            Surface::of(api).to_text()
         ),
     );
     for (name, text) in RUNTIME_FILES {

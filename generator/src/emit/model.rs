@@ -1,7 +1,7 @@
 //! `models.rs`: one item per `TypeDef`.
 
 use super::types::{doc, doc_lines, ident, nonblank, rust_type};
-use crate::ir::{Field, TypeDef, TypeKind, UnionVariant};
+use crate::ir::{AdditionalField, Field, TypeDef, TypeKind, UnionVariant};
 use crate::naming::unraw;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -53,7 +53,7 @@ fn struct_def(
     docs: TokenStream,
     cfg: &TokenStream,
     fields: &[Field],
-    additional: Option<&crate::ir::TypeRef>,
+    additional: Option<&AdditionalField>,
 ) -> TokenStream {
     let type_name = ident(name);
     let defaultable = fields.iter().all(|f| f.ty.has_empty_default());
@@ -62,16 +62,10 @@ fn struct_def(
     } else {
         quote!()
     };
-    let mut taken: Vec<&str> = fields.iter().map(|f| unraw(&f.rust_name)).collect();
     let field_items = fields.iter().map(field);
-    let additional_field = additional.map(|value| {
-        let mut name = String::from("additional_properties");
-        while taken.contains(&name.as_str()) {
-            name.push('_');
-        }
-        taken.push("additional_properties");
-        let field_name = ident(&name);
-        let value = rust_type(value);
+    let additional_field = additional.map(|additional| {
+        let field_name = ident(&additional.rust_name);
+        let value = rust_type(&additional.ty);
         quote! {
             /// Properties not named above.
             #[serde(flatten)]

@@ -2,11 +2,10 @@
 
 use super::types::{doc, doc_lines, ident, nonblank, rust_type};
 use crate::ir::{
-    BodyKind, HttpMethod, Operation, Param, ParamLocation, Resource, ResponseBody, TypeDef,
-    TypeKind, TypeRef,
+    BodyKind, Operation, Param, ParamLocation, Resource, ResponseBody, TypeDef, TypeKind, TypeRef,
 };
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{Literal, TokenStream};
+use quote::{ToTokens, quote};
 
 pub fn resource_file(resource: &Resource, crate_ident: &str, types: &[TypeDef]) -> TokenStream {
     let handle = ident(&resource.type_name);
@@ -35,14 +34,24 @@ pub fn resource_file(resource: &Resource, crate_ident: &str, types: &[TypeDef]) 
         crate::naming::unraw(&resource.module),
         crate::naming::unraw(&resource.module)
     ));
-    let statics = resource.operations.iter().map(operation_static);
-    let methods = resource
-        .operations
-        .iter()
-        .map(|op| operation_method(resource, op, crate_ident, types));
-    let builders = resource.operations.iter().map(builder);
+    // Each operation's method (with its `static` description), builder and setters sit
+    // together, so that a change to one operation is one hunk of the diff.
+    let names = Names::for_resource(resource);
+    let operations = resource.operations.iter().map(|op| {
+        let method = operation_method(resource, op, crate_ident, types, names);
+        let builder = builder(op, types, names);
+        quote! {
+            impl #handle {
+                #method
+            }
+
+            #builder
+        }
+    });
     quote! {
         #module_doc
+
+        use crate::runtime::private as rt;
 
         #handle_doc
         #[derive(Debug, Clone)]
@@ -57,47 +66,154 @@ pub fn resource_file(resource: &Resource, crate_ident: &str, types: &[TypeDef]) 
             }
         }
 
-        #(#statics)*
-
-        impl #handle {
-            #(#methods)*
-        }
-
-        #(#builders)*
+        #(#operations)*
     }
 }
 
-fn operation_static(op: &Operation) -> TokenStream {
-    let name = ident(&op.const_name);
+/// How a resource file spells standard types: by their prelude names (`String`,
+/// `Option`, `Vec`, `Into`), which keeps signatures on one line, unless a type the file
+/// defines (the handle or a builder) takes one of those names; then by full paths.
+#[derive(Clone, Copy)]
+struct Names {
+    prelude: bool,
+}
+
+impl Names {
+    const PRELUDE: &'static [&'static str] =
+        &["String", "Option", "Some", "None", "Vec", "Into", "Box"];
+
+    fn for_resource(resource: &Resource) -> Names {
+        let defined = std::iter::once(resource.type_name.as_str()).chain(
+            resource
+                .operations
+                .iter()
+                .map(|op| op.builder_name.as_str()),
+        );
+        let clash = defined
+            .map(crate::naming::unraw)
+            .any(|name| Names::PRELUDE.contains(&name));
+        Names { prelude: !clash }
+    }
+
+    fn ty(self, ty: &TypeRef) -> TokenStream {
+        if !self.prelude {
+            return rust_type(ty);
+        }
+        match ty {
+            TypeRef::String => quote!(String),
+            TypeRef::Vec(inner) => {
+                let inner = self.ty(inner);
+                quote!(Vec<#inner>)
+            }
+            TypeRef::Option(inner) => {
+                let inner = self.ty(inner);
+                quote!(Option<#inner>)
+            }
+            TypeRef::Box(inner) => {
+                let inner = self.ty(inner);
+                quote!(Box<#inner>)
+            }
+            TypeRef::Map(inner) => {
+                let inner = self.ty(inner);
+                quote!(::std::collections::BTreeMap<String, #inner>)
+            }
+            other => rust_type(other),
+        }
+    }
+
+    /// `impl Into<String>`, the type of string arguments.
+    fn into_string(self) -> TokenStream {
+        if self.prelude {
+            quote!(impl Into<String>)
+        } else {
+            quote!(impl ::std::convert::Into<::std::string::String>)
+        }
+    }
+
+    fn some(self, value: TokenStream) -> TokenStream {
+        if self.prelude {
+            quote!(Some(#value))
+        } else {
+            quote!(::std::option::Option::Some(#value))
+        }
+    }
+}
+
+/// The operation as data: the `static` the runtime interprets.
+fn operation_static(op: &Operation, names: Names) -> TokenStream {
+    let name = quote!(OPERATION);
     let id = &op.operation_id;
     let path = &op.path;
-    let method = ident(match op.http_method {
-        HttpMethod::Get => "Get",
-        HttpMethod::Put => "Put",
-        HttpMethod::Post => "Post",
-        HttpMethod::Delete => "Delete",
-        HttpMethod::Options => "Options",
-        HttpMethod::Head => "Head",
-        HttpMethod::Patch => "Patch",
-        HttpMethod::Trace => "Trace",
-    });
-    let envelope = matches!(op.response, ResponseBody::Json { envelope: true, .. });
-    let page_param = match &op.pagination {
-        Some(p) => {
-            let p = &p.page_param;
-            quote!(::std::option::Option::Some(#p))
+    let method = ident(op.http_method.variant());
+    let params = op.params.iter().map(param_spec);
+    let body = op.body.as_ref().map(|b| {
+        let content_type = &b.content_type;
+        match b.kind {
+            BodyKind::Json => quote!(body: rt::BodyKind::Json(#content_type),),
+            BodyKind::Bytes => quote!(body: rt::BodyKind::Bytes(#content_type),),
         }
-        None => quote!(::std::option::Option::None),
+    });
+    let envelope = matches!(op.response, ResponseBody::Json { envelope: true, .. })
+        .then(|| quote!(envelope: true,));
+    let page_param = op.pagination.as_ref().map(|p| {
+        let p = names.some(p.page_param.to_token_stream());
+        quote!(page_param: #p,)
+    });
+    let accept = match &op.response {
+        ResponseBody::Bytes { content_type } => {
+            let accept = names.some(content_type.to_token_stream());
+            Some(quote!(accept: #accept,))
+        }
+        _ => None,
     };
+    let params = (!op.params.is_empty()).then(|| quote!(params: &[#(#params),*],));
     quote! {
-        static #name: crate::runtime::private::Operation = crate::runtime::private::Operation {
+        static #name: rt::Operation = rt::Operation {
             id: #id,
-            method: crate::runtime::private::HttpMethod::#method,
+            method: rt::HttpMethod::#method,
             path: #path,
-            envelope: #envelope,
-            page_param: #page_param,
+            #params
+            #body
+            #envelope
+            #page_param
+            #accept
+            ..rt::Operation::DEFAULT
         };
     }
+}
+
+/// One parameter's location and checks, as the runtime reads them.
+fn param_spec(p: &Param) -> TokenStream {
+    let wire = &p.wire_name;
+    let mut spec = match p.location {
+        ParamLocation::Path => quote!(rt::Param::path(#wire)),
+        ParamLocation::Query => quote!(rt::Param::query(#wire)),
+        ParamLocation::Header => quote!(rt::Param::header(#wire)),
+    };
+    if matches!(p.ty, TypeRef::Vec(_)) && p.location == ParamLocation::Query && !p.explode {
+        spec.extend(quote!(.comma_separated()));
+    }
+    let c = &p.constraints;
+    if p.ty == TypeRef::String {
+        if let Some(n) = c.min_length {
+            let n = Literal::u64_unsuffixed(n);
+            spec.extend(quote!(.min_length(#n)));
+        }
+        if let Some(n) = c.max_length {
+            let n = Literal::u64_unsuffixed(n);
+            spec.extend(quote!(.max_length(#n)));
+        }
+    } else if is_number(&p.ty) {
+        if let Some(n) = c.minimum {
+            let n = Literal::f64_unsuffixed(n);
+            spec.extend(quote!(.minimum(#n)));
+        }
+        if let Some(n) = c.maximum {
+            let n = Literal::f64_unsuffixed(n);
+            spec.extend(quote!(.maximum(#n)));
+        }
+    }
+    spec
 }
 
 /// Positional arguments: required path/query/header parameters, then a required body
@@ -118,11 +234,11 @@ fn positional(op: &Operation) -> Vec<(String, TypeRef, bool)> {
     args
 }
 
-fn output_type(op: &Operation) -> TokenStream {
+fn output_type(op: &Operation, names: Names) -> TokenStream {
     match &op.response {
         ResponseBody::Empty => quote!(()),
-        ResponseBody::Bytes { .. } => quote!(::std::vec::Vec<u8>),
-        ResponseBody::Json { ty, .. } => rust_type(ty),
+        ResponseBody::Bytes { .. } => names.ty(&TypeRef::Bytes),
+        ResponseBody::Json { ty, .. } => names.ty(ty),
     }
 }
 
@@ -131,6 +247,7 @@ fn operation_method(
     op: &Operation,
     crate_ident: &str,
     types: &[TypeDef],
+    names: Names,
 ) -> TokenStream {
     let method = ident(&op.method_name);
     let builder = ident(&op.builder_name);
@@ -180,54 +297,44 @@ fn operation_method(
     let arg_decls = args.iter().map(|(name, ty, _)| {
         let name = ident(name);
         if *ty == TypeRef::String {
-            quote!(#name: impl ::std::convert::Into<::std::string::String>)
+            let ty = names.into_string();
+            quote!(#name: #ty)
         } else {
-            let ty = rust_type(ty);
+            let ty = names.ty(ty);
             quote!(#name: #ty)
         }
     });
-    let inits = builder_inits(op);
+    let statik = operation_static(op, names);
+    let mut call = quote!(rt::Call::new(&self.client, &OPERATION));
+    for (index, p) in op.params.iter().enumerate().filter(|(_, p)| p.required) {
+        let arg = ident(&p.rust_name);
+        let index = Literal::usize_unsuffixed(index);
+        call.extend(if p.ty == TypeRef::String {
+            quote!(.arg_str(#index, #arg))
+        } else {
+            quote!(.arg(#index, &#arg))
+        });
+    }
+    if let Some(body) = &op.body {
+        if !body.setters.is_empty() {
+            call.extend(quote!(.object_body()));
+        } else if body.required {
+            call.extend(match (body.kind, &body.ty) {
+                (BodyKind::Bytes, _) => quote!(.body_bytes(body)),
+                (BodyKind::Json, TypeRef::String) => quote!(.body_str(body)),
+                (BodyKind::Json, _) => quote!(.body(&body)),
+            });
+        }
+    }
     quote! {
         #docs
         #(#aliases)*
         #deprecated
         pub fn #method(&self, #(#arg_decls),*) -> #builder {
-            #builder {
-                client: self.client.clone(),
-                #(#inits)*
-                options: ::std::default::Default::default(),
-            }
+            #statik
+            #call.wrap()
         }
     }
-}
-
-fn builder_inits(op: &Operation) -> Vec<TokenStream> {
-    let mut inits: Vec<TokenStream> = op
-        .params
-        .iter()
-        .map(|p| {
-            let name = ident(&p.rust_name);
-            if !p.required {
-                quote!(#name: ::std::option::Option::None,)
-            } else if p.ty == TypeRef::String {
-                quote!(#name: #name.into(),)
-            } else {
-                quote!(#name,)
-            }
-        })
-        .collect();
-    if let Some(body) = &op.body {
-        inits.push(if !body.setters.is_empty() {
-            quote!(body: ::std::default::Default::default(),)
-        } else if body.required && body.ty == TypeRef::String {
-            quote!(body: body.into(),)
-        } else if body.required {
-            quote!(body,)
-        } else {
-            quote!(body: ::std::option::Option::None,)
-        });
-    }
-    inits
 }
 
 /// A compiled (`no_run`) usage example, when every positional argument is easy to write.
@@ -302,150 +409,109 @@ fn example(
     ))
 }
 
-fn builder(op: &Operation) -> TokenStream {
+/// The request builder: one runtime macro invocation for what every builder shares, then
+/// the typed setters of this operation's optional parameters and body.
+fn builder(op: &Operation, types: &[TypeDef], names: Names) -> TokenStream {
     let builder = ident(&op.builder_name);
-    let method_path = format!(
-        "Request builder for `{}`: set optional parameters, then `.await` it or call `send`, `send_with_response`{}.",
-        op.method_name.trim_start_matches("r#"),
-        if op.pagination.is_some() {
-            " or `stream`"
-        } else {
-            ""
-        }
-    );
-    let builder_doc = doc_lines(&method_path);
-    let fields = op.params.iter().map(|p| {
-        let name = ident(&p.rust_name);
-        let ty = rust_type(&p.ty);
-        if p.required {
-            quote!(#name: #ty,)
-        } else {
-            quote!(#name: ::std::option::Option<#ty>,)
-        }
-    });
-    let body_field = op.body.as_ref().map(|b| {
-        let ty = rust_type(&b.ty);
-        if b.required || !b.setters.is_empty() {
-            quote!(body: #ty,)
-        } else {
-            quote!(body: ::std::option::Option<#ty>,)
-        }
-    });
-    let setters = op.params.iter().filter(|p| !p.required).map(param_setter);
-    let body_setters = op.body.iter().flat_map(|b| {
-        let mut out: Vec<TokenStream> = b
-            .setters
-            .iter()
-            .map(|s| {
-                let method = ident(&s.method);
-                let field = ident(&s.field);
-                let ty = rust_type(&s.ty);
-                let docs = match nonblank(&s.doc) {
-                    Some(text) => doc(Some(text)),
-                    None => doc_lines(&format!(
-                        "Sets the body field `{}`.",
-                        crate::naming::unraw(&s.field)
-                    )),
-                };
-                quote! {
-                    #docs
-                    pub fn #method(mut self, value: #ty) -> Self {
-                        self.body.#field = ::std::option::Option::Some(value);
-                        self
-                    }
-                }
-            })
-            .collect();
-        if !b.setters.is_empty() || !b.required {
-            let ty = rust_type(&b.ty);
-            let assign = if b.setters.is_empty() {
-                quote!(::std::option::Option::Some(value))
-            } else {
-                quote!(value)
-            };
-            out.push(quote! {
-                /// Sets the whole request body.
-                pub fn body(mut self, value: #ty) -> Self {
-                    self.body = #assign;
-                    self
-                }
-            });
-        }
-        out
-    });
-    let build = build_fn(op);
-    let output = output_type(op);
-    let statik = ident(&op.const_name);
-    let execute = match &op.response {
+    let output = output_type(op, names);
+    let send = match &op.response {
         ResponseBody::Empty => quote!(send_empty),
         ResponseBody::Bytes { .. } => quote!(send_bytes),
         ResponseBody::Json { .. } => quote!(send_json),
     };
     let stream = op.pagination.as_ref().map(|p| {
-        let item = rust_type(&p.item);
+        let item = names.ty(&p.item);
+        quote!(, stream #item)
+    });
+    let mut setters: Vec<TokenStream> = op
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.required)
+        .map(|(index, p)| param_setter(index, p, names))
+        .collect();
+    if let Some(b) = &op.body {
+        let model_fields = match &b.ty {
+            TypeRef::Named(name) => {
+                types
+                    .iter()
+                    .find(|t| &t.name == name)
+                    .and_then(|t| match &t.kind {
+                        TypeKind::Struct { fields, .. } => Some(fields.as_slice()),
+                        _ => None,
+                    })
+            }
+            _ => None,
+        };
+        for s in &b.setters {
+            let method = ident(&s.method);
+            let wire = model_fields
+                .and_then(|fields| fields.iter().find(|f| f.rust_name == s.field))
+                .map_or_else(
+                    || crate::naming::unraw(&s.field).to_string(),
+                    |f| f.wire_name.clone(),
+                );
+            let ty = names.ty(&s.ty);
+            let docs = match nonblank(&s.doc) {
+                Some(text) => doc(Some(text)),
+                None => doc_lines(&format!("Sets the body field `{wire}`.")),
+            };
+            setters.push(quote! {
+                #docs
+                pub fn #method(self, value: #ty) -> Self {
+                    Self(self.0.body_field(#wire, &value))
+                }
+            });
+        }
+        if !b.setters.is_empty() || !b.required {
+            let ty = names.ty(&b.ty);
+            let set = match b.kind {
+                BodyKind::Bytes => quote!(self.0.body_bytes(value)),
+                BodyKind::Json => quote!(self.0.body(&value)),
+            };
+            setters.push(quote! {
+                /// Sets the whole request body.
+                pub fn body(self, value: #ty) -> Self {
+                    Self(#set)
+                }
+            });
+        }
+    }
+    let setters = (!setters.is_empty()).then(|| {
         quote! {
-            /// Every item of every page, fetched page by page as the stream is polled.
-            ///
-            /// Starts at the page set with `page` (or the first) and keeps the other
-            /// parameters; each page request is retried on its own.
-            pub fn stream(self) -> crate::PageStream<#item> {
-                let request = self.build();
-                crate::runtime::private::paginate(self.client, &#statik, request)
+            impl #builder {
+                #(#setters)*
             }
         }
     });
     quote! {
-        #builder_doc
-        #[derive(Debug, Clone)]
-        #[must_use = "a request does nothing until it is awaited or sent"]
-        pub struct #builder {
-            client: crate::Client,
-            #(#fields)*
-            #body_field
-            options: crate::RequestOptions,
-        }
+        rt::request_builder!(#builder => #output, #send #stream);
 
-        impl #builder {
-            #(#setters)*
-            #(#body_setters)*
-
-            #build
-
-            /// Sends the request; returns the result with the response's status, headers and
-            /// envelope metadata.
-            pub fn send_with_response(self) -> crate::ResponseFuture<#output> {
-                let request = self.build();
-                crate::runtime::private::#execute(self.client, &#statik, request)
-            }
-
-            #stream
-        }
-
-        crate::runtime::private::request_builder!(#builder => #output);
+        #setters
     }
 }
 
-fn param_setter(p: &Param) -> TokenStream {
+fn param_setter(index: usize, p: &Param, names: Names) -> TokenStream {
+    let index = Literal::usize_unsuffixed(index);
     let name = ident(&p.rust_name);
-    let ty = rust_type(&p.ty);
+    let ty = names.ty(&p.ty);
     let docs = match nonblank(&p.doc) {
         Some(text) => doc(Some(text)),
         None => doc_lines(&format!("Sets the `{}` parameter.", p.wire_name)),
     };
+    let into_string = names.into_string();
     if p.ty == TypeRef::String {
         quote! {
             #docs
-            pub fn #name(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-                self.#name = ::std::option::Option::Some(value.into());
-                self
+            pub fn #name(self, value: #into_string) -> Self {
+                Self(self.0.arg_str(#index, value))
             }
         }
     } else {
         quote! {
             #docs
-            pub fn #name(mut self, value: #ty) -> Self {
-                self.#name = ::std::option::Option::Some(value);
-                self
+            pub fn #name(self, value: #ty) -> Self {
+                Self(self.0.arg(#index, &value))
             }
         }
     }
@@ -456,136 +522,4 @@ fn is_number(ty: &TypeRef) -> bool {
         ty,
         TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 | TypeRef::F32 | TypeRef::F64
     )
-}
-
-/// Validation and encoding of one parameter whose value is bound to `value: &T`.
-fn param_statements(p: &Param) -> TokenStream {
-    let wire = &p.wire_name;
-    let c = &p.constraints;
-    let opt = |v: Option<u64>| match v {
-        Some(v) => quote!(::std::option::Option::Some(#v)),
-        None => quote!(::std::option::Option::None),
-    };
-    let optf = |v: Option<f64>| match v {
-        Some(v) => quote!(::std::option::Option::Some(#v)),
-        None => quote!(::std::option::Option::None),
-    };
-    let check = if p.ty == TypeRef::String && (c.min_length.is_some() || c.max_length.is_some()) {
-        let (min, max) = (opt(c.min_length), opt(c.max_length));
-        quote!(crate::runtime::private::check_length(#wire, value, #min, #max)?;)
-    } else if is_number(&p.ty) && (c.minimum.is_some() || c.maximum.is_some()) {
-        let (min, max) = (optf(c.minimum), optf(c.maximum));
-        let as_f64 = match p.ty {
-            TypeRef::F64 => quote!(*value),
-            TypeRef::F32 | TypeRef::I32 | TypeRef::U32 => quote!(f64::from(*value)),
-            _ => quote!(*value as f64),
-        };
-        quote!(crate::runtime::private::check_range(#wire, #as_f64, #min, #max)?;)
-    } else {
-        quote!()
-    };
-    let target = match p.location {
-        ParamLocation::Path => quote!(path_params),
-        ParamLocation::Query => quote!(query),
-        ParamLocation::Header => quote!(headers),
-    };
-    let push = match (&p.ty, p.location) {
-        (TypeRef::Vec(_), ParamLocation::Query) if p.explode => quote! {
-            for item in value {
-                #target.push((#wire, crate::runtime::private::query_value(#wire, item)?));
-            }
-        },
-        (TypeRef::Vec(_), _) => quote! {
-            let joined = value
-                .iter()
-                .map(|item| crate::runtime::private::query_value(#wire, item))
-                .collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?
-                .join(",");
-            #target.push((#wire, joined));
-        },
-        _ => quote! {
-            #target.push((#wire, crate::runtime::private::query_value(#wire, value)?));
-        },
-    };
-    quote!(#check #push)
-}
-
-fn build_fn(op: &Operation) -> TokenStream {
-    let statements = op.params.iter().map(|p| {
-        let name = ident(&p.rust_name);
-        let body = param_statements(p);
-        if p.required {
-            quote! {
-                {
-                    let value = &self.#name;
-                    #body
-                }
-            }
-        } else {
-            quote! {
-                if let ::std::option::Option::Some(value) = &self.#name {
-                    #body
-                }
-            }
-        }
-    });
-    let uses = |loc: ParamLocation| op.params.iter().any(|p| p.location == loc);
-    let decl = |used: bool, name: TokenStream| {
-        if used {
-            quote!(let mut #name = ::std::vec::Vec::new();)
-        } else {
-            quote!(let #name = ::std::vec::Vec::new();)
-        }
-    };
-    let path_decl = decl(uses(ParamLocation::Path), quote!(path_params));
-    let query_decl = decl(uses(ParamLocation::Query), quote!(query));
-    let accept = match &op.response {
-        ResponseBody::Bytes { content_type } => Some(quote!(("Accept", #content_type.to_string()))),
-        _ => None,
-    };
-    let header_decl = match (&accept, uses(ParamLocation::Header)) {
-        (Some(accept), true) => quote!(let mut headers = ::std::vec![#accept];),
-        (Some(accept), false) => quote!(let headers = ::std::vec![#accept];),
-        (None, used) => decl(used, quote!(headers)),
-    };
-    let body = match &op.body {
-        None => quote!(::std::option::Option::None),
-        Some(b) => match b.kind {
-            BodyKind::Json if b.required || !b.setters.is_empty() => {
-                quote!(::std::option::Option::Some(
-                    crate::runtime::private::json_body(&self.body)?
-                ))
-            }
-            BodyKind::Json => quote! {
-                match &self.body {
-                    ::std::option::Option::Some(body) => ::std::option::Option::Some(crate::runtime::private::json_body(body)?),
-                    ::std::option::Option::None => ::std::option::Option::None,
-                }
-            },
-            BodyKind::Bytes => {
-                let content_type = &b.content_type;
-                if b.required {
-                    quote!(::std::option::Option::Some(crate::runtime::private::Body::Bytes { content_type: #content_type, bytes: self.body.clone() }))
-                } else {
-                    quote!(self.body.clone().map(|bytes| crate::runtime::private::Body::Bytes { content_type: #content_type, bytes }))
-                }
-            }
-        },
-    };
-    quote! {
-        /// Validates the parameters and assembles the request.
-        fn build(&self) -> ::std::result::Result<crate::runtime::private::Request, crate::Error> {
-            #path_decl
-            #query_decl
-            #header_decl
-            #(#statements)*
-            ::std::result::Result::Ok(crate::runtime::private::Request {
-                path_params,
-                query,
-                headers,
-                body: #body,
-                options: self.options.clone(),
-            })
-        }
-    }
 }

@@ -52,9 +52,10 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
-/// Whether a type (transitively through containers) needs `chrono`.
-pub fn uses_chrono(ty: &TypeRef) -> bool {
-    match ty {
+/// Whether a type (transitively through containers) needs `chrono`; takes anything that
+/// holds a type, such as an `AdditionalField`.
+pub fn uses_chrono<T: AsRef<TypeRef> + ?Sized>(ty: &T) -> bool {
+    match ty.as_ref() {
         TypeRef::DateTime | TypeRef::Date => true,
         TypeRef::Vec(i) | TypeRef::Map(i) | TypeRef::Option(i) | TypeRef::Box(i) => uses_chrono(i),
         _ => false,

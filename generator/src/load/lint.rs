@@ -2,12 +2,9 @@
 //! they can be reported with their exact place: lowercase status ranges, media types that
 //! are not `type/subtype`, and boolean defaults written as strings.
 
+use super::OPERATION_FIELDS;
 use crate::diag::{Diagnostic, child};
 use serde_json::Value;
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 pub fn lint(doc: &Value) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -18,7 +15,7 @@ pub fn lint(doc: &Value) -> Vec<Diagnostic> {
                 continue;
             };
             for (method, op) in item {
-                if !METHODS.contains(&method.as_str()) {
+                if !OPERATION_FIELDS.contains(&method.as_str()) {
                     continue;
                 }
                 let op_pointer = child(&path_pointer, method);

@@ -2,9 +2,65 @@
 //! a schema's `properties`, and percent-encoded ones (`%7Bid%7D`). They are resolved on
 //! the raw document once, up front, and kept as owned nodes the lowering can borrow.
 
+use crate::diag::child;
 use openapiv3::{Parameter, PathItem, ReferenceOr, RequestBody, Response, Schema};
 use serde_json::Value;
 use std::collections::BTreeMap;
+
+/// Where component references start.
+const COMPONENTS: &str = "#/components/";
+
+/// A section of `components`: what a `#/components/<section>/<key>` reference names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComponentKind {
+    Schemas,
+    Responses,
+    Parameters,
+    Examples,
+    RequestBodies,
+    Headers,
+    SecuritySchemes,
+    Links,
+    Callbacks,
+    /// An OpenAPI 3.1 section, which 3.0 documents sometimes borrow.
+    PathItems,
+}
+
+const SECTIONS: [(ComponentKind, &str); 10] = [
+    (ComponentKind::Schemas, "schemas"),
+    (ComponentKind::Responses, "responses"),
+    (ComponentKind::Parameters, "parameters"),
+    (ComponentKind::Examples, "examples"),
+    (ComponentKind::RequestBodies, "requestBodies"),
+    (ComponentKind::Headers, "headers"),
+    (ComponentKind::SecuritySchemes, "securitySchemes"),
+    (ComponentKind::Links, "links"),
+    (ComponentKind::Callbacks, "callbacks"),
+    (ComponentKind::PathItems, "pathItems"),
+];
+
+impl ComponentKind {
+    /// The section's field name in `components`.
+    pub fn section(self) -> &'static str {
+        SECTIONS
+            .iter()
+            .find(|(kind, _)| *kind == self)
+            .map_or("", |(_, name)| name)
+    }
+
+    /// The section a reference `#/components/<section>/<key>` points into, and its key as
+    /// written: neither `~`- nor `%`-decoded, and holding any deeper segments.
+    pub fn split(reference: &str) -> Option<(ComponentKind, &str)> {
+        let (section, key) = reference.strip_prefix(COMPONENTS)?.split_once('/')?;
+        let kind = SECTIONS.iter().find(|(_, name)| *name == section)?.0;
+        Some((kind, key))
+    }
+
+    /// The JSON pointer of entry `key` of this section (`#/components/schemas/Foo`).
+    pub fn pointer(self, key: &str) -> String {
+        child(&format!("{COMPONENTS}{}", self.section()), key)
+    }
+}
 
 /// Owned targets of unusual local references, keyed by the reference as written.
 #[derive(Debug, Default)]
@@ -14,7 +70,7 @@ pub struct ExtraRefs {
     pub responses: BTreeMap<String, ReferenceOr<Response>>,
     pub request_bodies: BTreeMap<String, ReferenceOr<RequestBody>>,
     /// Path items given as a local `$ref` (`paths: {/a: {$ref: ...}}`).
-    pub path_items: BTreeMap<String, PathItem>,
+    pub path_items: BTreeMap<String, ReferenceOr<PathItem>>,
     /// References made where a schema belongs that point at a parameter or a response,
     /// with what they point at; `schemas` holds the schema inside.
     pub misplaced: BTreeMap<String, &'static str>,
@@ -22,7 +78,7 @@ pub struct ExtraRefs {
 
 /// Whether a reference is answered by a component map directly.
 fn is_plain_component(reference: &str) -> bool {
-    let Some(rest) = reference.strip_prefix("#/components/") else {
+    let Some(rest) = reference.strip_prefix(COMPONENTS) else {
         return false;
     };
     rest.split('/').count() == 2 && !rest.contains('%') && !rest.contains('~')
@@ -86,10 +142,12 @@ fn collect(
                 if !is_plain_component(r) {
                     out.push(r.clone());
                 }
+                let component = ComponentKind::split(r).map(|(kind, _)| kind);
                 if slot == Slot::Schema
-                    && (r.starts_with("#/components/parameters/")
-                        || r.starts_with("#/components/responses/")
-                        || r.starts_with("#/paths/"))
+                    && (matches!(
+                        component,
+                        Some(ComponentKind::Parameters | ComponentKind::Responses)
+                    ) || r.starts_with("#/paths/"))
                 {
                     as_schema.push(r.clone());
                 }
@@ -168,7 +226,9 @@ pub fn resolve(doc: &Value) -> ExtraRefs {
                 && target.get("$ref").is_none()
                 && let Ok(path_item) = serde_json::from_value::<PathItem>(target.clone())
             {
-                extra.path_items.insert(reference.clone(), path_item);
+                extra
+                    .path_items
+                    .insert(reference.clone(), ReferenceOr::Item(path_item));
             }
         }
     }
@@ -239,6 +299,30 @@ mod tests {
         );
         assert!(!extra.schemas.contains_key("#/components/schemas/A"));
         assert_eq!(percent_decode("%7Bid%7D"), "{id}");
+    }
+
+    #[test]
+    fn component_references_split_into_section_and_key() {
+        assert_eq!(
+            ComponentKind::split("#/components/requestBodies/Body"),
+            Some((ComponentKind::RequestBodies, "Body"))
+        );
+        assert_eq!(
+            ComponentKind::split("#/components/schemas/A/properties/b"),
+            Some((ComponentKind::Schemas, "A/properties/b"))
+        );
+        assert_eq!(ComponentKind::split("#/components/x-things/A"), None);
+        assert_eq!(ComponentKind::split("#/components/schemas"), None);
+        assert_eq!(
+            ComponentKind::split("other.yaml#/components/schemas/A"),
+            None
+        );
+        for (kind, section) in SECTIONS {
+            assert_eq!(kind.section(), section);
+            let pointer = kind.pointer("a/b");
+            assert_eq!(pointer, format!("#/components/{section}/a~1b"));
+            assert_eq!(ComponentKind::split(&pointer), Some((kind, "a~1b")));
+        }
     }
 
     #[test]

@@ -6,12 +6,9 @@
 //! - a schema `pattern` written as a number or boolean (`pattern: 0`) is read as its text,
 //!   with a warning.
 
+use super::OPERATION_FIELDS;
 use crate::diag::Diagnostic;
 use serde_json::Value;
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// Keys whose values are data, not schemas: nothing under them is changed.
 const DATA_KEYS: &[&str] = &["example", "examples", "default", "enum", "const"];
@@ -24,7 +21,7 @@ pub(super) fn repair(doc: &mut Value) -> Vec<Diagnostic> {
                 continue;
             };
             for (method, op) in item.iter_mut() {
-                if METHODS.contains(&method.as_str())
+                if OPERATION_FIELDS.contains(&method.as_str())
                     && let Some(op) = op.as_object_mut()
                 {
                     op.remove("callbacks");

@@ -2,6 +2,7 @@
 //! message can name the exact field and the fix instead of "did not match any variant".
 //! Only shapes `openapiv3` enforces are checked; unknown fields are ignored as it does.
 
+use super::OPERATION_FIELDS;
 use crate::diag::{Diagnostic, child};
 use serde_json::Value;
 
@@ -75,9 +76,6 @@ const PARAMETERS: Shape = Shape::List(&Shape::RefOr(Kind::Parameter));
 const CONTENT: Shape = Shape::Map(&Shape::Object(Kind::MediaType));
 const HEADERS: Shape = Shape::Map(&Shape::RefOr(Kind::Header));
 const TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object"];
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// The known fields of an object of `kind`, and the required ones.
 fn fields(kind: Kind) -> (&'static [(&'static str, Shape)], &'static [&'static str]) {
@@ -559,7 +557,7 @@ pub(super) fn explain_serde_error(pointer: &str, message: &str) -> Diagnostic {
         .filter(|s| !s.is_empty() && *s != "#")
         .map(|s| s.replace("~1", "/").replace("~0", "~"));
     let hint = match place {
-        Some(place) if METHODS.contains(&place.as_str()) => {
+        Some(place) if OPERATION_FIELDS.contains(&place.as_str()) => {
             "compare this operation with the OpenAPI 3.0.3 Operation Object".to_string()
         }
         Some(place) => {

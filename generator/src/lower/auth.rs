@@ -3,6 +3,7 @@
 use super::Lowerer;
 use crate::diag::{Diagnostic, child};
 use crate::ir::{CredentialKind, CredentialPart, CredentialSet};
+use crate::load::refs::ComponentKind;
 use crate::naming::{NameSet, snake};
 use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme};
 
@@ -46,7 +47,7 @@ impl Lowerer<'_> {
         'sets: for (name, schemes, doc, pointer) in wanted {
             let mut parts = Vec::new();
             for scheme_name in &schemes {
-                let scheme_pointer = child("#/components/securitySchemes", scheme_name);
+                let scheme_pointer = ComponentKind::SecuritySchemes.pointer(scheme_name);
                 let scheme = self
                     .api
                     .components

@@ -20,28 +20,7 @@ impl<'a> Lowerer<'a> {
         type_prefix: &str,
         names: &mut NameSet,
     ) -> Option<RequestBody> {
-        let body = match body {
-            ReferenceOr::Item(b) => b,
-            ReferenceOr::Reference { reference } => {
-                let key = reference.strip_prefix("#/components/requestBodies/");
-                let found = key
-                    .and_then(|k| self.api.components.as_ref()?.request_bodies.get(k))
-                    .or_else(|| self.extra.request_bodies.get(reference.as_str()));
-                match found {
-                    Some(ReferenceOr::Item(b)) => b,
-                    _ => {
-                        self.diags.push(
-                            Diagnostic::error(
-                                child(pointer, "$ref"),
-                                format!("request body `$ref` `{reference}` does not resolve"),
-                            )
-                            .with_hint("point it at an entry of `components/requestBodies`"),
-                        );
-                        return None;
-                    }
-                }
-            }
-        };
+        let (body, _) = self.resolve(body, pointer)?;
         let Some((content_type, media)) = pick_media(&body.content) else {
             self.diags.push(Diagnostic::warning(
                 pointer,
@@ -128,28 +107,7 @@ impl<'a> Lowerer<'a> {
             return Some(ResponseBody::Empty);
         };
         let response_pointer = child(&child(pointer, "responses"), &code.to_string());
-        let response = match response {
-            ReferenceOr::Item(r) => r,
-            ReferenceOr::Reference { reference } => {
-                let key = reference.strip_prefix("#/components/responses/");
-                let found = key
-                    .and_then(|k| self.api.components.as_ref()?.responses.get(k))
-                    .or_else(|| self.extra.responses.get(reference.as_str()));
-                match found {
-                    Some(ReferenceOr::Item(r)) => r,
-                    _ => {
-                        self.diags.push(
-                            Diagnostic::error(
-                                child(&response_pointer, "$ref"),
-                                format!("response `$ref` `{reference}` does not resolve"),
-                            )
-                            .with_hint("point it at an entry of `components/responses`"),
-                        );
-                        return None;
-                    }
-                }
-            }
-        };
+        let (response, _) = self.resolve(response, &response_pointer)?;
         let Some((content_type, media)) = pick_media(&response.content) else {
             return Some(ResponseBody::Empty);
         };
@@ -169,7 +127,7 @@ impl<'a> Lowerer<'a> {
             "schema",
         );
         if self.envelope == Envelope::CloudflareV4
-            && let Some(resolved) = self.resolve_schema(schema, &schema_pointer).map(|(s, _)| s)
+            && let Some(resolved) = self.resolve(schema, &schema_pointer).map(|(s, _)| s)
         {
             let shape = self.object_shape(resolved, &schema_pointer, 0);
             if shape.properties.contains_key("success") {

@@ -36,7 +36,9 @@ fn key(kind: &TypeKind, survivor: &BTreeMap<String, String>) -> Option<String> {
                     )
                 })
                 .collect();
-            let additional = additional.as_ref().map(|a| canonical(a, survivor));
+            let additional = additional
+                .as_ref()
+                .map(|a| (&a.rust_name, canonical(&a.ty, survivor)));
             format!("S{{{}}}{additional:?}", fields.join(","))
         }
         TypeKind::Enum { variants } => {
@@ -107,7 +109,7 @@ pub(super) fn dedup(types: &mut [TypeDef]) {
                     f.ty = canonical(&f.ty, &survivor);
                 }
                 if let Some(a) = additional {
-                    *a = canonical(a, &survivor);
+                    a.ty = canonical(&a.ty, &survivor);
                 }
             }
             TypeKind::Union { variants, .. } => {

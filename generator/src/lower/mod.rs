@@ -9,18 +9,20 @@ mod object;
 mod operation;
 mod params;
 mod primitive;
+mod resolve;
 mod schema;
 
-use crate::config::Config;
+use crate::config::{Config, EnvelopeStyle, ModelsInclude};
 use crate::diag::{Diagnostic, Severity};
 use crate::ir::{Api, Envelope, Package, Profile, TypeDef};
+use crate::load::refs::{ComponentKind, ExtraRefs};
 use crate::naming::{NameSet, camel};
 use openapiv3::OpenAPI;
 use std::collections::BTreeMap;
 
 pub(crate) struct Lowerer<'a> {
     api: &'a OpenAPI,
-    extra: &'a crate::refs::ExtraRefs,
+    extra: &'a ExtraRefs,
     config: &'a Config,
     envelope: Envelope,
     diags: Vec<Diagnostic>,
@@ -43,27 +45,12 @@ pub(crate) struct Lowerer<'a> {
 /// The lowered API plus the warnings found on the way; or every error found.
 pub fn lower(
     api: &OpenAPI,
-    extra: &crate::refs::ExtraRefs,
+    extra: &ExtraRefs,
     config: &Config,
     source: &str,
     extra_files: Vec<(String, String)>,
 ) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let mut lowerer = Lowerer {
-        api,
-        extra,
-        config,
-        envelope: Envelope::None,
-        diags: Vec::new(),
-        types: BTreeMap::new(),
-        type_names: NameSet::new(),
-        component_names: BTreeMap::new(),
-        component_types: BTreeMap::new(),
-        deferred: Vec::new(),
-        depth: 0,
-        component_slot: None,
-        inline_types: std::collections::HashMap::new(),
-    };
-    lowerer.envelope = lowerer.envelope_style();
+    let mut lowerer = Lowerer::new(api, extra, config);
     lowerer.name_components();
     let profile = Profile {
         default_base_url: config
@@ -78,19 +65,9 @@ pub fn lower(
         credentials: lowerer.credentials(),
     };
     let resources = lowerer.operations();
-    let include_all = match config.models.include.as_deref() {
-        Some("all") => true,
-        Some("reachable") => false,
-        Some(other) => {
-            lowerer.diags.push(
-                Diagnostic::error(
-                    "",
-                    format!("codegen.toml: unknown `models.include` value `{other}`"),
-                )
-                .with_hint("use `all` or `reachable`"),
-            );
-            false
-        }
+    let include_all = match config.models.include {
+        Some(ModelsInclude::All) => true,
+        Some(ModelsInclude::Reachable) => false,
         None => lowerer.envelope == Envelope::None,
     };
     if include_all && let Some(components) = &api.components {
@@ -139,20 +116,24 @@ pub fn lower(
 }
 
 impl<'a> Lowerer<'a> {
-    fn envelope_style(&mut self) -> Envelope {
-        match self.config.client.envelope.as_deref() {
-            None | Some("none") => Envelope::None,
-            Some("cloudflare-v4") => Envelope::CloudflareV4,
-            Some(other) => {
-                self.diags.push(
-                    Diagnostic::error(
-                        "",
-                        format!("codegen.toml: unknown `client.envelope` `{other}`"),
-                    )
-                    .with_hint("use `none` or `cloudflare-v4`"),
-                );
-                Envelope::None
-            }
+    fn new(api: &'a OpenAPI, extra: &'a ExtraRefs, config: &'a Config) -> Self {
+        Lowerer {
+            api,
+            extra,
+            config,
+            envelope: match config.client.envelope {
+                EnvelopeStyle::None => Envelope::None,
+                EnvelopeStyle::CloudflareV4 => Envelope::CloudflareV4,
+            },
+            diags: Vec::new(),
+            types: BTreeMap::new(),
+            type_names: NameSet::new(),
+            component_names: BTreeMap::new(),
+            component_types: BTreeMap::new(),
+            deferred: Vec::new(),
+            depth: 0,
+            component_slot: None,
+            inline_types: std::collections::HashMap::new(),
         }
     }
 
@@ -174,7 +155,7 @@ impl<'a> Lowerer<'a> {
             if let Some(why) = unusual {
                 self.diags.push(
                     Diagnostic::warning(
-                        crate::diag::child("#/components/schemas", key),
+                        ComponentKind::Schemas.pointer(key),
                         format!("schema name `{key}` {why}; the type is named `{name}`"),
                     )
                     .with_hint("rename the schema (ASCII letters, digits, `_`; a letter first) to choose the Rust name yourself"),
@@ -183,7 +164,7 @@ impl<'a> Lowerer<'a> {
             if name != wanted {
                 self.diags.push(
                     Diagnostic::warning(
-                        crate::diag::child("#/components/schemas", key),
+                        ComponentKind::Schemas.pointer(key),
                         format!("schema `{key}` maps to the Rust name `{wanted}`, already taken by another schema; it is named `{name}`"),
                     )
                     .with_hint("rename one of the schemas so their Rust names differ"),

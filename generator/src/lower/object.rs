@@ -2,12 +2,12 @@
 
 use super::Lowerer;
 use crate::diag::{Diagnostic, child};
-use crate::ir::{Field, TypeKind, TypeRef};
-use crate::naming::{NameSet, camel, snake};
+use crate::ir::{AdditionalField, Field, TypeKind, TypeRef};
+use crate::naming::{NameSet, camel, snake, unraw};
 use indexmap::IndexMap;
 use openapiv3::{AdditionalProperties, ReferenceOr, Schema, SchemaKind, Type};
 
-use super::schema::{MAX_DEPTH, SCHEMA_PREFIX};
+use super::schema::MAX_DEPTH;
 
 /// An object shape after `allOf` members have been merged.
 #[derive(Default, Clone)]
@@ -40,7 +40,7 @@ impl<'a> Lowerer<'a> {
                              at: &str| {
             for (i, member) in members.iter().enumerate() {
                 let member_pointer = child(at, &i.to_string());
-                if let Some((resolved, _)) = this.resolve_schema(member, &member_pointer) {
+                if let Some((resolved, _)) = this.resolve(member, &member_pointer) {
                     let inner = this.object_shape(resolved, &member_pointer, depth + 1);
                     for property in merge(shape, inner) {
                         this.diags.push(
@@ -122,13 +122,16 @@ impl<'a> Lowerer<'a> {
             )),
             _ => None,
         };
+        let additional = additional.map(|ty| AdditionalField {
+            rust_name: additional_field_name(&fields),
+            ty,
+        });
         TypeKind::Struct { fields, additional }
     }
 
     /// Description of a referenced component, used when a property has none of its own.
-    fn reference_description(&self, reference: &str) -> Option<String> {
-        let key = reference.strip_prefix(SCHEMA_PREFIX)?;
-        match self.api.components.as_ref()?.schemas.get(key)? {
+    fn reference_description(&self, reference: &'a str) -> Option<String> {
+        match self.component::<Schema>(reference)?.1 {
             ReferenceOr::Item(s) => s
                 .schema_data
                 .description
@@ -137,6 +140,16 @@ impl<'a> Lowerer<'a> {
             ReferenceOr::Reference { .. } => None,
         }
     }
+}
+
+/// The name of the field holding the properties not named in the schema:
+/// `additional_properties`, with an `_` appended for each named field already called so.
+fn additional_field_name(fields: &[Field]) -> String {
+    let mut name = String::from("additional_properties");
+    while fields.iter().any(|f| unraw(&f.rust_name) == name) {
+        name.push('_');
+    }
+    name
 }
 
 /// Merge `from` into `into` (later definitions win); returns the properties whose two

@@ -28,6 +28,7 @@ const BUILDER_RESERVED: &[&str] = &[
     "into_future",
     "build",
     "new",
+    "wrap",
 ];
 
 /// One operation of the document, with the names it asks for, before any is lowered.
@@ -98,25 +99,8 @@ impl<'a> Lowerer<'a> {
         let api = self.api;
         for (path, item) in api.paths.iter() {
             let path_pointer = child("#/paths", path);
-            let item = match item {
-                ReferenceOr::Item(item) => item,
-                ReferenceOr::Reference { reference } => {
-                    match self.extra.path_items.get(reference.as_str()) {
-                        Some(item) => item,
-                        None => {
-                            self.diags.push(
-                                Diagnostic::error(
-                                    child(&path_pointer, "$ref"),
-                                    format!(
-                                        "path item reference `{reference}` does not resolve to a path item of this document"
-                                    ),
-                                )
-                                .with_hint("point the `$ref` at a path item in this file, or inline it"),
-                            );
-                            continue;
-                        }
-                    }
-                }
+            let Some((item, _)) = self.resolve(item, &path_pointer) else {
+                continue;
             };
             for (method, op) in item.iter() {
                 let op_pointer = child(&path_pointer, method);
@@ -132,7 +116,7 @@ impl<'a> Lowerer<'a> {
                     );
                     continue;
                 }
-                let Some(http_method) = http_method(method) else {
+                let Some(http_method) = HttpMethod::from_key(method) else {
                     continue;
                 };
                 let operation_id = op
@@ -329,7 +313,7 @@ impl<'a> Lowerer<'a> {
         ] {
             for (i, p) in list.iter().enumerate() {
                 let p_pointer = child(&at, &i.to_string());
-                if let Some(param) = self.resolve_parameter(p, &p_pointer) {
+                if let Some((param, _)) = self.resolve(p, &p_pointer) {
                     let data = param.parameter_data_ref();
                     merged.insert(
                         (data.name.clone(), location_name(param)),
@@ -403,20 +387,6 @@ struct OperationInput<'a, 'p> {
     operation_id: String,
     method_name: String,
     aliases: Vec<String>,
-}
-
-fn http_method(method: &str) -> Option<HttpMethod> {
-    Some(match method {
-        "get" => HttpMethod::Get,
-        "put" => HttpMethod::Put,
-        "post" => HttpMethod::Post,
-        "delete" => HttpMethod::Delete,
-        "options" => HttpMethod::Options,
-        "head" => HttpMethod::Head,
-        "patch" => HttpMethod::Patch,
-        "trace" => HttpMethod::Trace,
-        _ => return None,
-    })
 }
 
 fn location_name(p: &Parameter) -> &'static str {
@@ -498,6 +468,40 @@ fn stable_hash(text: &str) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    /// Every method the runtime's `request_builder!` macro gives a builder is reserved, so
+    /// that no parameter or body setter can take its name.
+    #[test]
+    fn reserved_builder_names_cover_the_runtime_macro() {
+        let macros = include_str!("../../runtime/macros.rs");
+        let start = macros
+            .find("macro_rules! request_builder")
+            .expect("the runtime defines request_builder!");
+        let body = &macros[start..];
+        let end = body.find("\n}\n").expect("the macro ends");
+        let mut found = Vec::new();
+        for line in body[..end].lines() {
+            let line = line.trim_start();
+            let Some(rest) = line
+                .strip_prefix("pub fn ")
+                .or_else(|| line.strip_prefix("fn "))
+            else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            found.push(name);
+        }
+        assert!(found.len() >= 10, "too few methods found: {found:?}");
+        for name in &found {
+            assert!(
+                super::BUILDER_RESERVED.contains(&name.as_str()),
+                "`{name}` is a method of every request builder but not in BUILDER_RESERVED"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]
@@ -511,6 +515,12 @@ mod tests {
             path_method_name(HttpMethod::Post, "/v1/a.b:run"),
             "post_v1_a_b_run"
         );
+    }
+
+    #[test]
+    fn the_document_and_the_ir_agree_on_the_operation_fields() {
+        let keys = HttpMethod::ALL.map(HttpMethod::key);
+        assert_eq!(keys, crate::load::OPERATION_FIELDS);
     }
 
     #[test]

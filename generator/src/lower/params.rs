@@ -5,40 +5,10 @@ use crate::diag::{Diagnostic, child};
 use crate::ir::{Constraints, Param, ParamLocation, TypeRef};
 use crate::naming::{NameSet, camel, snake};
 use openapiv3::{
-    Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr, Schema, SchemaKind,
-    Type,
+    Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, Schema, SchemaKind, Type,
 };
 
 impl<'a> Lowerer<'a> {
-    pub(super) fn resolve_parameter(
-        &mut self,
-        p: &'a ReferenceOr<Parameter>,
-        pointer: &str,
-    ) -> Option<&'a Parameter> {
-        match p {
-            ReferenceOr::Item(p) => Some(p),
-            ReferenceOr::Reference { reference } => {
-                let key = reference.strip_prefix("#/components/parameters/");
-                let found = key
-                    .and_then(|k| self.api.components.as_ref()?.parameters.get(k))
-                    .or_else(|| self.extra.parameters.get(reference.as_str()));
-                match found {
-                    Some(ReferenceOr::Item(p)) => Some(p),
-                    _ => {
-                        self.diags.push(
-                            Diagnostic::error(
-                                child(pointer, "$ref"),
-                                format!("parameter `$ref` `{reference}` does not resolve"),
-                            )
-                            .with_hint("point it at an entry of `components/parameters`"),
-                        );
-                        None
-                    }
-                }
-            }
-        }
-    }
-
     pub(super) fn parameter(
         &mut self,
         param: &'a Parameter,
@@ -141,7 +111,7 @@ impl<'a> Lowerer<'a> {
             ty = *inner;
         }
         let constraints = self
-            .resolve_schema(schema, &schema_pointer)
+            .resolve(schema, &schema_pointer)
             .map(|(s, _)| constraints(s))
             .unwrap_or_default();
         let required = data.required || location == ParamLocation::Path;
@@ -152,7 +122,7 @@ impl<'a> Lowerer<'a> {
             ty,
             required,
             doc: data.description.clone().or_else(|| {
-                self.resolve_schema(schema, &schema_pointer)
+                self.resolve(schema, &schema_pointer)
                     .and_then(|(s, _)| s.schema_data.description.clone())
             }),
             constraints,

@@ -14,10 +14,9 @@ use super::primitive::{
 };
 use crate::diag::{Diagnostic, child};
 use crate::ir::{TypeDef, TypeKind, TypeRef};
+use crate::load::refs::{ComponentKind, percent_decode};
 use crate::naming::camel;
 use openapiv3::{AdditionalProperties, ReferenceOr, Schema, SchemaKind, Type};
-
-pub(super) const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
 /// Depth beyond which nested inline schemas are treated as arbitrary JSON, so a
 /// pathological spec cannot overflow the stack.
@@ -27,49 +26,6 @@ pub(super) const MAX_DEPTH: usize = 24;
 const DEFER_DEPTH: usize = 8;
 
 impl<'a> Lowerer<'a> {
-    /// Follow `$ref`s to the schema they name. Returns `None` (after reporting) for
-    /// references that do not resolve.
-    pub(super) fn resolve_schema(
-        &mut self,
-        schema: &'a ReferenceOr<Schema>,
-        pointer: &str,
-    ) -> Option<(&'a Schema, Option<&'a str>)> {
-        let mut current = schema;
-        let mut name = None;
-        let mut chain: Vec<&str> = Vec::new();
-        for _ in 0..32 {
-            match current {
-                ReferenceOr::Item(s) => return Some((s, name)),
-                ReferenceOr::Reference { reference } => {
-                    let key = self.component_key(reference, pointer)?;
-                    if chain.contains(&key) {
-                        chain.push(key);
-                        self.diags.push(
-                            Diagnostic::error(
-                                pointer,
-                                format!("`$ref` cycle through {}: each of these schemas only refers to the next, so none defines anything", chain.join(" -> ")),
-                            )
-                            .with_hint("make one schema in the cycle a real definition (e.g. an object whose property refers back)"),
-                        );
-                        return None;
-                    }
-                    chain.push(key);
-                    name = Some(key);
-                    current = self.schema_entry(key)?;
-                }
-            }
-        }
-        self.diags.push(
-            Diagnostic::error(
-                pointer,
-                "`$ref` chain longer than 32 links (a cycle of references?)",
-            )
-            .with_hint("make one schema in the chain a real definition"),
-        );
-        None
-    }
-
-    /// The component key of a local schema reference, or a diagnostic.
     /// The schema a component key names: a component's name, or (for references outside
     /// the component map) the reference itself.
     pub(super) fn schema_entry(&self, key: &str) -> Option<&'a ReferenceOr<Schema>> {
@@ -107,7 +63,7 @@ impl<'a> Lowerer<'a> {
             "patch",
             "additionalProperties",
         ];
-        let decoded = crate::refs::percent_decode(key);
+        let decoded = percent_decode(key);
         let words: Vec<String> = decoded
             .split('/')
             .map(|s| s.replace("~1", "/").replace("~0", "~"))
@@ -126,7 +82,9 @@ impl<'a> Lowerer<'a> {
         name
     }
 
-    fn component_key(&mut self, reference: &'a str, pointer: &str) -> Option<&'a str> {
+    /// The key of the schema a reference names (see [`Lowerer::schema_entry`]), or a
+    /// diagnostic saying why there is none.
+    pub(super) fn component_key(&mut self, reference: &'a str, pointer: &str) -> Option<&'a str> {
         if let Some((key, _)) = self.extra.schemas.get_key_value(reference) {
             if let Some(what) = self.extra.misplaced.get(reference) {
                 self.diags.push(
@@ -140,7 +98,7 @@ impl<'a> Lowerer<'a> {
             self.extra_name(key.as_str());
             return Some(key.as_str());
         }
-        let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) else {
+        let Some((ComponentKind::Schemas, key)) = ComponentKind::split(reference) else {
             let hint = if reference.starts_with('#') {
                 "schemas may only reference `#/components/schemas/...`"
             } else {
@@ -168,7 +126,8 @@ impl<'a> Lowerer<'a> {
                 .and_then(|c| crate::diag::closest(key, c.schemas.keys().map(String::as_str)));
             let hint = match near {
                 Some(near) => format!(
-                    "did you mean `{SCHEMA_PREFIX}{near}`? Otherwise define `{key}` under `components/schemas`"
+                    "did you mean `{}`? Otherwise define `{key}` under `components/schemas`",
+                    ComponentKind::Schemas.pointer(near)
                 ),
                 None => format!("define `{key}` under `components/schemas`, or fix the name"),
             };
@@ -224,8 +183,8 @@ impl<'a> Lowerer<'a> {
         let Some(schema) = self.schema_entry(key) else {
             return TypeRef::Json;
         };
-        let pointer = child("#/components/schemas", key);
-        let resolved = self.resolve_schema(schema, &pointer);
+        let pointer = ComponentKind::Schemas.pointer(key);
+        let resolved = self.resolve(schema, &pointer);
         if let Some((s, _)) = resolved
             && let Some(primitive) = self.primitive(s)
         {
@@ -303,7 +262,7 @@ impl<'a> Lowerer<'a> {
                 .cloned()
                 .unwrap_or_else(|| camel(key));
             let saved = std::mem::replace(&mut self.depth, 0);
-            self.convert_component(key, schema, name, child("#/components/schemas", key));
+            self.convert_component(key, schema, name, ComponentKind::Schemas.pointer(key));
             self.depth = saved;
         }
     }

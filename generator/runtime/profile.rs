@@ -1,0 +1,47 @@
+//! What the runtime knows about the API as a whole: base URL, credentials and envelope,
+//! emitted once per crate as `crate::PROFILE`.
+
+/// What the runtime needs to know about the API, emitted once per crate.
+#[derive(Debug)]
+pub(crate) struct Profile {
+    /// Base URL used when none is configured.
+    pub default_base_url: &'static str,
+    /// Environment variable that overrides the base URL in `Client::from_env`.
+    pub base_url_env: Option<&'static str>,
+    /// Ways to authenticate, in order of preference.
+    pub credential_sets: &'static [CredentialSet],
+    /// Envelope wrapping the responses.
+    pub envelope: Envelope,
+    /// Response header identifying the request, such as `cf-ray`.
+    pub request_id_header: Option<&'static str>,
+}
+
+/// One way to authenticate, made of one or more headers.
+#[derive(Debug)]
+pub(crate) struct CredentialSet {
+    pub name: &'static str,
+    pub parts: &'static [CredentialPart],
+}
+
+/// One header of a credential set, and the environment variable holding it.
+#[derive(Debug)]
+#[allow(dead_code)]
+pub(crate) enum CredentialPart {
+    Bearer {
+        env: Option<&'static str>,
+    },
+    Header {
+        name: &'static str,
+        env: Option<&'static str>,
+    },
+}
+
+/// How successful responses wrap their result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)]
+pub(crate) enum Envelope {
+    /// The body is the result.
+    None,
+    /// `{ success, errors, messages, result, result_info }`.
+    CloudflareV4,
+}

@@ -1,0 +1,582 @@
+//! Operations as data: each generated operation is a `static` [`Operation`] (method,
+//! path, parameters with their location and checks, body media type) that this module
+//! interprets, and each generated request builder wraps a [`Call`] holding the values
+//! its typed setters were given. Validation and encoding live here once, not in every
+//! builder.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::client::Client;
+use super::error::Error;
+use super::options::{RequestOptions, is_secret_header};
+use super::pagination::{PageStream, paginate};
+use super::response::{ApiResponse, ResponseFuture, ResultFuture};
+use super::validate::{check_length, check_range, scalar_text};
+
+/// HTTP method of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)]
+pub(crate) enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl HttpMethod {
+    pub(crate) fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            HttpMethod::Get => reqwest::Method::GET,
+            HttpMethod::Put => reqwest::Method::PUT,
+            HttpMethod::Post => reqwest::Method::POST,
+            HttpMethod::Delete => reqwest::Method::DELETE,
+            HttpMethod::Options => reqwest::Method::OPTIONS,
+            HttpMethod::Head => reqwest::Method::HEAD,
+            HttpMethod::Patch => reqwest::Method::PATCH,
+            HttpMethod::Trace => reqwest::Method::TRACE,
+        }
+    }
+
+    /// Whether sending the request twice has the effect of sending it once.
+    pub(crate) fn is_idempotent(self) -> bool {
+        !matches!(self, HttpMethod::Post | HttpMethod::Patch)
+    }
+}
+
+/// Where a parameter is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)]
+pub(crate) enum Location {
+    Path,
+    Query,
+    Header,
+}
+
+/// One parameter of an operation: its wire name, location and checks. A builder's
+/// values are given by position in [`Operation::params`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Param {
+    pub name: &'static str,
+    pub location: Location,
+    /// For arrays: one pair per item (`true`) or the items joined with commas.
+    pub explode: bool,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+}
+
+#[allow(dead_code)]
+impl Param {
+    const fn at(name: &'static str, location: Location) -> Param {
+        Param {
+            name,
+            location,
+            explode: location as u8 == Location::Query as u8,
+            min_length: None,
+            max_length: None,
+            minimum: None,
+            maximum: None,
+        }
+    }
+
+    /// A path parameter.
+    pub(crate) const fn path(name: &'static str) -> Param {
+        Param::at(name, Location::Path)
+    }
+
+    /// A query parameter (arrays exploded, one pair per item).
+    pub(crate) const fn query(name: &'static str) -> Param {
+        Param::at(name, Location::Query)
+    }
+
+    /// A header parameter.
+    pub(crate) const fn header(name: &'static str) -> Param {
+        Param::at(name, Location::Header)
+    }
+
+    /// Arrays are sent as one comma-separated value.
+    pub(crate) const fn comma_separated(mut self) -> Param {
+        self.explode = false;
+        self
+    }
+
+    /// Strings must have at least `n` characters.
+    pub(crate) const fn min_length(mut self, n: u64) -> Param {
+        self.min_length = Some(n);
+        self
+    }
+
+    /// Strings must have at most `n` characters.
+    pub(crate) const fn max_length(mut self, n: u64) -> Param {
+        self.max_length = Some(n);
+        self
+    }
+
+    /// Numbers must be at least `n`.
+    pub(crate) const fn minimum(mut self, n: f64) -> Param {
+        self.minimum = Some(n);
+        self
+    }
+
+    /// Numbers must be at most `n`.
+    pub(crate) const fn maximum(mut self, n: f64) -> Param {
+        self.maximum = Some(n);
+        self
+    }
+}
+
+/// The media type of an operation's request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)]
+pub(crate) enum BodyKind {
+    /// No body.
+    None,
+    /// JSON, sent with this `Content-Type` (`application/json`, or any `+json` type the
+    /// spec declares).
+    Json(&'static str),
+    /// Raw bytes, sent with this `Content-Type`.
+    Bytes(&'static str),
+}
+
+/// Static description of an operation, the data the runtime interprets.
+#[derive(Debug)]
+pub(crate) struct Operation {
+    /// The `operationId`, for logs and errors.
+    pub id: &'static str,
+    pub method: HttpMethod,
+    /// Path template such as `/zones/{zone_id}/client_certificates`.
+    pub path: &'static str,
+    /// Parameters, in the order the builder passes their values.
+    pub params: &'static [Param],
+    pub body: BodyKind,
+    /// Whether to unwrap the profile's envelope from successful responses.
+    pub envelope: bool,
+    /// Query parameter holding the page number of a paginated list.
+    pub page_param: Option<&'static str>,
+    /// `Accept` header for responses that are not JSON.
+    pub accept: Option<&'static str>,
+}
+
+impl Operation {
+    /// The fields generated statics leave out: no parameters, no body, no envelope.
+    #[allow(dead_code)]
+    pub(crate) const DEFAULT: Operation = Operation {
+        id: "",
+        method: HttpMethod::Get,
+        path: "/",
+        params: &[],
+        body: BodyKind::None,
+        envelope: false,
+        page_param: None,
+        accept: None,
+    };
+}
+
+/// The arguments of one call, ready for the transport.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Request {
+    pub path_params: Vec<(&'static str, String)>,
+    /// In order; a name may repeat.
+    pub query: Vec<(&'static str, String)>,
+    /// Header parameters of the operation.
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Option<Body>,
+    pub options: RequestOptions,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+#[allow(dead_code)]
+pub(crate) enum Body {
+    Json {
+        content_type: &'static str,
+        value: Value,
+    },
+    Bytes {
+        content_type: &'static str,
+        bytes: Vec<u8>,
+    },
+}
+
+/// A generated request builder: a newtype over the [`Call`] it wraps.
+pub(crate) trait Wrap {
+    fn wrap(call: Call) -> Self;
+}
+
+/// What a request builder holds: the operation, the values set so far (by parameter
+/// position), the body, and per-request options. Values are kept as JSON, as their
+/// typed setters serialised them; [`Call::into_request`] checks and encodes them.
+#[derive(Clone)]
+pub(crate) struct Call {
+    client: Client,
+    op: &'static Operation,
+    args: Vec<Option<Value>>,
+    body: Option<Body>,
+    /// The first value that could not be serialised: reported when the call is sent.
+    refused: Option<(&'static str, String)>,
+    pub(crate) options: RequestOptions,
+}
+
+#[allow(dead_code)]
+impl Call {
+    /// A call of `op` with no value set; a body of settable fields starts as `{}`.
+    pub(crate) fn new(client: &Client, op: &'static Operation) -> Call {
+        Call {
+            client: client.clone(),
+            op,
+            args: vec![None; op.params.len()],
+            body: None,
+            refused: None,
+            options: RequestOptions::default(),
+        }
+    }
+
+    /// Sets the value of parameter number `index`.
+    pub(crate) fn arg<T: Serialize + ?Sized>(mut self, index: usize, value: &T) -> Call {
+        let name = self.op.params.get(index).map_or("argument", |p| p.name);
+        match serde_json::to_value(value) {
+            Ok(value) => {
+                if let Some(slot) = self.args.get_mut(index) {
+                    *slot = Some(value);
+                }
+            }
+            Err(e) => self.refuse(name, format!("cannot be serialized: {e}")),
+        }
+        self
+    }
+
+    /// Sets the value of parameter number `index` to a string.
+    pub(crate) fn arg_str(self, index: usize, value: impl Into<String>) -> Call {
+        let value = Value::String(value.into());
+        self.arg(index, &value)
+    }
+
+    /// Starts the JSON object body of settable fields as `{}`.
+    pub(crate) fn object_body(self) -> Call {
+        self.body(&serde_json::Map::new())
+    }
+
+    /// Sets the whole JSON body.
+    pub(crate) fn body<T: Serialize + ?Sized>(mut self, value: &T) -> Call {
+        let content_type = match self.op.body {
+            BodyKind::Json(content_type) => content_type,
+            _ => "application/json",
+        };
+        match serde_json::to_value(value) {
+            Ok(value) => {
+                self.body = Some(Body::Json {
+                    content_type,
+                    value,
+                })
+            }
+            Err(e) => self.refuse("body", format!("cannot be serialized as JSON: {e}")),
+        }
+        self
+    }
+
+    /// Sets a JSON body that is a string.
+    pub(crate) fn body_str(self, value: impl Into<String>) -> Call {
+        let value: String = value.into();
+        self.body(&value)
+    }
+
+    /// Sets one field of a JSON object body (starting from `{}`).
+    pub(crate) fn body_field<T: Serialize + ?Sized>(
+        mut self,
+        field: &'static str,
+        value: &T,
+    ) -> Call {
+        let value = match serde_json::to_value(value) {
+            Ok(value) => value,
+            Err(e) => {
+                self.refuse(field, format!("cannot be serialized as JSON: {e}"));
+                return self;
+            }
+        };
+        if !matches!(
+            &self.body,
+            Some(Body::Json {
+                value: Value::Object(_),
+                ..
+            })
+        ) {
+            self = self.body(&serde_json::Map::new());
+        }
+        if let Some(Body::Json {
+            value: Value::Object(map),
+            ..
+        }) = &mut self.body
+        {
+            map.insert(field.to_owned(), value);
+        }
+        self
+    }
+
+    /// Sets a body of raw bytes.
+    pub(crate) fn body_bytes(mut self, bytes: Vec<u8>) -> Call {
+        let content_type = match self.op.body {
+            BodyKind::Bytes(content_type) | BodyKind::Json(content_type) => content_type,
+            BodyKind::None => "application/octet-stream",
+        };
+        self.body = Some(Body::Bytes {
+            content_type,
+            bytes,
+        });
+        self
+    }
+
+    /// The builder `B` around this call.
+    pub(crate) fn wrap<B: Wrap>(self) -> B {
+        B::wrap(self)
+    }
+
+    fn refuse(&mut self, name: &'static str, reason: String) {
+        if self.refused.is_none() {
+            self.refused = Some((name, reason));
+        }
+    }
+
+    /// The client, the operation, and the request with every value checked and
+    /// encoded (or the first argument refused).
+    pub(crate) fn into_parts(self) -> (Client, &'static Operation, Result<Request, Error>) {
+        let Call {
+            client,
+            op,
+            args,
+            body,
+            refused,
+            options,
+        } = self;
+        let request = match refused {
+            Some((name, reason)) => Err(Error::invalid(name, reason)),
+            None => encode(op, &args).map(|(path_params, query, mut headers)| {
+                if let Some(accept) = op.accept {
+                    headers.insert(0, ("Accept", accept.to_owned()));
+                }
+                Request {
+                    path_params,
+                    query,
+                    headers,
+                    body,
+                    options,
+                }
+            }),
+        };
+        (client, op, request)
+    }
+}
+
+impl fmt::Debug for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut args = f.debug_map();
+        for (param, value) in self.op.params.iter().zip(&self.args) {
+            let Some(value) = value else { continue };
+            if param.location == Location::Header && is_secret_header(param.name) {
+                args.entry(&param.name, &"<redacted>");
+            } else {
+                args.entry(&param.name, value);
+            }
+        }
+        args.finish()?;
+        f.write_str(" for ")?;
+        f.write_str(self.op.id)
+    }
+}
+
+type Pairs = Vec<(&'static str, String)>;
+
+/// Checks every value against its parameter and encodes it for its location.
+fn encode(op: &Operation, args: &[Option<Value>]) -> Result<(Pairs, Pairs, Pairs), Error> {
+    let (mut path, mut query, mut headers) = (Vec::new(), Vec::new(), Vec::new());
+    for (param, value) in op.params.iter().zip(args) {
+        let target = match param.location {
+            Location::Path => &mut path,
+            Location::Query => &mut query,
+            Location::Header => &mut headers,
+        };
+        match value {
+            None | Some(Value::Null) if param.location == Location::Path => {
+                return Err(Error::invalid(param.name, "path parameter is missing"));
+            }
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) => {
+                if param.explode && param.location == Location::Query {
+                    for item in items {
+                        target.push((param.name, scalar_text(param.name, item)?));
+                    }
+                } else {
+                    let texts = items
+                        .iter()
+                        .map(|item| scalar_text(param.name, item))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    target.push((param.name, texts.join(",")));
+                }
+            }
+            Some(value) => {
+                check(param, value)?;
+                target.push((param.name, scalar_text(param.name, value)?));
+            }
+        }
+    }
+    Ok((path, query, headers))
+}
+
+/// The length or range checks of `param` on a single value.
+fn check(param: &Param, value: &Value) -> Result<(), Error> {
+    match value {
+        Value::String(text) if param.min_length.is_some() || param.max_length.is_some() => {
+            check_length(param.name, text, param.min_length, param.max_length)
+        }
+        Value::Number(n) if param.minimum.is_some() || param.maximum.is_some() => check_range(
+            param.name,
+            n.as_f64().unwrap_or(f64::NAN),
+            param.minimum,
+            param.maximum,
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Sends a call whose successful response is JSON decoded as `T`. Generic, so the
+/// async code is written (and type-checked) once, not once per operation.
+#[allow(dead_code)]
+pub(crate) fn send_json<T: DeserializeOwned + Send + 'static>(call: Call) -> ResponseFuture<T> {
+    let (client, op, req) = call.into_parts();
+    Box::pin(async move { client.execute(op, req?).await })
+}
+
+/// Sends a call whose successful response has no body.
+#[allow(dead_code)]
+pub(crate) fn send_empty(call: Call) -> ResponseFuture<()> {
+    let (client, op, req) = call.into_parts();
+    Box::pin(async move { client.execute_empty(op, req?).await })
+}
+
+/// Sends a call whose successful response is not JSON: the raw body.
+#[allow(dead_code)]
+pub(crate) fn send_bytes(call: Call) -> ResponseFuture<Vec<u8>> {
+    let (client, op, req) = call.into_parts();
+    Box::pin(async move { client.execute_bytes(op, req?).await })
+}
+
+/// Every item of every page of a paginated list call.
+#[allow(dead_code)]
+pub(crate) fn stream<T: DeserializeOwned + Clone + PartialEq + Send + 'static>(
+    call: Call,
+) -> PageStream<T> {
+    let (client, op, req) = call.into_parts();
+    paginate(client, op, req)
+}
+
+/// Drops the response metadata, keeping the result.
+#[allow(dead_code)]
+pub(crate) fn into_result<T: Send + 'static>(response: ResponseFuture<T>) -> ResultFuture<T> {
+    Box::pin(async move { response.await.map(ApiResponse::into_result) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static LIST: Operation = Operation {
+        id: "listThings",
+        path: "/zones/{zone_id}/things",
+        params: &[
+            Param::path("zone_id").max_length(4),
+            Param::query("tag"),
+            Param::query("ids").comma_separated(),
+            Param::query("per_page").minimum(5.0).maximum(50.0),
+            Param::header("X-Auth-Key"),
+        ],
+        body: BodyKind::Json("application/merge-patch+json"),
+        accept: Some("text/csv"),
+        ..Operation::DEFAULT
+    };
+
+    fn call() -> Call {
+        Call::new(&Client::builder().build().unwrap(), &LIST)
+    }
+
+    #[test]
+    fn values_are_checked_and_encoded_by_location() {
+        let (_, op, request) = call()
+            .arg(0, "z1")
+            .arg(1, &["a b", "c"])
+            .arg(2, &[1, 2])
+            .arg(3, &20)
+            .arg(4, "secret-key")
+            .body_field("reactivate", &true)
+            .into_parts();
+        assert_eq!(op.id, "listThings");
+        let request = request.unwrap();
+        assert_eq!(request.path_params, [("zone_id", "z1".to_owned())]);
+        assert_eq!(
+            request.query,
+            [
+                ("tag", "a b".to_owned()),
+                ("tag", "c".to_owned()),
+                ("ids", "1,2".to_owned()),
+                ("per_page", "20".to_owned())
+            ]
+        );
+        assert_eq!(
+            request.headers,
+            [
+                ("Accept", "text/csv".to_owned()),
+                ("X-Auth-Key", "secret-key".to_owned())
+            ]
+        );
+        match request.body {
+            Some(Body::Json {
+                content_type,
+                value,
+            }) => {
+                assert_eq!(content_type, "application/merge-patch+json");
+                assert_eq!(value, serde_json::json!({"reactivate": true}));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn checks_and_missing_values_are_errors() {
+        let err = |c: Call| c.into_parts().2.unwrap_err().to_string();
+        assert_eq!(
+            err(call().arg(0, "toolong")),
+            "invalid argument `zone_id`: must be at most 4 characters long (got 7)"
+        );
+        assert_eq!(
+            err(call().arg(0, "z").arg(3, &51)),
+            "invalid argument `per_page`: must be at most 50 (got 51)"
+        );
+        assert_eq!(
+            err(call()),
+            "invalid argument `zone_id`: path parameter is missing"
+        );
+        assert!(err(call().arg(0, "z").arg(1, &serde_json::json!({"a": 1}))).contains("tag"));
+    }
+
+    #[test]
+    fn debug_hides_secret_headers() {
+        let shown = format!("{:?}", call().arg(0, "z").arg(4, "secret-key"));
+        assert!(!shown.contains("secret-key"), "{shown}");
+        assert!(shown.contains("\"zone_id\": String(\"z\")"), "{shown}");
+        assert!(shown.ends_with("for listThings"), "{shown}");
+    }
+
+    #[test]
+    fn methods() {
+        assert!(HttpMethod::Get.is_idempotent() && HttpMethod::Delete.is_idempotent());
+        assert!(!HttpMethod::Post.is_idempotent() && !HttpMethod::Patch.is_idempotent());
+        assert_eq!(HttpMethod::Patch.to_reqwest(), reqwest::Method::PATCH);
+    }
+}
