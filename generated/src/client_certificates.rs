@@ -3,15 +3,11 @@
 use crate::runtime::private as rt;
 /// Operations of the `client_certificates` resource; get one with [`Client::client_certificates`](crate::Client::client_certificates).
 #[derive(Debug, Clone)]
-pub struct ClientCertificates {
-    client: crate::Client,
-}
+pub struct ClientCertificates(crate::Client);
 impl crate::Client {
     /// Operations of the `client_certificates` resource; get one with [`Client::client_certificates`](crate::Client::client_certificates).
     pub fn client_certificates(&self) -> ClientCertificates {
-        ClientCertificates {
-            client: self.clone(),
-        }
+        ClientCertificates(self.clone())
     }
 }
 impl ClientCertificates {
@@ -47,11 +43,10 @@ impl ClientCertificates {
                 rt::Param::query("limit"),
                 rt::Param::query("offset"),
             ],
-            envelope: true,
             page_param: Some("page"),
             ..rt::Operation::DEFAULT
         };
-        rt::Call::new(&self.client, &OPERATION).arg_str(0, zone_id).wrap()
+        rt::call(&self.0, &OPERATION).arg_str(0, zone_id).wrap()
     }
 }
 rt::request_builder!(
@@ -110,10 +105,9 @@ impl ClientCertificates {
             path: "/zones/{zone_id}/client_certificates",
             params: &[rt::Param::path("zone_id").max_length(32)],
             body: rt::BodyKind::Json("application/json"),
-            envelope: true,
             ..rt::Operation::DEFAULT
         };
-        rt::Call::new(&self.client, &OPERATION).arg_str(0, zone_id).body(&body).wrap()
+        rt::call(&self.0, &OPERATION).arg_str(0, zone_id).body(&body).wrap()
     }
 }
 rt::request_builder!(CreateRequest => crate ::models::ClientCertificate, send_json);
@@ -146,10 +140,9 @@ impl ClientCertificates {
                 rt::Param::path("zone_id").max_length(32),
                 rt::Param::path("client_certificate_id").max_length(32),
             ],
-            envelope: true,
             ..rt::Operation::DEFAULT
         };
-        rt::Call::new(&self.client, &OPERATION)
+        rt::call(&self.0, &OPERATION)
             .arg_str(0, zone_id)
             .arg_str(1, client_certificate_id)
             .wrap()
@@ -186,10 +179,9 @@ impl ClientCertificates {
                 rt::Param::path("zone_id").max_length(32),
                 rt::Param::path("client_certificate_id").max_length(32),
             ],
-            envelope: true,
             ..rt::Operation::DEFAULT
         };
-        rt::Call::new(&self.client, &OPERATION)
+        rt::call(&self.0, &OPERATION)
             .arg_str(0, zone_id)
             .arg_str(1, client_certificate_id)
             .wrap()
@@ -227,10 +219,9 @@ impl ClientCertificates {
                 rt::Param::path("client_certificate_id").max_length(32),
             ],
             body: rt::BodyKind::Json("application/json"),
-            envelope: true,
             ..rt::Operation::DEFAULT
         };
-        rt::Call::new(&self.client, &OPERATION)
+        rt::call(&self.0, &OPERATION)
             .arg_str(0, zone_id)
             .arg_str(1, client_certificate_id)
             .object_body()

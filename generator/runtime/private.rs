@@ -10,6 +10,6 @@ pub(crate) use super::macros::{
 pub(crate) use super::profile::{CredentialPart, CredentialSet, Envelope, Profile};
 #[allow(unused_imports)]
 pub(crate) use super::request::{
-    Body, BodyKind, Call, HttpMethod, Location, Operation, Param, Request, Wrap, into_result,
+    Body, BodyKind, Call, HttpMethod, Location, Operation, Param, Request, Wrap, call, into_result,
     send_bytes, send_empty, send_json, stream,
 };

@@ -431,7 +431,7 @@ fn send_failure(e: reqwest::Error, timeout: Duration) -> Failure {
 }
 
 fn unwraps_envelope(op: &Operation) -> bool {
-    op.envelope && crate::PROFILE.envelope == Envelope::CloudflareV4
+    !op.bare && crate::PROFILE.envelope == Envelope::CloudflareV4
 }
 
 /// `base` followed by `template` with each `{name}` replaced by its

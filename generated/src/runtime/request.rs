@@ -159,8 +159,9 @@ pub(crate) struct Operation {
     /// Parameters, in the order the builder passes their values.
     pub params: &'static [Param],
     pub body: BodyKind,
-    /// Whether to unwrap the profile's envelope from successful responses.
-    pub envelope: bool,
+    /// Whether successful responses come without the profile's envelope (when the
+    /// profile has one); by default they are unwrapped from it.
+    pub bare: bool,
     /// Query parameter holding the page number of a paginated list.
     pub page_param: Option<&'static str>,
     /// `Accept` header for responses that are not JSON.
@@ -168,7 +169,8 @@ pub(crate) struct Operation {
 }
 
 impl Operation {
-    /// The fields generated statics leave out: no parameters, no body, no envelope.
+    /// The fields generated statics leave out: no parameters, no body, responses in the
+    /// profile's envelope.
     #[allow(dead_code)]
     pub(crate) const DEFAULT: Operation = Operation {
         id: "",
@@ -176,7 +178,7 @@ impl Operation {
         path: "/",
         params: &[],
         body: BodyKind::None,
-        envelope: false,
+        bare: false,
         page_param: None,
         accept: None,
     };
@@ -445,6 +447,12 @@ fn check(param: &Param, value: &Value) -> Result<(), Error> {
         ),
         _ => Ok(()),
     }
+}
+
+/// A call of `op` on `client` with no value set yet: what an operation's method starts from.
+#[allow(dead_code)]
+pub(crate) fn call(client: &Client, op: &'static Operation) -> Call {
+    Call::new(client, op)
 }
 
 /// Sends a call whose successful response is JSON decoded as `T`. Generic, so the

@@ -20,19 +20,20 @@ static GET: Operation = Operation {
     id: "getItem",
     method: HttpMethod::Get,
     path: "/zones/{zone_id}/items",
+    bare: true,
     ..Operation::DEFAULT
 };
 static POST: Operation = Operation {
     id: "createItem",
     method: HttpMethod::Post,
     path: "/items",
+    bare: true,
     ..Operation::DEFAULT
 };
 static LIST: Operation = Operation {
     id: "listItems",
     method: HttpMethod::Get,
     path: "/items",
-    envelope: true,
     page_param: Some("page"),
     ..Operation::DEFAULT
 };

@@ -78,7 +78,12 @@ fn emit_in_parts(api: &Api, models_part: usize) -> Result<BTreeMap<String, Strin
                 let resource = &api.resources[i];
                 (
                     format!("src/{}.rs", crate::naming::unraw(&resource.module)),
-                    resource::resource_file(resource, &crate_ident, &api.types),
+                    resource::resource_file(
+                        resource,
+                        &crate_ident,
+                        &api.types,
+                        api.profile.envelope,
+                    ),
                 )
             }
         };

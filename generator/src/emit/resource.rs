@@ -2,12 +2,18 @@
 
 use super::types::{doc, doc_lines, ident, nonblank, rust_type};
 use crate::ir::{
-    BodyKind, Operation, Param, ParamLocation, Resource, ResponseBody, TypeDef, TypeKind, TypeRef,
+    BodyKind, Envelope, Operation, Param, ParamLocation, Resource, ResponseBody, TypeDef, TypeKind,
+    TypeRef,
 };
 use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, quote};
 
-pub fn resource_file(resource: &Resource, crate_ident: &str, types: &[TypeDef]) -> TokenStream {
+pub fn resource_file(
+    resource: &Resource,
+    crate_ident: &str,
+    types: &[TypeDef],
+    envelope: Envelope,
+) -> TokenStream {
     let handle = ident(&resource.type_name);
     let accessor = ident(&resource.module);
     let module_doc = match nonblank(&resource.doc) {
@@ -38,7 +44,7 @@ pub fn resource_file(resource: &Resource, crate_ident: &str, types: &[TypeDef]) 
     // together, so that a change to one operation is one hunk of the diff.
     let names = Names::for_resource(resource);
     let operations = resource.operations.iter().map(|op| {
-        let method = operation_method(resource, op, crate_ident, types, names);
+        let method = operation_method(resource, op, crate_ident, types, names, envelope);
         let builder = builder(op, types, names);
         quote! {
             impl #handle {
@@ -55,14 +61,12 @@ pub fn resource_file(resource: &Resource, crate_ident: &str, types: &[TypeDef]) 
 
         #handle_doc
         #[derive(Debug, Clone)]
-        pub struct #handle {
-            client: crate::Client,
-        }
+        pub struct #handle(crate::Client);
 
         impl crate::Client {
             #handle_doc
             pub fn #accessor(&self) -> #handle {
-                #handle { client: self.clone() }
+                #handle(self.clone())
             }
         }
 
@@ -140,7 +144,7 @@ impl Names {
 }
 
 /// The operation as data: the `static` the runtime interprets.
-fn operation_static(op: &Operation, names: Names) -> TokenStream {
+fn operation_static(op: &Operation, names: Names, envelope: Envelope) -> TokenStream {
     let name = quote!(OPERATION);
     let id = &op.operation_id;
     let path = &op.path;
@@ -153,8 +157,9 @@ fn operation_static(op: &Operation, names: Names) -> TokenStream {
             BodyKind::Bytes => quote!(body: rt::BodyKind::Bytes(#content_type),),
         }
     });
-    let envelope = matches!(op.response, ResponseBody::Json { envelope: true, .. })
-        .then(|| quote!(envelope: true,));
+    // Responses are unwrapped from the profile's envelope unless the operation says not.
+    let enveloped = matches!(op.response, ResponseBody::Json { envelope: true, .. });
+    let bare = (envelope != Envelope::None && !enveloped).then(|| quote!(bare: true,));
     let page_param = op.pagination.as_ref().map(|p| {
         let p = names.some(p.page_param.to_token_stream());
         quote!(page_param: #p,)
@@ -174,7 +179,7 @@ fn operation_static(op: &Operation, names: Names) -> TokenStream {
             path: #path,
             #params
             #body
-            #envelope
+            #bare
             #page_param
             #accept
             ..rt::Operation::DEFAULT
@@ -248,6 +253,7 @@ fn operation_method(
     crate_ident: &str,
     types: &[TypeDef],
     names: Names,
+    envelope: Envelope,
 ) -> TokenStream {
     let method = ident(&op.method_name);
     let builder = ident(&op.builder_name);
@@ -304,8 +310,8 @@ fn operation_method(
             quote!(#name: #ty)
         }
     });
-    let statik = operation_static(op, names);
-    let mut call = quote!(rt::Call::new(&self.client, &OPERATION));
+    let statik = operation_static(op, names, envelope);
+    let mut call = quote!(rt::call(&self.0, &OPERATION));
     for (index, p) in op.params.iter().enumerate().filter(|(_, p)| p.required) {
         let arg = ident(&p.rust_name);
         let index = Literal::usize_unsuffixed(index);
