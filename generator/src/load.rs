@@ -202,16 +202,14 @@ impl From<InputError> for String {
 }
 
 /// Read a spec, its config (`codegen.toml` beside it unless given) and the files the
-/// config names. Paths in messages and headers are shown relative to `root`.
+/// config names. Paths in messages and headers are shown relative to `root` (see
+/// [`shown_path`]), so the output does not depend on how they were spelled.
 pub fn read_input(
     root: &std::path::Path,
     spec: &std::path::Path,
     config: Option<&std::path::Path>,
 ) -> Result<OwnedInput, InputError> {
-    let shown = |p: &std::path::Path| -> String {
-        let rel = p.strip_prefix(root).unwrap_or(p);
-        rel.to_string_lossy().replace('\\', "/")
-    };
+    let shown = |p: &std::path::Path| shown_path(root, p);
     let spec_name = shown(spec);
     let spec_text = std::fs::read_to_string(spec).map_err(|e| {
         InputError::Unreadable(format!("error: cannot read the spec {spec_name}: {e}"))
@@ -256,6 +254,62 @@ pub fn read_input(
         config,
         extra_files,
     })
+}
+
+/// `path` as headers and messages show it: relative to `root`, without `.` or `..` steps
+/// or doubled separators, `/`-separated. `./spec/openapi.yaml`, `spec//openapi.yaml` and
+/// the absolute path of the same file all give `spec/openapi.yaml`; a relative path is
+/// taken from the current directory, as the file system takes it. A file outside `root`
+/// is reached from it with `..` steps.
+pub fn shown_path(root: &std::path::Path, path: &std::path::Path) -> String {
+    use std::path::{Component, Path, PathBuf};
+    let here = std::env::current_dir().unwrap_or_default();
+    let normalised = |p: &Path| -> PathBuf {
+        let mut out = PathBuf::new();
+        for part in here.join(p).components() {
+            match part {
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    out.pop();
+                }
+                other => out.push(other),
+            }
+        }
+        out
+    };
+    let slashes = |p: &Path| -> String {
+        let parts: Vec<String> = p
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        parts.join("/")
+    };
+    let (root, path) = (normalised(root), normalised(path));
+    if let Ok(inside) = path.strip_prefix(&root) {
+        return slashes(inside);
+    }
+    // The same place reached through a symbolic link.
+    if let (Ok(real_root), Ok(real_path)) = (root.canonicalize(), path.canonicalize())
+        && let Ok(inside) = real_path.strip_prefix(&real_root)
+    {
+        return slashes(inside);
+    }
+    let shared = root
+        .components()
+        .zip(path.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<String> = root
+        .components()
+        .skip(shared)
+        .map(|_| "..".into())
+        .collect();
+    parts.extend(
+        path.components()
+            .skip(shared)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
 }
 
 /// Parse `text` (YAML or JSON) as an OpenAPI 3.0 document.

@@ -17,6 +17,29 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The xtask executable, built (once per test run) with the cargo that runs the tests.
+pub fn xtask_binary() -> &'static Path {
+    static EXE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    EXE.get_or_init(|| {
+        let output = std::process::Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "-p", "xtask", "--message-format=json"])
+            .current_dir(workspace_root())
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "building xtask failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "xtask")
+            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+            .expect("cargo reports the xtask executable")
+    })
+}
+
 /// Generate the crate for `spec/openapi.yaml` with `spec/codegen.toml`.
 pub fn generate_spec() -> apigen::Output {
     let root = workspace_root();

@@ -1,18 +1,45 @@
-//! The API change report on pairs of specs (`tests/fixtures/changes/<case>/{before,after}.yaml`).
+//! The API change report on pairs of specs, `tests/fixtures/changes/<case>/before.yaml` and
+//! `after.yaml` (a case with no `before.yaml` is a first generation). Each case is
+//! snapshotted as `cargo xtask codegen` reports it, with the refusal when the default
+//! limit on removals refuses the write; a few also in their `--full` and `--json` forms.
 
-use apigen::surface::{Surface, diff, report};
+use apigen::surface::guard::DEFAULT_MAX_REMOVED_PERCENT;
+use apigen::surface::render::WIDTH;
+use apigen::surface::{Comparison, Style, Surface, compare, diff};
 use apigen_tests::workspace_root;
+use std::path::{Path, PathBuf};
 
-fn surface(path: &std::path::Path) -> Surface {
+/// Cases also shown in their exhaustive and JSON forms.
+const ALL_FORMS: [&str; 2] = ["breaking", "renames"];
+
+fn generate(path: &Path) -> apigen::Output {
     let root = workspace_root();
     let mut input = apigen::load::read_input(&root, path, None).expect("readable");
     input.config.package.name = Some("changes".into());
-    let output = apigen::generate(input.as_input()).unwrap_or_else(|d| panic!("{d}"));
-    Surface::of(&output.api)
+    apigen::generate(input.as_input()).unwrap_or_else(|d| panic!("{d}"))
 }
 
-#[test]
-fn change_reports() {
+fn surface(path: &Path) -> Surface {
+    Surface::of(&generate(path).api)
+}
+
+/// The report, checked for its width.
+fn review(name: &str, comparison: &Comparison, version: &str) -> String {
+    let text = comparison.render(version, Style::Review);
+    // A codegen.toml table header is printed whole, to be pasted.
+    for line in text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("[operations."))
+    {
+        assert!(
+            line.chars().count() <= WIDTH,
+            "{name}: a line is over {WIDTH} columns: {line}"
+        );
+    }
+    text
+}
+
+fn cases() -> Vec<PathBuf> {
     let dir = workspace_root().join("tests/fixtures/changes");
     let mut cases: Vec<_> = std::fs::read_dir(&dir)
         .expect("tests/fixtures/changes exists")
@@ -20,7 +47,13 @@ fn change_reports() {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 2);
+    cases
+}
+
+#[test]
+fn change_reports() {
+    let cases = cases();
+    assert!(cases.len() >= 7, "{cases:?}");
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
@@ -31,13 +64,55 @@ fn change_reports() {
                 .and_then(|n| n.to_str())
                 .unwrap_or_default()
                 .to_string();
-            let before = surface(&case.join("before.yaml"));
+            let before_path = case.join("before.yaml");
+            let before = before_path.exists().then(|| surface(&before_path));
             let after = surface(&case.join("after.yaml"));
-            let changes = diff(&before, &after);
-            insta::assert_snapshot!(format!("changes__{name}"), report(&changes, "0.3.1"));
-            insta::assert_snapshot!(format!("changes__{name}__1x"), report(&changes, "1.4.2"));
+            let comparison = compare(before.as_ref(), &after);
+            // What codegen prints: the report, then why the write is refused, if it is.
+            let mut text = review(&name, &comparison, "0.3.1");
+            if let Some(refusal) = comparison.refusal(DEFAULT_MAX_REMOVED_PERCENT) {
+                text.push_str(&format!("\nrefused without --allow-removals:\n{refusal}\n"));
+            }
+            insta::assert_snapshot!(format!("changes__{name}"), text);
+            insta::assert_snapshot!(format!("changes__{name}__1x"), comparison.summary("1.4.2"));
+            if ALL_FORMS.contains(&name.as_str()) {
+                insta::assert_snapshot!(
+                    format!("changes__{name}__full"),
+                    comparison.render("0.3.1", Style::Full)
+                );
+                let json = comparison.render("0.3.1", Style::Json);
+                let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+                assert_eq!(value["format"], 1);
+                insta::assert_snapshot!(format!("changes__{name}__json"), json);
+            }
         }
     });
+}
+
+#[test]
+fn output_does_not_depend_on_how_the_spec_path_is_spelled() {
+    let root = workspace_root();
+    let relative = "tests/fixtures/changes/renames/after.yaml";
+    // Relative spellings are taken from the current directory, as the file system does:
+    // a test runs in `tests/`.
+    let here = std::env::current_dir().expect("a current directory");
+    assert_eq!(here, root.join("tests"));
+    let spellings = [
+        root.join(relative),
+        PathBuf::from("./fixtures/changes/renames/after.yaml"),
+        PathBuf::from("..//tests/fixtures//changes/renames/./after.yaml"),
+        root.join("tests/fixtures/../fixtures/changes/renames/after.yaml"),
+    ];
+    let outputs: Vec<apigen::Output> = spellings.iter().map(|p| generate(p)).collect();
+    for (spelling, output) in spellings.iter().zip(&outputs).skip(1) {
+        assert_eq!(output.files, outputs[0].files, "{}", spelling.display());
+    }
+    let surface_file = &outputs[0].files[apigen::surface::SURFACE_FILE];
+    let header = surface_file.lines().next().unwrap_or_default();
+    assert_eq!(
+        header,
+        format!("# @generated by `cargo xtask codegen` from {relative}; do not edit by hand.")
+    );
 }
 
 #[test]
@@ -47,4 +122,10 @@ fn surface_round_trips_through_its_text_form() {
     assert!(!surface.0.is_empty());
     assert_eq!(Surface::parse(&surface.to_text()), surface);
     assert!(diff(&surface, &surface).is_empty());
+    let comparison = compare(Some(&surface), &surface);
+    assert!(comparison.is_empty());
+    assert_eq!(
+        comparison.render("0.1.0", Style::Review),
+        "API changes: none\n"
+    );
 }

@@ -4,38 +4,14 @@
 //!
 //! These tests run the real xtask binary, built once.
 
-use apigen_tests::workspace_root;
+use apigen_tests::{workspace_root, xtask_binary as xtask};
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 const MANIFEST: &str = ".apigen-manifest";
-
-/// The xtask executable, built (once per test run) with the cargo that runs the tests.
-fn xtask() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| {
-        let output = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "-p", "xtask", "--message-format=json"])
-            .current_dir(workspace_root())
-            .output()
-            .expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "building xtask failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "xtask")
-            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reports the xtask executable")
-    })
-}
 
 struct Run {
     success: bool,

@@ -1,8 +1,9 @@
 //! `cargo xtask codegen`: regenerate `generated/` (or `--out DIR`) from the spec, or with
-//! `--check` only compare.
+//! `--check` only compare; either way, report what the change does to the crate's API.
 
 use crate::util::args::Args;
 use apigen::pipeline::{Pipeline, Quiet};
+use apigen::surface::{Refusal, Style, guard::DEFAULT_MAX_REMOVED_PERCENT};
 use std::path::{Path, PathBuf};
 
 struct Options {
@@ -12,6 +13,12 @@ struct Options {
     check: bool,
     force: bool,
     deny_warnings: bool,
+    /// How the API change report is shown.
+    style: Style,
+    /// Write even when the spec has no operations or removes most of them.
+    allow_removals: bool,
+    /// The share of the crate's operations (percent) a regeneration may remove.
+    max_removed_percent: u32,
 }
 
 fn parse(root: &Path, args: &[String]) -> Result<Options, String> {
@@ -22,6 +29,9 @@ fn parse(root: &Path, args: &[String]) -> Result<Options, String> {
         check: false,
         force: false,
         deny_warnings: false,
+        style: Style::Review,
+        allow_removals: false,
+        max_removed_percent: DEFAULT_MAX_REMOVED_PERCENT,
     };
     let mut args = Args::new(args, crate::USAGE);
     while let Some(flag) = args.next_arg()? {
@@ -32,11 +42,32 @@ fn parse(root: &Path, args: &[String]) -> Result<Options, String> {
             "--check" => options.check = true,
             "--force" => options.force = true,
             "--deny-warnings" => options.deny_warnings = true,
+            "--full" => options.style = Style::Full,
+            "--json" => options.style = Style::Json,
+            "--allow-removals" => options.allow_removals = true,
+            "--max-removals" => {
+                let percent: u32 = args.number()?;
+                if percent > 100 {
+                    return Err(args.error(format!(
+                        "--max-removals takes a percentage from 0 to 100, not {percent}"
+                    )));
+                }
+                options.max_removed_percent = percent;
+            }
             "-h" | "--help" => return Err(crate::USAGE.to_string()),
             _ => return Err(args.unknown()),
         }
     }
     Ok(options)
+}
+
+/// What to do about a refused regeneration.
+fn refusal_advice(refusal: &Refusal) -> String {
+    let raise = match refusal {
+        Refusal::TooManyRemoved { .. } => " (or raise the limit with --max-removals PERCENT)",
+        Refusal::NoOperations { .. } => "",
+    };
+    format!("if the spec really means this, run again with --allow-removals{raise}")
 }
 
 /// `cargo xtask codegen`.
@@ -77,27 +108,61 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     // What the spec change does to users of the crate, judged against the API the crate
     // in the output directory has now.
     let previous = apigen::write::read_existing(&options.out, apigen::surface::SURFACE_FILE);
-    let api_report = apigen::surface::report_against(
-        previous.as_deref(),
-        &output.files,
-        &output.api.package.version,
-    );
+    let comparison = apigen::surface::comparison_against(previous.as_deref(), &output.files);
+    let version = &output.api.package.version;
+    let json = options.style == Style::Json;
+    // With --json, standard output carries the report alone.
+    let say = |text: &str| {
+        if json {
+            eprintln!("{text}");
+        } else {
+            println!("{text}");
+        }
+    };
+    let refusal = if options.allow_removals {
+        None
+    } else {
+        comparison.refusal(options.max_removed_percent)
+    };
     if options.check {
         let changes = apigen::write::diff(&options.out, &output.files)
             .map_err(|e| format!("error: cannot compare {shown}: {e}"))?;
         if changes.is_empty() {
-            println!("{shown} is up to date ({} files)", output.files.len());
+            if json {
+                print!("{}", comparison.render(version, Style::Json));
+            }
+            say(&format!(
+                "{shown} is up to date ({} files)",
+                output.files.len()
+            ));
             return Ok(());
         }
-        print!("{api_report}");
+        print!("{}", comparison.render(version, options.style));
         let list: Vec<String> = changes
             .iter()
             .map(|c| format!("  {}", c.planned()))
             .collect();
+        let refused = match &refusal {
+            Some(r) => format!("\nwriting it would be refused: {r}\n{}", refusal_advice(r)),
+            None => String::new(),
+        };
         return Err(format!(
-            "error: {shown} is out of date with {}:\n{}\nrun `cargo xtask codegen` to update it",
+            "error: {shown} is out of date with {}:\n{}\nrun `cargo xtask codegen` to update it{refused}",
             input.spec_name,
             list.join("\n")
+        ));
+    }
+    if let Some(refusal) = &refusal {
+        let shown_report = if json {
+            comparison.render(version, Style::Json)
+        } else {
+            comparison.summary(version)
+        };
+        print!("{shown_report}");
+        return Err(format!(
+            "error: refusing to regenerate {shown} from {}: {refusal}\nnothing was written; {}",
+            input.spec_name,
+            refusal_advice(refusal)
         ));
     }
     let write_options = apigen::write::WriteOptions {
@@ -116,13 +181,19 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             _ => format!("error: {e}"),
         })?;
     if changes.is_empty() {
-        println!("{shown} is up to date ({} files)", output.files.len());
+        say(&format!(
+            "{shown} is up to date ({} files)",
+            output.files.len()
+        ));
+        if json {
+            print!("{}", comparison.render(version, Style::Json));
+        }
     } else {
         for change in &changes {
-            println!("  {}", change.applied());
+            say(&format!("  {}", change.applied()));
         }
-        println!("{shown}: {} file(s) changed", changes.len());
-        print!("{api_report}");
+        say(&format!("{shown}: {} file(s) changed", changes.len()));
+        print!("{}", comparison.render(version, options.style));
     }
     Ok(())
 }
@@ -142,6 +213,8 @@ mod tests {
         assert_eq!(o.spec, Path::new("/w/spec/openapi.yaml"));
         assert_eq!(o.out, Path::new("/w/generated"));
         assert!(!o.check && !o.force && !o.deny_warnings && o.config.is_none());
+        assert!(o.style == Style::Review && !o.allow_removals);
+        assert_eq!(o.max_removed_percent, DEFAULT_MAX_REMOVED_PERCENT);
         let o = parse(
             root,
             &strings(&[
@@ -159,6 +232,19 @@ mod tests {
         assert_eq!(o.out, Path::new("o"));
         assert!(o.check);
         assert!(parse(root, &strings(&["--spec"])).is_err());
+        let o = parse(
+            root,
+            &strings(&["--json", "--allow-removals", "--max-removals=80"]),
+        )
+        .expect("parses");
+        assert!(o.style == Style::Json && o.allow_removals);
+        assert_eq!(o.max_removed_percent, 80);
+        assert_eq!(
+            parse(root, &strings(&["--full"])).map(|o| o.style).ok(),
+            Some(Style::Full)
+        );
+        assert!(parse(root, &strings(&["--max-removals", "101"])).is_err());
+        assert!(parse(root, &strings(&["--max-removals", "half"])).is_err());
         assert!(parse(root, &strings(&["--bogus"])).is_err());
     }
 }

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 pub(crate) const USAGE: &str = "\
 usage: cargo xtask codegen [--spec PATH] [--config PATH] [--out DIR] [--check] [--force]
-                           [--deny-warnings]
+                           [--deny-warnings] [--full | --json] [--allow-removals]
+                           [--max-removals PERCENT]
        cargo xtask test [-- CARGO TEST ARGS]
        cargo xtask corpus [--compile-sample [N]] [--ratchet] [--update-baseline] [...]
        cargo xtask bench [--no-peers] [--compile] [--no-client] [...]
@@ -19,6 +20,21 @@ usage: cargo xtask codegen [--spec PATH] [--config PATH] [--out DIR] [--check] [
   --force           write into a non-empty directory that holds no .apigen-manifest (files
                     apigen did not write are still never removed)
   --deny-warnings   treat warnings about the spec as errors
+  --full            in the API change report, list every item that differs instead of
+                    the summary and the changes grouped by resource
+  --json            print the API change report as JSON on stdout, for tools (its shape is
+                    documented in apigen::surface::render); other messages go to stderr
+  --allow-removals  write even when the spec defines no operations, or when it would remove
+                    more than the allowed share of the crate's operations (refused
+                    otherwise, with nothing written)
+  --max-removals PERCENT
+                    the share of the crate's operations a regeneration may remove before
+                    it is refused (default 50; renamed operations do not count)
+
+After a write or a failed --check, codegen prints what the change does to the crate's API,
+judged against the api-surface.txt already in DIR: a summary (counts, breaking or not, the
+implied version), then the changes by resource, renames with the codegen.toml entries that
+keep the old names.
 
 test: installs the test servers (Prism from npm, openapi-spec-validator from PyPI) when
 missing, validates spec/ and the fixtures, then runs `cargo test --workspace`.
