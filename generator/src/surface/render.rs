@@ -50,9 +50,14 @@
 //! operation, and `field`, `variant`, `alternative` or `type` in a model. Keys are always
 //! present (`null` when they do not apply) and lists are sorted, so the output is stable.
 
-use super::compare::{ChangeKind, Comparison, ItemChange, ModelChange, OperationChange, Totals};
-use serde::Serialize;
+mod json;
+#[cfg(test)]
+mod tests;
+mod wrap;
+
+use super::compare::{ChangeKind, Comparison, ItemChange, ModelChange, OperationChange};
 use std::collections::BTreeMap;
+use wrap::{GLUE, Lines};
 
 /// The widest line of the review report, in characters.
 pub const WIDTH: usize = 100;
@@ -292,98 +297,12 @@ impl Comparison {
             }
         }
     }
-
-    /// The report as one JSON object (the shape is in this module's docs).
-    pub fn to_json(&self, version: &str) -> String {
-        let counts = |changes: Vec<(ChangeKind, bool)>| Counts {
-            removed: changes
-                .iter()
-                .filter(|c| c.0 == ChangeKind::Removed)
-                .count(),
-            renamed: changes
-                .iter()
-                .filter(|c| c.0 == ChangeKind::Renamed)
-                .count(),
-            changed: changes
-                .iter()
-                .filter(|c| c.0 == ChangeKind::Changed)
-                .count(),
-            added: changes.iter().filter(|c| c.0 == ChangeKind::Added).count(),
-            breaking: changes.iter().filter(|c| c.1).count(),
-        };
-        let report = Json {
-            format: 1,
-            first_generation: self.first_generation,
-            version,
-            next_version: self.next_version(version),
-            breaking: self.breaking(),
-            before: self.before,
-            after: self.after,
-            counts: JsonCounts {
-                operations: counts(
-                    self.operations
-                        .iter()
-                        .map(|o| (o.change, o.breaking))
-                        .collect(),
-                ),
-                models: counts(self.models.iter().map(|m| (m.change, m.breaking)).collect()),
-            },
-            operations: self
-                .operations
-                .iter()
-                .map(|operation| JsonOperation {
-                    keep_old_name: operation.keep_old_name(),
-                    operation,
-                })
-                .collect(),
-            models: &self.models,
-        };
-        let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
-        text.push('\n');
-        text
-    }
 }
 
 #[derive(Default)]
 struct Group<'c> {
     operations: Vec<&'c OperationChange>,
     models: Vec<&'c ModelChange>,
-}
-
-#[derive(Serialize)]
-struct Json<'c> {
-    format: u32,
-    first_generation: bool,
-    version: &'c str,
-    next_version: Option<String>,
-    breaking: bool,
-    before: Totals,
-    after: Totals,
-    counts: JsonCounts,
-    operations: Vec<JsonOperation<'c>>,
-    models: &'c [ModelChange],
-}
-
-#[derive(Serialize)]
-struct JsonCounts {
-    operations: Counts,
-    models: Counts,
-}
-
-#[derive(Serialize)]
-struct Counts {
-    removed: usize,
-    renamed: usize,
-    changed: usize,
-    added: usize,
-    breaking: usize,
-}
-
-#[derive(Serialize)]
-struct JsonOperation<'c> {
-    #[serde(flatten)]
-    operation: &'c OperationChange,
-    keep_old_name: Option<String>,
 }
 
 /// `1 operation`, `3 models`.
@@ -414,9 +333,6 @@ fn counts(changes: &[(ChangeKind, bool)]) -> String {
         parts.join(", ")
     }
 }
-
-/// Joins words that wrap as one (a method and its path), and is printed as a space.
-const GLUE: char = '\u{a0}';
 
 fn operation_lines(out: &mut Lines, op: &OperationChange) {
     let endpoint = format!("{}{GLUE}{}", op.method, op.path);
@@ -497,158 +413,5 @@ fn item_text(item: &ItemChange) -> String {
             };
             format!("{mark} {} {from} -> {}: {types}", item.kind, item.name)
         }
-    }
-}
-
-/// Report text, built one wrapped line at a time.
-struct Lines {
-    text: String,
-    /// Shorten a word too long for a line (else it is split over lines).
-    abbreviate: bool,
-    /// Lines start with a two-column mark, `! ` for what breaks.
-    marks: bool,
-}
-
-impl Default for Lines {
-    fn default() -> Self {
-        Lines {
-            text: String::new(),
-            abbreviate: true,
-            marks: true,
-        }
-    }
-}
-
-impl Lines {
-    fn blank(&mut self) {
-        if !self.text.is_empty() {
-            self.text.push('\n');
-        }
-    }
-
-    /// One entry: the mark (`! ` when it breaks), `indent` spaces, then `text`, wrapped at
-    /// spaces to [`WIDTH`] with continuation lines indented four more.
-    fn line(&mut self, breaking: bool, indent: usize, text: &str) {
-        let mark = match (self.marks, breaking) {
-            (false, _) => "",
-            (true, true) => "! ",
-            (true, false) => "  ",
-        };
-        let first = format!("{mark}{}", " ".repeat(indent));
-        if first.len() + text.chars().count() <= WIDTH {
-            // As written, spacing included.
-            self.push(&format!("{first}{text}"));
-            return;
-        }
-        let next = " ".repeat(mark.len() + indent + 4);
-        let mut current = first.clone();
-        let mut empty = true;
-        // Each word with the spaces before it, kept inside a line and dropped at its start.
-        let mut rest = text;
-        while !rest.is_empty() {
-            let spaces = rest.len() - rest.trim_start_matches(' ').len();
-            let after = &rest[spaces..];
-            let end = after.find(' ').unwrap_or(after.len());
-            let (gap, word) = (&rest[..spaces], &after[..end]);
-            rest = &after[end..];
-            if word.is_empty() {
-                continue;
-            }
-            let len = word.chars().count();
-            let gap = if empty { "" } else { gap };
-            if !empty && current.chars().count() + gap.len() + len > WIDTH {
-                self.push(&current);
-                current = next.clone();
-                empty = true;
-            }
-            if !empty {
-                current.push_str(gap);
-            }
-            let room = WIDTH.saturating_sub(current.chars().count());
-            if len <= room {
-                current.push_str(word);
-            } else if self.abbreviate {
-                current.push_str(&shorten(word, room));
-            } else {
-                // Split the word over as many lines as it takes.
-                let chars: Vec<char> = word.chars().collect();
-                let mut start = 0;
-                let mut room = room.max(1);
-                while chars.len() - start > room {
-                    current.extend(&chars[start..start + room]);
-                    self.push(&current);
-                    current = next.clone();
-                    start += room;
-                    room = WIDTH.saturating_sub(next.len()).max(1);
-                }
-                current.extend(&chars[start..]);
-            }
-            empty = false;
-        }
-        self.push(&current);
-    }
-
-    fn push(&mut self, line: &str) {
-        self.text.push_str(&line.trim_end().replace(GLUE, " "));
-        self.text.push('\n');
-    }
-}
-
-/// `word` in at most `max` characters: its start and end around `...`.
-fn shorten(word: &str, max: usize) -> String {
-    let chars: Vec<char> = word.chars().collect();
-    if chars.len() <= max {
-        return word.to_string();
-    }
-    if max <= 3 {
-        return chars[..max].iter().collect();
-    }
-    let keep = max - 3;
-    let head = keep.div_ceil(2);
-    let tail = keep - head;
-    let mut out: String = chars[..head].iter().collect();
-    out.push_str("...");
-    out.extend(&chars[chars.len() - tail..]);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_lines_wrap_and_long_words_shorten() {
-        let mut out = Lines::default();
-        let words = vec!["word"; 40].join(" ");
-        out.line(true, 6, &words);
-        let long = format!("~ x: /{}", "segment/".repeat(20));
-        out.line(false, 2, &long);
-        for line in out.text.lines() {
-            assert!(line.chars().count() <= WIDTH, "{line}");
-        }
-        let lines: Vec<&str> = out.text.lines().collect();
-        assert!(lines[0].starts_with("!       word"), "{}", out.text);
-        assert!(lines[1].starts_with("            word"), "{}", out.text);
-        let last = lines.last().expect("lines");
-        assert!(last.contains("...") && last.ends_with("segment/"), "{last}");
-    }
-
-    #[test]
-    fn without_abbreviation_a_long_word_is_split_not_lost() {
-        let mut out = Lines {
-            abbreviate: false,
-            ..Lines::default()
-        };
-        let word = "x".repeat(250);
-        out.line(false, 0, &format!("a {word}"));
-        let joined: String = out.text.split_whitespace().collect();
-        assert_eq!(joined, format!("a{word}"));
-        assert!(out.text.lines().all(|l| l.chars().count() <= WIDTH));
-    }
-
-    #[test]
-    fn shorten_keeps_both_ends() {
-        assert_eq!(shorten("abcdefghij", 7), "ab...ij");
-        assert_eq!(shorten("abc", 7), "abc");
     }
 }

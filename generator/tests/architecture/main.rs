@@ -27,6 +27,13 @@
 //! the generated crate, whose `crate::` is another crate) and `#[cfg(test)]` items (tests
 //! may drive earlier stages to build their input) are left out.
 
+mod scan;
+mod self_tests;
+
+use scan::{
+    blank_comments_and_literals, blank_foreign_code, group_end, heads, is_ident, line_of,
+    past_colons, path_start, skip_space, word_at,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -59,7 +66,7 @@ impl Rule {
 /// The table of this file's docs, by module.
 fn rules() -> BTreeMap<String, Rule> {
     let mut rules = BTreeMap::new();
-    for line in include_str!("architecture.rs").lines() {
+    for line in include_str!("main.rs").lines() {
         let Some(row) = line.strip_prefix("//! |") else {
             continue;
         };
@@ -106,209 +113,6 @@ impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}: {}", self.file, self.line, self.what)
     }
-}
-
-fn is_ident(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
-
-/// The code of a file with comments and literals (string, raw string, char) turned into
-/// spaces, newlines kept so that positions keep their line.
-fn blank_comments_and_literals(text: &str) -> Vec<char> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = chars.clone();
-    let blank = |out: &mut Vec<char>, from: usize, to: usize| {
-        for c in &mut out[from..to.min(chars.len())] {
-            if *c != '\n' {
-                *c = ' ';
-            }
-        }
-    };
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        let prev_ident = i > 0 && is_ident(chars[i - 1]);
-        if c == '/' && next == Some('/') {
-            let end = (i..chars.len())
-                .find(|&j| chars[j] == '\n')
-                .unwrap_or(chars.len());
-            blank(&mut out, i, end);
-            i = end;
-        } else if c == '/' && next == Some('*') {
-            let (mut depth, mut j) = (1, i + 2);
-            while j < chars.len() && depth > 0 {
-                if chars[j] == '/' && chars.get(j + 1) == Some(&'*') {
-                    depth += 1;
-                    j += 1;
-                } else if chars[j] == '*' && chars.get(j + 1) == Some(&'/') {
-                    depth -= 1;
-                    j += 1;
-                }
-                j += 1;
-            }
-            blank(&mut out, i, j);
-            i = j;
-        } else if !prev_ident && (c == 'r' || (c == 'b' && next == Some('r'))) {
-            // A raw string `r#"…"#` (or `br"…"`); otherwise an identifier such as `r#type`.
-            let start = i;
-            let mut j = if c == 'b' { i + 2 } else { i + 1 };
-            let hashes = (j..chars.len()).take_while(|&k| chars[k] == '#').count();
-            j += hashes;
-            if chars.get(j) == Some(&'"') {
-                let close: Vec<char> = std::iter::once('"')
-                    .chain(std::iter::repeat_n('#', hashes))
-                    .collect();
-                let end = (j + 1..chars.len())
-                    .find(|&k| chars[k..].starts_with(&close))
-                    .map_or(chars.len(), |k| k + close.len());
-                blank(&mut out, start, end);
-                i = end;
-            } else {
-                i += 1;
-            }
-        } else if c == '"' {
-            let mut j = i + 1;
-            while j < chars.len() && chars[j] != '"' {
-                j += if chars[j] == '\\' { 2 } else { 1 };
-            }
-            blank(&mut out, i, j + 1);
-            i = j + 1;
-        } else if c == '\'' {
-            // A char literal (`'a'`, `'\n'`, `'{'`), or else a lifetime.
-            if next == Some('\\') {
-                let end = (i + 2..chars.len())
-                    .find(|&k| chars[k] == '\'')
-                    .unwrap_or(i + 1);
-                blank(&mut out, i, end + 1);
-                i = end + 1;
-            } else if chars.get(i + 2) == Some(&'\'') {
-                blank(&mut out, i, i + 3);
-                i += 3;
-            } else {
-                i += 1;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    out
-}
-
-/// The index just past the group that opens at `open` (`(`, `[` or `{`).
-fn group_end(code: &[char], open: usize) -> usize {
-    let mut depth = 0usize;
-    for (j, &c) in code.iter().enumerate().skip(open) {
-        match c {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return j + 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    code.len()
-}
-
-fn word_at(code: &[char], i: usize, word: &str) -> bool {
-    let w: Vec<char> = word.chars().collect();
-    code[i..].starts_with(&w)
-        && (i == 0 || !is_ident(code[i - 1]) && code[i - 1] != '$')
-        && code.get(i + w.len()).is_none_or(|&c| !is_ident(c))
-}
-
-fn skip_space(code: &[char], mut i: usize) -> usize {
-    while code.get(i).is_some_and(|c| c.is_whitespace()) {
-        i += 1;
-    }
-    i
-}
-
-/// Whether a path starts at `i` with `word::`.
-fn path_start(code: &[char], i: usize, word: &str) -> bool {
-    word_at(code, i, word) && code[skip_space(code, i + word.len())..].starts_with(&[':', ':'])
-}
-
-/// The index past the `::` that follows the word ending at `end`.
-fn past_colons(code: &[char], end: usize) -> usize {
-    skip_space(code, end) + 2
-}
-
-/// Blank the parts that are not this crate's code: `quote!` bodies and `#[cfg(test)]` items.
-fn blank_foreign_code(code: &mut [char]) {
-    let cfg_test: Vec<char> = "#[cfg(test)]".chars().collect();
-    let mut i = 0;
-    while i < code.len() {
-        let quote = ["quote", "quote_spanned"]
-            .into_iter()
-            .find(|w| word_at(code, i, w) && code.get(i + w.len()) == Some(&'!'));
-        let from = if let Some(w) = quote {
-            let open = skip_space(code, i + w.len() + 1);
-            Some((i, open))
-        } else if code[i..].starts_with(&cfg_test) {
-            let open = (i..code.len()).find(|&k| code[k] == '{' || code[k] == ';');
-            open.map(|open| (i, open))
-        } else {
-            None
-        };
-        match from {
-            Some((start, open)) if open < code.len() => {
-                let end = if code[open] == ';' {
-                    open + 1
-                } else {
-                    group_end(code, open)
-                };
-                for c in &mut code[start..end] {
-                    if *c != '\n' {
-                        *c = ' ';
-                    }
-                }
-                i = end;
-            }
-            _ => i += 1,
-        }
-    }
-}
-
-/// The first segment of each path that starts after `code[at..]` (just past a `::`): one
-/// for `a::b`, several for a group `{a, b::c}`.
-fn heads(code: &[char], at: usize) -> Vec<String> {
-    let i = skip_space(code, at);
-    if code.get(i) == Some(&'{') {
-        let end = group_end(code, i);
-        let mut out = Vec::new();
-        let (mut depth, mut start) = (0usize, i + 1);
-        for j in i + 1..end {
-            match code[j] {
-                '{' => depth += 1,
-                '}' if depth > 0 => depth -= 1,
-                ',' | '}' if depth == 0 => {
-                    let element: String = code[start..j].iter().collect();
-                    let head: String = element
-                        .trim()
-                        .chars()
-                        .take_while(|&c| is_ident(c) || c == '*')
-                        .collect();
-                    if !head.is_empty() {
-                        out.push(head);
-                    }
-                    start = j + 1;
-                }
-                _ => {}
-            }
-        }
-        out
-    } else {
-        let head: String = code[i..].iter().take_while(|&&c| is_ident(c)).collect();
-        vec![head]
-    }
-}
-
-fn line_of(code: &[char], i: usize) -> usize {
-    code[..i].iter().filter(|&&c| c == '\n').count() + 1
 }
 
 /// Check one file of module path `file_module` (`["lower", "bodies"]`; empty for the root).
@@ -488,7 +292,7 @@ fn stages_import_only_what_the_rule_table_allows() {
     for module in &modules {
         assert!(
             rules.contains_key(module),
-            "module `{module}` has no row in the rule table of generator/tests/architecture.rs"
+            "module `{module}` has no row in the rule table of generator/tests/architecture/main.rs"
         );
     }
     let mut violations = Vec::new();
@@ -510,113 +314,4 @@ fn stages_import_only_what_the_rule_table_allows() {
         "forbidden arrows between stages:\n{}",
         listed.join("\n")
     );
-}
-
-/// The checker on small made-up files, so that a clean run means something.
-mod checker {
-    use super::*;
-
-    fn check(file_module: &[&str], text: &str) -> Vec<String> {
-        let modules: BTreeSet<String> = [
-            "config", "diag", "emit", "ir", "load", "lower", "naming", "pipeline", "surface",
-            "write",
-        ]
-        .map(String::from)
-        .into();
-        let module: Vec<String> = file_module.iter().map(|m| m.to_string()).collect();
-        check_file("f.rs", text, &module, &modules, &rules())
-            .into_iter()
-            .map(|v| format!("{}: {}", v.line, v.what))
-            .collect()
-    }
-
-    #[test]
-    fn a_forbidden_import_is_named_with_its_line_and_arrow() {
-        let found = check(
-            &["emit", "model"],
-            "use crate::ir::Api;\n\nuse crate::lower::Lowerer;\n",
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert!(
-            found[0].starts_with("3: emit → lower (`crate::lower`): emit may use only"),
-            "{found:?}"
-        );
-    }
-
-    #[test]
-    fn groups_super_paths_and_inline_paths_are_read() {
-        let found = check(
-            &["surface"],
-            "use crate::{ir::Api, emit::{self, SURFACE_FILE}};\nfn f() { super::write::diff(); }\n",
-        );
-        assert_eq!(found.len(), 2, "{found:?}");
-        assert!(found[0].starts_with("1: surface → emit"), "{found:?}");
-        assert!(
-            found[1].starts_with("2: surface → write (`super::write`)"),
-            "{found:?}"
-        );
-        let found = check(
-            &["lower", "bodies"],
-            "use super::Lowerer;\nuse super::super::emit;\n",
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert!(found[0].starts_with("2: lower → emit"), "{found:?}");
-    }
-
-    #[test]
-    fn the_driver_openapiv3_and_the_disk_are_checked() {
-        let found = check(
-            &["ir"],
-            "fn f(a: &openapiv3::OpenAPI) { crate::generate(); std::fs::read(\"x\"); }\n",
-        );
-        assert_eq!(found.len(), 3, "{found:?}");
-        assert!(found.iter().any(|f| f.contains("ir → (root)")), "{found:?}");
-        assert!(
-            found.iter().any(|f| f.contains("ir → openapiv3")),
-            "{found:?}"
-        );
-        assert!(
-            found.iter().any(|f| f.contains("ir → std::fs")),
-            "{found:?}"
-        );
-        let found = check(
-            &[],
-            "pub use load::{lint, refs};\npub use pipeline::Quiet;\n",
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert!(
-            found[0].starts_with("1: the crate root re-exports from `load`"),
-            "{found:?}"
-        );
-    }
-
-    #[test]
-    fn comments_strings_generated_code_and_tests_are_not_read() {
-        let text = r##"
-//! Uses `crate::lower` and openapiv3 in prose only.
-/* crate::write::diff() */
-fn f() -> String {
-    let _ = quote!(crate::runtime::private::Body);
-    let _ = quote! { crate::Client::new() };
-    let _ = 'x';
-    let _: &'static str = "crate::lower::lower";
-    r#"crate::write"#.to_string()
-}
-#[cfg(test)]
-mod tests {
-    use crate::lower;
-}
-"##;
-        assert_eq!(check(&["emit"], text), Vec::<String>::new());
-    }
-
-    #[test]
-    fn inline_modules_resolve_super_to_their_parent() {
-        let text = "mod render {\n    use super::{Diagnostic, Severity};\n}\nuse crate::ir;\n";
-        let found = check(&["diag"], text);
-        assert_eq!(
-            found,
-            ["4: diag → ir (`crate::ir`): diag may use no other module"]
-        );
-    }
 }
