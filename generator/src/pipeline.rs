@@ -22,7 +22,7 @@ pub type Files = BTreeMap<String, String>;
 /// A stage of the pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Stage {
-    /// Spec text → `openapiv3` document, checked and repaired on the raw value.
+    /// Spec text → the parsed OpenAPI document, checked and repaired on the raw value.
     Load,
     /// Document → IR; includes placing the warnings of both stages in the spec's text.
     Lower,
