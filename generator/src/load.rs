@@ -5,8 +5,10 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use openapiv3::OpenAPI;
 
+mod at;
 mod deserialize;
 pub mod lint;
+mod locate;
 mod read;
 pub mod refs;
 mod repair;
@@ -47,12 +49,25 @@ impl Source {
     }
 
     /// Fill in file and line of a diagnostic.
-    pub fn locate(&self, mut diagnostic: Diagnostic) -> Diagnostic {
+    pub fn locate(&self, diagnostic: Diagnostic) -> Diagnostic {
+        self.locate_with(&locate::Index::new(&self.text, self.is_json), diagnostic)
+    }
+
+    /// Fill in file and line of each diagnostic, indexing the text once for all of them.
+    pub fn locate_all(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        let index = locate::Index::new(&self.text, self.is_json);
+        diagnostics
+            .into_iter()
+            .map(|d| self.locate_with(&index, d))
+            .collect()
+    }
+
+    fn locate_with(&self, index: &locate::Index<'_>, mut diagnostic: Diagnostic) -> Diagnostic {
         diagnostic.file = self.name.clone();
         if diagnostic.line.is_none() && !diagnostic.pointer.is_empty() {
             // A pointer whose first key is not in the text (a missing field, say) names
             // something the document as a whole lacks: point at its start.
-            let (line, column) = self.position_of(&diagnostic.pointer).unwrap_or((1, 1));
+            let (line, column) = index.position(&diagnostic.pointer).unwrap_or((1, 1));
             diagnostic.line = Some(line);
             diagnostic.column = Some(column);
         }
@@ -70,93 +85,7 @@ impl Source {
 
     /// Best-effort 1-based (line, column) of the value a JSON pointer names.
     pub fn position_of(&self, pointer: &str) -> Option<(usize, usize)> {
-        let rest = pointer.strip_prefix('#').unwrap_or(pointer);
-        let segments: Vec<String> = rest
-            .split('/')
-            .skip(1)
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect();
-        if segments.is_empty() {
-            return None;
-        }
-        if self.is_json {
-            self.json_line(&segments)
-        } else {
-            self.yaml_line(&segments)
-        }
-    }
-
-    fn json_line(&self, segments: &[String]) -> Option<(usize, usize)> {
-        let mut pos = 0;
-        let mut needle_len = 0;
-        for seg in segments {
-            if seg.parse::<usize>().is_ok() {
-                continue;
-            }
-            let needle = format!("\"{}\"", seg.replace('\\', "\\\\").replace('"', "\\\""));
-            let Some(found) = self.text[pos..].find(&needle) else {
-                break;
-            };
-            pos += found + needle.len();
-            needle_len = needle.len();
-        }
-        if needle_len == 0 {
-            return None;
-        }
-        let key_start = pos - needle_len;
-        let before = &self.text[..key_start];
-        let line = before.matches('\n').count() + 1;
-        let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-        Some((line, column))
-    }
-
-    fn yaml_line(&self, segments: &[String]) -> Option<(usize, usize)> {
-        let lines: Vec<&str> = self.text.lines().collect();
-        let mut start = 0;
-        let mut parent_indent: Option<usize> = None;
-        let mut found_line = None;
-        for seg in segments {
-            let numeric = seg.parse::<usize>().is_ok();
-            let mut hit = None;
-            for (i, line) in lines.iter().enumerate().skip(start) {
-                let trimmed = line.trim_start();
-                if trimmed.is_empty() || trimmed.starts_with('#') {
-                    continue;
-                }
-                let indent = line.len() - trimmed.len();
-                if let Some(p) = parent_indent
-                    && indent <= p
-                    && i > start
-                    && !trimmed.starts_with("- ")
-                {
-                    break;
-                }
-                let key = trimmed.trim_start_matches("- ");
-                let matches = [
-                    format!("{seg}:"),
-                    format!("\"{seg}\":"),
-                    format!("'{seg}':"),
-                ]
-                .iter()
-                .any(|k| key.starts_with(k.as_str()));
-                if matches {
-                    hit = Some((i, indent));
-                    break;
-                }
-            }
-            // A numeric segment that is not a key is an array index: stay where we are.
-            // Not found (a flow mapping like `{type: x}`, say): the deepest key found is
-            // still the best place to point at.
-            let (i, indent) = match hit {
-                Some(h) => h,
-                None if numeric => continue,
-                None => return found_line,
-            };
-            found_line = Some((i + 1, indent + 1));
-            start = i + 1;
-            parent_indent = Some(indent);
-        }
-        found_line
+        locate::Index::new(&self.text, self.is_json).position(pointer)
     }
 }
 
@@ -328,36 +257,75 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
     if let Some(problem) = version_problem(&value) {
         return Err(fail(problem));
     }
-    if let Some(problem) = deserialize::too_deep(&value) {
-        return Err(fail(problem));
-    }
-
     let repaired = repair::repair(&mut value);
 
     // Shape errors are looked for on the raw document first: besides naming the field and
     // the fix, this keeps them from `openapiv3`, whose untagged enums retry every level
-    // above a nested error and so take time exponential in its depth.
-    let found = shape::check_document(&value);
-    if !found.is_empty() {
-        return Err(Diagnostics(
-            found.into_iter().map(|d| source.locate(d)).collect(),
-        ));
+    // above a nested error and so take time exponential in its depth. The lint and the
+    // unusual references are found meanwhile, on another core. (Every walk bounds its own
+    // depth; the bound of the deserializer is checked here, first of all.)
+    let ((too_deep, found), (lints, extra)) = both(
+        || {
+            let too_deep = deserialize::too_deep(&value);
+            let found = match too_deep {
+                Some(_) => Vec::new(),
+                None => shape::check_document(&value),
+            };
+            (too_deep, found)
+        },
+        || (lint::lint(&value), refs::resolve(&value)),
+    );
+    if let Some(problem) = too_deep {
+        return Err(fail(problem));
     }
-    let api: OpenAPI = deserialize::openapi(&value).map_err(|e| {
-        let pointer = deserialize::pointer_of(e.path());
-        fail(shape::explain_serde_error(
-            &pointer,
-            &e.into_inner().to_string(),
-        ))
-    })?;
-    let mut warnings = lint::lint(&value);
+    if !found.is_empty() {
+        return Err(Diagnostics(source.locate_all(found)));
+    }
+    let mut warnings = lints;
     warnings.extend(repaired);
-    let extra = refs::resolve(&value);
+    // Last, as it consumes the raw document: each node is freed once it is read, so the
+    // document and its typed form are never both held whole.
+    let api = match deserialize::openapi_untracked(value) {
+        Some(api) => api,
+        // Refused: read the document again, this time keeping track of where the reader
+        // is, to say where and why (slower, and only for a document that cannot be used).
+        None => {
+            let mut value = read::read(&source).map_err(fail)?;
+            repair::repair(&mut value);
+            deserialize::openapi(value).map_err(|e| {
+                let pointer = deserialize::pointer_of(e.path());
+                fail(shape::explain_serde_error(
+                    &pointer,
+                    &e.into_inner().to_string(),
+                ))
+            })?
+        }
+    };
     Ok(Loaded {
         api,
         source,
         warnings,
         extra,
+    })
+}
+
+/// `a()` and `b()`, `b` on a thread of its own when one can be had (else after `a`, here).
+fn both<A, B: Send>(a: impl FnOnce() -> A, b: impl FnOnce() -> B + Send) -> (A, B) {
+    let slot = std::sync::Mutex::new(Some(b));
+    let run_b = || slot.lock().ok().and_then(|mut b| b.take()).map(|b| b());
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new().spawn_scoped(scope, run_b);
+        let a = a();
+        let b = match spawned {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => None,
+        };
+        (
+            a,
+            b.or_else(run_b).expect("`b` is taken from its slot once"),
+        )
     })
 }
 
@@ -439,6 +407,29 @@ mod tests {
         assert!(err.to_string().contains("Swagger 2.0"), "{err}");
         let err = load("s.yaml", "openapi: 3.1.0\ninfo: {}\n").err().unwrap();
         assert!(err.to_string().contains("3.1.0 is not supported"), "{err}");
+    }
+
+    #[test]
+    fn a_path_is_shown_the_same_however_it_is_spelled() {
+        let root = std::env::current_dir().expect("a current directory");
+        let absolute = root.join("spec/openapi.yaml");
+        for spelling in [
+            std::path::PathBuf::from("spec/openapi.yaml"),
+            std::path::PathBuf::from("./spec/openapi.yaml"),
+            std::path::PathBuf::from("spec//openapi.yaml"),
+            std::path::PathBuf::from("spec/../spec/./openapi.yaml"),
+            absolute,
+        ] {
+            assert_eq!(
+                shown_path(&root, &spelling),
+                "spec/openapi.yaml",
+                "{}",
+                spelling.display()
+            );
+        }
+        let outside = root.join("../elsewhere/x.yaml");
+        let shown = shown_path(&root.join("a/b"), &outside);
+        assert_eq!(shown, "../../../elsewhere/x.yaml");
     }
 
     #[test]

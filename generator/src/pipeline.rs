@@ -153,16 +153,25 @@ impl<'a> Pipeline<'a> {
             .stage(Stage::Load, started.elapsed(), Product::Loaded(&loaded));
 
         let started = Instant::now();
-        let locate = |d: Vec<Diagnostic>| locate(&loaded.source, d);
-        let (api, mut warnings) = lower::lower(
-            &loaded.api,
-            &loaded.extra,
+        let load::Loaded {
+            api: document,
+            source,
+            warnings: load_warnings,
+            extra,
+        } = loaded;
+        let locate = |d: Vec<Diagnostic>| locate(&source, d);
+        let lowered = lower::lower(
+            &document,
+            &extra,
             &input.config,
             input.spec_name,
             input.extra_files,
-        )
-        .map_err(|d| Diagnostics(locate(d)))?;
-        warnings.extend(loaded.warnings.iter().cloned());
+        );
+        // Only the text is needed from here on (to place diagnostics): the document goes
+        // before emit builds the files, which is when memory peaks.
+        drop((document, extra));
+        let (api, mut warnings) = lowered.map_err(|d| Diagnostics(locate(d)))?;
+        warnings.extend(load_warnings);
         let warnings = locate(warnings);
         self.observer.stage(
             Stage::Lower,
@@ -204,7 +213,7 @@ impl<'a> Pipeline<'a> {
 
 /// Place diagnostics in the spec's text, errors first and then by position, each once.
 fn locate(source: &load::Source, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let mut d: Vec<Diagnostic> = diagnostics.into_iter().map(|d| source.locate(d)).collect();
+    let mut d = source.locate_all(diagnostics);
     d.sort_by_key(|d| {
         (
             std::cmp::Reverse(d.severity),

@@ -10,29 +10,145 @@ const DESERIALIZE_STACK: usize = 64 * 1024 * 1024;
 
 pub(super) type DeserializeError = serde_path_to_error::Error<serde_json::Error>;
 
-/// `openapiv3::OpenAPI` from the raw document, on a thread with a stack of its own, so the
+/// `openapiv3::OpenAPI` from the raw document, which it consumes (strings are moved, not
+/// copied, and each node is freed once read), on a thread with a stack of its own, so the
 /// depth a document may have does not depend on the caller's stack. A panic inside
 /// `openapiv3` becomes an error rather than taking the caller down.
-pub(super) fn openapi(value: &serde_json::Value) -> Result<OpenAPI, DeserializeError> {
-    let run = || serde_path_to_error::deserialize::<_, OpenAPI>(value);
+pub(super) fn openapi(value: serde_json::Value) -> Result<OpenAPI, DeserializeError> {
+    let run = |value| serde_path_to_error::deserialize::<_, OpenAPI>(value);
+    // The document goes to the thread through a slot it can be taken back from, in case
+    // no thread can be had (a sandbox without threads): then it is read on this one.
+    let slot = std::sync::Mutex::new(Some(value));
+    let take = || slot.lock().ok().and_then(|mut v| v.take());
     std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
             .name("apigen-load".into())
             .stack_size(DESERIALIZE_STACK)
-            .spawn_scoped(scope, run);
-        match spawned {
+            .spawn_scoped(scope, || take().map(run));
+        let result = match spawned {
             Ok(handle) => handle.join().unwrap_or_else(|panic| {
                 let what = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
-                Err(internal_error(&what))
+                Some(Err(internal_error(&what)))
             }),
-            // No thread to be had (a sandbox without threads): read on this one.
-            Err(_) => run(),
-        }
+            Err(_) => take().map(run),
+        };
+        result.unwrap_or_else(|| Err(internal_error("the document was lost")))
     })
+}
+
+/// `openapiv3::OpenAPI` from the raw document as fast as it can be had: without tracking
+/// the path of an error, and with the first share of `paths` read on a second thread while
+/// this one reads the rest. `None` when the document does not deserialize (or a thread
+/// cannot be had, or one panics); [`openapi`] then finds the error and its place.
+pub(super) fn openapi_untracked(mut value: serde_json::Value) -> Option<OpenAPI> {
+    use serde::Deserialize;
+    let split = split_paths(&mut value);
+    if split.is_none() && nests_at_most(&value, INLINE_NESTING) {
+        // Small and shallow: a thread would cost more than it saves, and the deserializer
+        // fits any caller's stack at this depth.
+        return OpenAPI::deserialize(value).ok();
+    }
+    std::thread::scope(|scope| {
+        let spawn = |name: &str| {
+            std::thread::Builder::new()
+                .name(name.into())
+                .stack_size(DESERIALIZE_STACK)
+        };
+        let first = match split {
+            Some(first) => Some(
+                spawn("apigen-load-paths")
+                    .spawn_scoped(scope, move || openapiv3::Paths::deserialize(first).ok())
+                    .ok()?,
+            ),
+            None => None,
+        };
+        let rest = spawn("apigen-load")
+            .spawn_scoped(scope, move || OpenAPI::deserialize(value).ok())
+            .ok()?;
+        let mut api = rest.join().ok()??;
+        if let Some(first) = first {
+            let mut paths = first.join().ok()??;
+            paths.paths.extend(std::mem::take(&mut api.paths.paths));
+            paths
+                .extensions
+                .extend(std::mem::take(&mut api.paths.extensions));
+            api.paths = paths;
+        }
+        Some(api)
+    })
+}
+
+/// How deeply a document read on the caller's thread may nest: at tens of kilobytes of
+/// stack per level in a debug build, well within a test thread's 2 MB.
+const INLINE_NESTING: usize = 24;
+
+/// Whether no mapping or list of `value` lies deeper than `limit` levels.
+fn nests_at_most(value: &serde_json::Value, limit: usize) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => limit > 0 && map.values().all(|v| nests_at_most(v, limit - 1)),
+        Value::Array(items) => limit > 0 && items.iter().all(|v| nests_at_most(v, limit - 1)),
+        _ => true,
+    }
+}
+
+/// Fewer paths than this are read on one thread: the second would not pay for itself.
+const SPLIT_AT_PATHS: usize = 64;
+
+/// Take the first entries of `paths` out of the document, about as much as is left with
+/// the rest of it (`components` above all), counted in nodes; `None` for a small document.
+fn split_paths(doc: &mut serde_json::Value) -> Option<serde_json::Value> {
+    use serde_json::{Map, Value};
+    fn nodes(value: &Value) -> usize {
+        match value {
+            Value::Object(map) => 1 + map.values().map(nodes).sum::<usize>(),
+            Value::Array(items) => 1 + items.iter().map(nodes).sum::<usize>(),
+            _ => 1,
+        }
+    }
+    let root = doc.as_object_mut()?;
+    let paths = root.get("paths")?.as_object()?;
+    if paths.len() < SPLIT_AT_PATHS {
+        return None;
+    }
+    let weights: Vec<usize> = paths.values().map(nodes).collect();
+    let in_paths: usize = weights.iter().sum();
+    let elsewhere: usize = root
+        .iter()
+        .filter(|(key, _)| *key != "paths")
+        .map(|(_, v)| nodes(v))
+        .sum();
+    let wanted = (in_paths + elsewhere) / 2;
+    let mut taken = 0;
+    let mut count = 0;
+    for weight in &weights {
+        if taken >= wanted || count + 1 >= weights.len() {
+            break;
+        }
+        taken += weight;
+        count += 1;
+    }
+    if count == 0 {
+        return None;
+    }
+    let Some(Value::Object(all)) = root.get_mut("paths").map(Value::take) else {
+        return None;
+    };
+    let mut first = Map::new();
+    let mut rest = Map::new();
+    for (i, (key, item)) in all.into_iter().enumerate() {
+        if i < count {
+            first.insert(key, item);
+        } else {
+            rest.insert(key, item);
+        }
+    }
+    root.insert("paths".into(), Value::Object(rest));
+    Some(Value::Object(first))
 }
 
 /// A serde error standing for a panic of the deserializer, carrying no path.
@@ -128,4 +244,56 @@ pub(super) fn pointer_of(path: &serde_path_to_error::Path) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A document with enough paths to be read on two threads.
+    fn many_paths() -> serde_json::Value {
+        let mut paths = serde_json::Map::new();
+        for i in 0..(SPLIT_AT_PATHS * 2) {
+            paths.insert(
+                format!("/things/{i}"),
+                json!({"get": {"operationId": format!("get{i}"), "responses": {"200": {
+                    "description": "ok",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/T"}}}
+                }}}}),
+            );
+            if i == 3 {
+                paths.insert("x-note".into(), json!("an extension among the paths"));
+            }
+        }
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": paths,
+            "components": {"schemas": {"T": {"type": "object", "properties": {"a": {"type": "string"}}}}}
+        })
+    }
+
+    #[test]
+    fn read_on_two_threads_equals_read_on_one() {
+        let doc = many_paths();
+        let mut probe = doc.clone();
+        assert!(split_paths(&mut probe).is_some(), "the document is split");
+        let whole: OpenAPI = serde_json::from_value(doc.clone()).expect("deserializes");
+        let split = openapi_untracked(doc).expect("deserializes");
+        assert_eq!(split, whole);
+        let order: Vec<&String> = split.paths.paths.keys().collect();
+        assert_eq!(order.first().map(|k| k.as_str()), Some("/things/0"));
+        assert_eq!(split.paths.extensions.len(), 1);
+    }
+
+    #[test]
+    fn a_refused_document_is_refused_both_ways() {
+        let mut doc = many_paths();
+        doc["paths"]["/things/100"]["get"]["responses"] = json!("not a mapping");
+        assert!(openapi_untracked(doc.clone()).is_none());
+        let error = openapi(doc).expect_err("refused");
+        // `Paths` is read through a flattened map, which the path tracker does not enter.
+        assert_eq!(pointer_of(error.path()), "#/paths");
+    }
 }

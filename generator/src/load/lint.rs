@@ -3,6 +3,7 @@
 //! are not `type/subtype`, and boolean defaults written as strings.
 
 use super::OPERATION_FIELDS;
+use super::at::At;
 use crate::diag::{Diagnostic, child};
 use serde_json::Value;
 
@@ -40,7 +41,7 @@ pub fn lint(doc: &Value) -> Vec<Diagnostic> {
             }
         }
     }
-    walk_defaults(doc, "#", &mut out, 0);
+    walk_defaults(doc, &At::Root, &mut out, 0);
     out
 }
 
@@ -66,18 +67,18 @@ fn media_types(holder: &Value, pointer: &str, out: &mut Vec<Diagnostic>) {
 }
 
 /// Schemas whose `type` is boolean but whose `default` is the string "true"/"false".
-fn walk_defaults(value: &Value, pointer: &str, out: &mut Vec<Diagnostic>, depth: usize) {
+fn walk_defaults(value: &Value, at: &At, out: &mut Vec<Diagnostic>, depth: usize) {
     if depth > 256 {
         return;
     }
     match value {
         Value::Object(map) => {
-            if map.get("type").and_then(Value::as_str) == Some("boolean")
-                && let Some(Value::String(s)) = map.get("default")
+            if let Some(Value::String(s)) = map.get("default")
+                && map.get("type").and_then(Value::as_str) == Some("boolean")
             {
                 out.push(
                     Diagnostic::warning(
-                        child(pointer, "default"),
+                        At::Key(at, "default").pointer(),
                         format!("boolean schema with the string default `\"{s}\"`"),
                     )
                     .with_hint(format!(
@@ -90,12 +91,16 @@ fn walk_defaults(value: &Value, pointer: &str, out: &mut Vec<Diagnostic>, depth:
                 if key == "example" || key == "examples" || key == "enum" {
                     continue;
                 }
-                walk_defaults(v, &child(pointer, key), out, depth + 1);
+                if v.is_object() || v.is_array() {
+                    walk_defaults(v, &At::Key(at, key), out, depth + 1);
+                }
             }
         }
         Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
-                walk_defaults(v, &child(pointer, &i.to_string()), out, depth + 1);
+                if v.is_object() || v.is_array() {
+                    walk_defaults(v, &At::Index(at, i), out, depth + 1);
+                }
             }
         }
         _ => {}

@@ -22,7 +22,7 @@ pub(super) fn read(source: &Source) -> Result<serde_json::Value, Diagnostic> {
         read_value(serde_yaml::Deserializer::from_str(&source.text), &state)
             .map_err(|e| yaml_syntax_error(&e))
     };
-    match (parsed, state.duplicate.take()) {
+    match (parsed, state.take_duplicate()) {
         (Ok(value), _) => Ok(value),
         (Err(_), Some(pointer)) => Err(source.duplicate_key(&pointer)),
         (Err(d), None) => Err(d),
@@ -246,21 +246,30 @@ fn yaml_syntax_error(e: &serde_yaml::Error) -> Diagnostic {
     d
 }
 
-/// Where reading stands: the keys from the root to the node being read, and the pointer
-/// of the first duplicate key found.
+/// What reading found out about a duplicate key: the keys from the root to it, innermost
+/// first, gathered as the error passes up through the mappings and lists that hold it (so
+/// that reading a valid document keeps no path at all).
 #[derive(Default)]
 struct ReadState {
-    path: std::cell::RefCell<Vec<String>>,
-    duplicate: std::cell::RefCell<Option<String>>,
+    duplicate: std::cell::RefCell<Option<Vec<String>>>,
 }
 
 impl ReadState {
-    fn pointer_to(&self, key: &str) -> String {
-        let mut pointer = String::from("#");
-        for segment in self.path.borrow().iter() {
-            pointer = crate::diag::child(&pointer, segment);
+    /// The pointer of the duplicate key, if one was found.
+    fn take_duplicate(&self) -> Option<String> {
+        let path = self.duplicate.borrow_mut().take()?;
+        Some(
+            path.iter()
+                .rev()
+                .fold(String::from("#"), |p, s| crate::diag::child(&p, s)),
+        )
+    }
+
+    /// Add the place of a failed child on the way up, if the failure is a duplicate key.
+    fn passing(&self, segment: impl FnOnce() -> String) {
+        if let Some(path) = self.duplicate.borrow_mut().as_mut() {
+            path.push(segment());
         }
-        crate::diag::child(&pointer, key)
     }
 }
 
@@ -337,32 +346,41 @@ impl<'de> serde::de::Visitor<'de> for CheckedVisitor<'_> {
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
         loop {
-            self.0.path.borrow_mut().push(items.len().to_string());
-            let item = seq.next_element_seed(self);
-            self.0.path.borrow_mut().pop();
-            match item? {
-                Some(item) => items.push(item),
-                None => break,
+            match seq.next_element_seed(self) {
+                Ok(Some(item)) => items.push(item),
+                Ok(None) => break,
+                Err(e) => {
+                    self.0.passing(|| items.len().to_string());
+                    return Err(e);
+                }
             }
         }
         Ok(serde_json::Value::Array(items))
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        use serde_json::map::Entry;
         let mut object = serde_json::Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if object.contains_key(&key) {
-                *self.0.duplicate.borrow_mut() = Some(self.0.pointer_to(&key));
-                return Err(serde::de::Error::custom(format_args!(
-                    "duplicate key `{key}`"
-                )));
+            match object.entry(key) {
+                Entry::Occupied(entry) => {
+                    let key = entry.key().clone();
+                    let error = serde::de::Error::custom(format_args!("duplicate key `{key}`"));
+                    *self.0.duplicate.borrow_mut() = Some(vec![key]);
+                    return Err(error);
+                }
+                Entry::Vacant(entry) => match map.next_value_seed(self) {
+                    Ok(value) => {
+                        entry.insert(value);
+                    }
+                    Err(e) => {
+                        self.0.passing(|| entry.key().clone());
+                        return Err(e);
+                    }
+                },
             }
-            self.0.path.borrow_mut().push(key.clone());
-            let value = map.next_value_seed(self);
-            self.0.path.borrow_mut().pop();
-            object.insert(key, value?);
         }
         Ok(serde_json::Value::Object(object))
     }

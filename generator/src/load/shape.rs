@@ -3,7 +3,8 @@
 //! Only shapes `openapiv3` enforces are checked; unknown fields are ignored as it does.
 
 use super::OPERATION_FIELDS;
-use crate::diag::{Diagnostic, child};
+use super::at::At;
+use crate::diag::Diagnostic;
 use serde_json::Value;
 
 #[derive(Clone, Copy)]
@@ -76,6 +77,8 @@ const PARAMETERS: Shape = Shape::List(&Shape::RefOr(Kind::Parameter));
 const CONTENT: Shape = Shape::Map(&Shape::Object(Kind::MediaType));
 const HEADERS: Shape = Shape::Map(&Shape::RefOr(Kind::Header));
 const TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object"];
+/// More than any kind of object has known fields (a Schema Object has 32).
+const MAX_FIELDS: usize = 40;
 
 /// The known fields of an object of `kind`, and the required ones.
 fn fields(kind: Kind) -> (&'static [(&'static str, Shape)], &'static [&'static str]) {
@@ -231,7 +234,7 @@ fn fields(kind: Kind) -> (&'static [(&'static str, Shape)], &'static [&'static s
 /// Every shape error in the document, in document order.
 pub(super) fn check_document(doc: &Value) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    check(&Shape::Object(Kind::Document), doc, "#", "", &mut out, 0);
+    check(&Shape::Object(Kind::Document), doc, &At::Root, &mut out, 0);
     out
 }
 
@@ -299,9 +302,10 @@ fn fix(shape: &Shape, key: &str, value: &Value) -> String {
     }
 }
 
-fn mismatch(shape: &Shape, key: &str, value: &Value, pointer: &str) -> Diagnostic {
+fn mismatch(shape: &Shape, value: &Value, at: &At) -> Diagnostic {
+    let key = &at.label();
     Diagnostic::error(
-        pointer,
+        at.pointer(),
         format!(
             "`{key}` must be {}, not {}",
             expected(shape),
@@ -311,14 +315,7 @@ fn mismatch(shape: &Shape, key: &str, value: &Value, pointer: &str) -> Diagnosti
     .with_hint(fix(shape, key, value))
 }
 
-fn check(
-    shape: &Shape,
-    value: &Value,
-    pointer: &str,
-    key: &str,
-    out: &mut Vec<Diagnostic>,
-    depth: usize,
-) {
+fn check(shape: &Shape, value: &Value, at: &At, out: &mut Vec<Diagnostic>, depth: usize) {
     if depth > 256 {
         return;
     }
@@ -329,27 +326,20 @@ fn check(
         (Shape::Count, Value::Number(n)) => n.is_u64(),
         (Shape::Word(values, strict), Value::String(s)) => {
             if *strict && !values.contains(&s.as_str()) {
-                out.push(unknown_word(key, s, values, pointer));
+                out.push(unknown_word(s, values, at));
             }
             true
         }
         (Shape::List(item), Value::Array(items)) => {
             for (i, v) in items.iter().enumerate() {
-                check(
-                    item,
-                    v,
-                    &child(pointer, &i.to_string()),
-                    &format!("{key}[{i}]"),
-                    out,
-                    depth + 1,
-                );
+                check(item, v, &At::Index(at, i), out, depth + 1);
             }
             true
         }
         (Shape::Map(item), Value::Object(map)) => {
             for (k, v) in map {
                 if !k.starts_with("x-") {
-                    check(item, v, &child(pointer, k), k, out, depth + 1);
+                    check(item, v, &At::Key(at, k), out, depth + 1);
                 }
             }
             true
@@ -357,34 +347,30 @@ fn check(
         (Shape::RefOr(_), Value::Object(map)) if map.contains_key("$ref") => {
             match map.get("$ref") {
                 Some(Value::String(_)) => {}
-                Some(other) => out.push(mismatch(
-                    &Shape::Text,
-                    "$ref",
-                    other,
-                    &child(pointer, "$ref"),
-                )),
+                Some(other) => out.push(mismatch(&Shape::Text, other, &At::Key(at, "$ref"))),
                 None => {}
             }
             true
         }
         (Shape::Object(kind) | Shape::RefOr(kind), Value::Object(_)) => {
-            check_object(*kind, value, pointer, out, depth);
+            check_object(*kind, value, at, out, depth);
             true
         }
         (Shape::BoolOrSchema, Value::Bool(_)) => true,
         (Shape::BoolOrSchema, Value::Object(_)) => {
-            check(&SCHEMA, value, pointer, key, out, depth);
+            check(&SCHEMA, value, at, out, depth);
             true
         }
         _ => false,
     };
     if !ok {
-        out.push(mismatch(shape, key, value, pointer));
+        out.push(mismatch(shape, value, at));
     }
 }
 
-fn unknown_word(key: &str, word: &str, values: &[&str], pointer: &str) -> Diagnostic {
-    let hint = match (key, word) {
+fn unknown_word(word: &str, values: &[&str], at: &At) -> Diagnostic {
+    let key = at.label();
+    let hint = match (key.as_str(), word) {
         ("in", "body" | "formData") => {
             "this is a Swagger 2.0 parameter: in OpenAPI 3.0 describe the body with the operation's `requestBody`".to_string()
         }
@@ -394,7 +380,7 @@ fn unknown_word(key: &str, word: &str, values: &[&str], pointer: &str) -> Diagno
         },
     };
     Diagnostic::error(
-        pointer,
+        at.pointer(),
         format!(
             "`{key}: {word}` is not allowed here; expected one of `{}`",
             values.join("`, `")
@@ -403,7 +389,7 @@ fn unknown_word(key: &str, word: &str, values: &[&str], pointer: &str) -> Diagno
     .with_hint(hint)
 }
 
-fn check_object(kind: Kind, value: &Value, pointer: &str, out: &mut Vec<Diagnostic>, depth: usize) {
+fn check_object(kind: Kind, value: &Value, at: &At, out: &mut Vec<Diagnostic>, depth: usize) {
     let Value::Object(map) = value else {
         return;
     };
@@ -412,45 +398,39 @@ fn check_object(kind: Kind, value: &Value, pointer: &str, out: &mut Vec<Diagnost
         if !map.contains_key(*name) {
             out.push(
                 Diagnostic::error(
-                    pointer,
+                    at.pointer(),
                     format!("this {} has no `{name}`, which is required", kind.name()),
                 )
                 .with_hint(missing_hint(kind, name)),
             );
         }
     }
-    for (name, shape) in known {
-        match map.get(*name) {
+    // The known fields present, found by one pass over the (few) fields of the object
+    // rather than a lookup of each of the (many) known ones; checked in the table's order.
+    let mut present: [Option<&Value>; MAX_FIELDS] = [None; MAX_FIELDS];
+    for (name, v) in map {
+        if let Some(i) = known.iter().position(|(k, _)| k == name) {
+            present[i] = Some(v);
+        }
+    }
+    for ((name, shape), value) in known.iter().zip(present) {
+        match value {
             Some(Value::Null) if null_allowed(kind, name, shape, required) => {}
-            Some(v) => check(shape, v, &child(pointer, name), name, out, depth + 1),
+            Some(v) => check(shape, v, &At::Key(at, name), out, depth + 1),
             None => {}
         }
     }
     match kind {
         Kind::Paths => {
             for (path, item) in map.iter().filter(|(k, _)| !k.starts_with("x-")) {
-                let at = child(pointer, path);
-                check(
-                    &Shape::RefOr(Kind::PathItem),
-                    item,
-                    &at,
-                    path,
-                    out,
-                    depth + 1,
-                );
+                let at = At::Key(at, path);
+                check(&Shape::RefOr(Kind::PathItem), item, &at, out, depth + 1);
             }
         }
         Kind::Responses => {
             for (code, response) in map.iter().filter(|(k, _)| is_status(k)) {
-                let at = child(pointer, code);
-                check(
-                    &Shape::RefOr(Kind::Response),
-                    response,
-                    &at,
-                    code,
-                    out,
-                    depth + 1,
-                );
+                let at = At::Key(at, code);
+                check(&Shape::RefOr(Kind::Response), response, &at, out, depth + 1);
             }
         }
         Kind::Parameter | Kind::Header
@@ -458,19 +438,19 @@ fn check_object(kind: Kind, value: &Value, pointer: &str, out: &mut Vec<Diagnost
         {
             out.push(
                 Diagnostic::error(
-                    pointer,
+                    at.pointer(),
                     format!("this {} has neither `schema` nor `content`", kind.name()),
                 )
                 .with_hint("add a `schema`, e.g. `schema: {type: string}`"),
             );
         }
-        Kind::Parameter => check_style(map, pointer, out),
+        Kind::Parameter => check_style(map, at, out),
         _ => {}
     }
 }
 
 /// Styles `openapiv3` accepts for each parameter location.
-fn check_style(map: &serde_json::Map<String, Value>, pointer: &str, out: &mut Vec<Diagnostic>) {
+fn check_style(map: &serde_json::Map<String, Value>, at: &At, out: &mut Vec<Diagnostic>) {
     let allowed: &[&str] = match map.get("in").and_then(Value::as_str) {
         Some("query") => &["form", "spaceDelimited", "pipeDelimited", "deepObject"],
         Some("path") => &["matrix", "label", "simple"],
@@ -483,7 +463,7 @@ fn check_style(map: &serde_json::Map<String, Value>, pointer: &str, out: &mut Ve
         Some(Value::String(s)) if allowed.contains(&s.as_str()) => {}
         Some(other) => out.push(
             Diagnostic::error(
-                child(pointer, "style"),
+                At::Key(at, "style").pointer(),
                 format!(
                     "`style` {} is not allowed for this parameter; expected one of `{}`",
                     describe(other),
@@ -570,4 +550,35 @@ pub(super) fn explain_serde_error(pointer: &str, message: &str) -> Diagnostic {
         format!("not a valid OpenAPI 3.0 document: {readable}"),
     )
     .with_hint(hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_fits_the_field_table() {
+        let kinds = [
+            Kind::Document,
+            Kind::Info,
+            Kind::Server,
+            Kind::Tag,
+            Kind::Components,
+            Kind::Paths,
+            Kind::PathItem,
+            Kind::Operation,
+            Kind::Responses,
+            Kind::Response,
+            Kind::RequestBody,
+            Kind::MediaType,
+            Kind::Parameter,
+            Kind::Header,
+            Kind::Schema,
+            Kind::Discriminator,
+            Kind::ExternalDocs,
+        ];
+        for kind in kinds {
+            assert!(fields(kind).0.len() <= MAX_FIELDS, "{}", kind.name());
+        }
+    }
 }

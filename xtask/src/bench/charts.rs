@@ -45,7 +45,7 @@ pub fn codegen(report: &Report, path: &Path) -> Result<(), String> {
         .map(|(s, c)| (format!("apigen {s}"), c))
         .collect();
     entries.push(("apigen process start/exit".into(), STARTUP));
-    entries.push(("peer (whole run)".into(), OTHER));
+    entries.push(("peer, or `cargo xtask codegen` (whole run)".into(), OTHER));
     for (label, color) in entries {
         legend
             .draw(&Rectangle::new([(x, 12), (x + 14, 26)], color.filled()))

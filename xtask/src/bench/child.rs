@@ -1,6 +1,8 @@
-//! The child: `xtask bench-codegen SPEC --out DIR [--config PATH] [--estimate-format]`
-//! generates one spec through [`apigen::pipeline`], timing each stage, and prints a
-//! [`StageReport`].
+//! The child: `xtask bench-codegen SPEC --out DIR [--config PATH] [--estimate-format]
+//! [--parse-floor]` generates one spec through [`apigen::pipeline`], timing each stage, and
+//! prints a [`StageReport`]. `xtask bench-codegen SPEC --write-yaml PATH` writes a JSON spec
+//! as YAML instead, so that the parent's memory (which each child it forks starts from)
+//! stays small.
 
 use crate::util::args::Args;
 use crate::util::measure::self_max_rss_kib;
@@ -10,7 +12,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: xtask bench-codegen SPEC --out DIR [--config PATH] [--estimate-format]";
+const USAGE: &str =
+    "usage: xtask bench-codegen SPEC --out DIR [--config PATH] [--estimate-format] [--parse-floor]
+       xtask bench-codegen SPEC --write-yaml PATH";
 
 /// What one generator run reports on stdout, as one line of JSON.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -26,6 +30,11 @@ pub struct StageReport {
     /// (`--estimate-format`), between 0 and 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format_share: Option<f64>,
+    /// `--parse-floor`, JSON specs only: the best of a few `serde_json::from_slice` of the
+    /// spec's bytes into a `serde_json::Value`, in milliseconds, after generating (the
+    /// floor the load stage is compared with).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json_value_ms: Option<f64>,
     /// Peak resident set size at the end of each stage, in KiB.
     pub rss_load_kib: u64,
     pub rss_lower_kib: u64,
@@ -79,12 +88,16 @@ fn run_one(args: &[String]) -> Result<(), String> {
     let mut out = None;
     let mut config = None;
     let mut estimate_format = false;
+    let mut parse_floor = false;
+    let mut write_yaml = None;
     let mut args = Args::new(args, USAGE);
     while let Some(arg) = args.next_arg()? {
         match arg.as_str() {
             "--out" => out = Some(args.path()?),
             "--config" => config = Some(args.path()?),
             "--estimate-format" => estimate_format = true,
+            "--parse-floor" => parse_floor = true,
+            "--write-yaml" => write_yaml = Some(args.path()?),
             other if spec.is_none() && !other.starts_with("--") => {
                 spec = Some(PathBuf::from(other))
             }
@@ -92,6 +105,9 @@ fn run_one(args: &[String]) -> Result<(), String> {
         }
     }
     let spec = spec.ok_or_else(|| args.error("which spec?"))?;
+    if let Some(to) = write_yaml {
+        return super::codegen::write_as_yaml(&spec, &to);
+    }
     let out = out.ok_or_else(|| args.error("--out DIR is required"))?;
     let root = crate::workspace_root();
 
@@ -131,7 +147,24 @@ fn run_one(args: &[String]) -> Result<(), String> {
         let share = crate::util::stats::median(&shares).unwrap_or(f64::NAN);
         report.format_share = Some(share.min(1.0));
     }
+    if parse_floor && input.spec_text.trim_start().starts_with('{') {
+        report.json_value_ms = Some(json_value_ms(input.spec_text.as_bytes())?);
+    }
     crate::util::child::print_report(&report)
+}
+
+/// The best of five `serde_json::from_slice` of `bytes` into a `serde_json::Value`, in
+/// milliseconds (dropping the value is not counted).
+fn json_value_ms(bytes: &[u8]) -> Result<f64, String> {
+    let mut best = f64::INFINITY;
+    for _ in 0..5 {
+        let started = Instant::now();
+        let value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| format!("error: the spec is not JSON: {e}"))?;
+        best = best.min(started.elapsed().as_secs_f64() * 1000.0);
+        drop(value);
+    }
+    Ok(best)
 }
 
 /// The time `emit` spends in formatting, estimated without changing the generator: every

@@ -3,11 +3,12 @@
 //! inputs in the same run.
 //!
 //! - **codegen** ([`codegen`]): `spec/openapi.yaml`, Cloudflare's `client-certificates.json`
-//!   and its full `openapi.json`, each run in a child process (`xtask bench-codegen`,
-//!   hidden, [`child`]) so that its peak resident set size (`wait4`'s `ru_maxrss`) is its
-//!   own, split by stage. The peers ([`peers`]: `cargo-progenitor`, `openapi-to-rust`) run
-//!   on the same inputs under the same time and address-space limits, installed once into
-//!   `target/peers/`.
+//!   and its full `openapi.json` (also converted to YAML), each run in a child process
+//!   (`xtask bench-codegen`, hidden, [`child`]) so that its peak resident set size (`wait4`'s
+//!   `ru_maxrss`) is its own, split by stage; and each run again as users run it,
+//!   `cargo xtask codegen` end to end with its build fresh. The peers ([`peers`]:
+//!   `cargo-progenitor`, `openapi-to-rust`) run on the same inputs under the same time and
+//!   address-space limits, installed once into `target/peers/`.
 //! - **compile** (`--compile`, [`compile`]): `cargo check` of the crate generated from the
 //!   full spec, whole and with one feature, beside openapi-to-rust's crate, dependencies
 //!   pre-built.
@@ -41,11 +42,13 @@ usage: cargo xtask bench [--no-peers] [--compile] [--no-client] [--runs N] [--fu
                          [--compile-runs N] [--timeout SECS] [--memory-mib MIB] [--no-release]
 
 Times the generator (per stage, with peak memory) on spec/openapi.yaml and Cloudflare's
-client-certificates.json and full openapi.json, beside cargo-progenitor 0.15.1 and
+client-certificates.json and full openapi.json (and that one converted to YAML), and
+`cargo xtask codegen` end to end on each, beside cargo-progenitor 0.15.1 and
 openapi-to-rust 0.23.0 (installed with `cargo install` into target/peers/ when missing),
 measures the generated client against a hand-written reqwest baseline, and writes
 target/bench/report.md, report.json, codegen.svg and ratios.svg (charts also to
-docs/bench/). A debug build first builds the release xtask and re-runs itself from it.
+docs/bench/). Any other build than the release one first builds the release xtask and
+re-runs itself from it.
   --no-peers          do not install or run the peers
   --compile           also `cargo check` the crates generated from the full spec (minutes)
   --no-client         skip the client benchmarks (cargo bench -p apigen-tests)
@@ -54,7 +57,7 @@ docs/bench/). A debug build first builds the release xtask and re-runs itself fr
   --compile-runs N    timed `cargo check` runs per crate (default 3)
   --timeout SECS      time limit per generator run (default 120)
   --memory-mib MIB    address-space limit per generator run (default 8192)
-  --no-release        run in this build even when it is a debug build
+  --no-release        run in this build even when it is not the release build
   --render-only       rewrite report.md and the charts from target/bench/report.json";
 
 struct Options {
@@ -114,7 +117,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         return Ok(());
     }
     let options = parse(args)?;
-    if cfg!(debug_assertions) && !options.no_release {
+    if !crate::util::is_release_build() && !options.no_release {
         return crate::util::rerun_in_release(root, "bench", args);
     }
     if options.render_only {
@@ -138,7 +141,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     } else {
         (Vec::new(), Vec::new())
     };
-    let inputs = codegen::inputs(root, options.runs, options.full_runs);
+    let inputs = codegen::inputs(root, &exe, &work, options.runs, options.full_runs)?;
     let codegen = codegen::bench_all(root, &exe, &inputs, &runnable, &unavailable, &work, &limits)?;
     let compile = if options.compile {
         Some(compile::bench(

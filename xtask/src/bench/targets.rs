@@ -1,7 +1,7 @@
 //! The targets the report is judged against, each a ratio with a limit.
 
 use super::client::Comparison;
-use super::codegen::{InputResult, ToolResult};
+use super::codegen::{InputResult, ToolResult, USER_COMMAND, is_ours};
 use super::compile::CompileResult;
 use super::outcome::Outcome;
 use super::peers::{OPENAPI_TO_RUST, PROGENITOR};
@@ -74,9 +74,26 @@ fn codegen_ratio(
     metric: fn(&ToolResult) -> Option<f64>,
     unit: &str,
 ) -> Option<(f64, String)> {
-    let input = inputs.iter().find(|i| i.key == input)?;
-    let ours = input.tool("apigen")?;
-    let theirs = input.tool(peer)?;
+    tool_ratio(inputs, (input, "apigen"), (input, peer), metric, unit)
+}
+
+/// `a / b` of a codegen metric, each an (input, tool) pair, when both succeeded.
+fn tool_ratio(
+    inputs: &[InputResult],
+    a: (&str, &str),
+    b: (&str, &str),
+    metric: fn(&ToolResult) -> Option<f64>,
+    unit: &str,
+) -> Option<(f64, String)> {
+    let tool = |(input, tool): (&str, &str)| {
+        inputs
+            .iter()
+            .find(|i| i.key == input)
+            .and_then(|i| i.tool(tool))
+    };
+    let ours = tool(a)?;
+    let theirs = tool(b)?;
+    let peer = b.1;
     if !ours.ok() {
         return None;
     }
@@ -85,6 +102,21 @@ fn codegen_ratio(
     }
     let (a, b) = (metric(ours)?, metric(theirs)?);
     Some((a / b, format!("{a:.1} {unit} / {b:.1} {unit}")))
+}
+
+/// apigen's load stage over the parsing floor measured in the same run.
+fn load_floor(inputs: &[InputResult], input: &str) -> Option<(f64, String)> {
+    let stages = inputs
+        .iter()
+        .find(|i| i.key == input)?
+        .tool("apigen")?
+        .stages
+        .as_ref()?;
+    let floor = stages.json_value_ms?;
+    Some((
+        stages.load_ms / floor,
+        format!("{:.1} ms / {floor:.1} ms", stages.load_ms),
+    ))
 }
 
 fn comparison_basis(c: &Comparison, scale: f64, unit: &str) -> String {
@@ -128,14 +160,63 @@ pub fn targets(report: &Report) -> Vec<Target> {
             codegen_ratio(inputs, "client-certificates", PROGENITOR.name, wall, "ms"),
         ),
         target(
-            "codegen full Cloudflare: time ≤ 0.6× openapi-to-rust",
-            0.6,
+            "codegen full Cloudflare: time ≤ 0.25× openapi-to-rust",
+            0.25,
             codegen_ratio(inputs, "cloudflare", OPENAPI_TO_RUST.name, wall, "ms"),
         ),
         target(
-            "codegen full Cloudflare: peak memory ≤ 0.6× openapi-to-rust",
-            0.6,
+            "codegen full Cloudflare: peak memory ≤ 0.25× openapi-to-rust",
+            0.25,
             codegen_ratio(inputs, "cloudflare", OPENAPI_TO_RUST.name, rss, "MiB"),
+        ),
+        target(
+            "`cargo xtask codegen` full Cloudflare: time ≤ 0.25× openapi-to-rust",
+            0.25,
+            tool_ratio(
+                inputs,
+                ("cloudflare", USER_COMMAND),
+                ("cloudflare", OPENAPI_TO_RUST.name),
+                wall,
+                "ms",
+            ),
+        ),
+        target(
+            "`cargo xtask codegen` full Cloudflare: peak memory ≤ 0.25× openapi-to-rust",
+            0.25,
+            tool_ratio(
+                inputs,
+                ("cloudflare", USER_COMMAND),
+                ("cloudflare", OPENAPI_TO_RUST.name),
+                rss,
+                "MiB",
+            ),
+        ),
+        target(
+            "load stage, full Cloudflare: ≤ 10× serde_json::from_slice into a Value",
+            10.0,
+            load_floor(inputs, "cloudflare"),
+        ),
+        target(
+            "codegen full Cloudflare as YAML: time ≤ 1.5× as JSON",
+            1.5,
+            tool_ratio(
+                inputs,
+                ("cloudflare-yaml", "apigen"),
+                ("cloudflare", "apigen"),
+                wall,
+                "ms",
+            ),
+        ),
+        target(
+            "`cargo xtask codegen` full Cloudflare as YAML: time ≤ 1.5× as JSON",
+            1.5,
+            tool_ratio(
+                inputs,
+                ("cloudflare-yaml", USER_COMMAND),
+                ("cloudflare", USER_COMMAND),
+                wall,
+                "ms",
+            ),
         ),
     ];
     let compile = report.compile.as_deref().unwrap_or(&[]);
@@ -209,30 +290,47 @@ pub fn targets(report: &Report) -> Vec<Target> {
 pub fn extra_ratios(report: &Report) -> Vec<(String, f64, Option<f64>, Verdict)> {
     let mut rows = Vec::new();
     let covered = [
-        ("client-certificates", OPENAPI_TO_RUST.name, "time"),
-        ("client-certificates", PROGENITOR.name, "time"),
-        ("cloudflare", OPENAPI_TO_RUST.name, "time"),
-        ("cloudflare", OPENAPI_TO_RUST.name, "memory"),
+        (
+            "client-certificates",
+            "apigen",
+            OPENAPI_TO_RUST.name,
+            "time",
+        ),
+        ("client-certificates", "apigen", PROGENITOR.name, "time"),
+        ("cloudflare", "apigen", OPENAPI_TO_RUST.name, "time"),
+        ("cloudflare", "apigen", OPENAPI_TO_RUST.name, "memory"),
+        ("cloudflare", USER_COMMAND, OPENAPI_TO_RUST.name, "time"),
+        ("cloudflare", USER_COMMAND, OPENAPI_TO_RUST.name, "memory"),
     ];
     for input in &report.codegen {
-        let Some(ours) = input.tool("apigen").filter(|t| t.ok()) else {
-            continue;
-        };
-        for t in input.tools.iter().filter(|t| t.tool != "apigen" && t.ok()) {
-            for (what, a, b) in [
-                ("time", ours.wall_ms, t.wall_ms),
-                ("memory", ours.max_rss_mib, t.max_rss_mib),
-            ] {
-                if covered.contains(&(input.key.as_str(), t.tool.as_str(), what)) {
-                    continue;
-                }
-                if let (Some(a), Some(b)) = (a, b) {
-                    rows.push((
-                        format!("codegen {}: {what} vs {}", input.label, t.tool),
-                        a / b,
-                        None,
-                        Verdict::NotMeasured,
-                    ));
+        for ours in input.tools.iter().filter(|t| is_ours(&t.tool) && t.ok()) {
+            for t in input.tools.iter().filter(|t| !is_ours(&t.tool) && t.ok()) {
+                for (what, a, b) in [
+                    ("time", ours.wall_ms, t.wall_ms),
+                    ("memory", ours.max_rss_mib, t.max_rss_mib),
+                ] {
+                    let key = (
+                        input.key.as_str(),
+                        ours.tool.as_str(),
+                        t.tool.as_str(),
+                        what,
+                    );
+                    if covered.contains(&key) {
+                        continue;
+                    }
+                    let who = if ours.tool == USER_COMMAND {
+                        format!(" (`{USER_COMMAND}`)")
+                    } else {
+                        String::new()
+                    };
+                    if let (Some(a), Some(b)) = (a, b) {
+                        rows.push((
+                            format!("codegen {}{who}: {what} vs {}", input.label, t.tool),
+                            a / b,
+                            None,
+                            Verdict::NotMeasured,
+                        ));
+                    }
                 }
             }
         }

