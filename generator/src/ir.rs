@@ -195,6 +195,17 @@ pub struct Param {
     pub constraints: Constraints,
     /// For arrays in the query: one pair per item (`explode: true`) or comma-joined.
     pub explode: bool,
+    /// A value the spec accepts, for back ends that call the operation (see
+    /// [`Samples`]); `None` unless the back end asked for samples.
+    pub sample: Option<serde_json::Value>,
+}
+
+/// Values a validating server must accept: with the required properties only, and with
+/// every property set. Built by `lower` only when the back end asks for them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Samples {
+    pub required: serde_json::Value,
+    pub full: serde_json::Value,
 }
 
 /// Validation rules checked before a request is sent.
@@ -221,6 +232,8 @@ pub struct RequestBody {
     /// When the body is an object whose fields are all optional, the builder gets one
     /// setter per field (and the body starts as `Default::default()`).
     pub setters: Vec<BodySetter>,
+    /// Sample bodies, when the back end asked for samples.
+    pub samples: Option<Samples>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,6 +10,7 @@
 //! Writing them (atomically, only what changed) is [`write`]'s job.
 
 pub mod config;
+pub mod conformance;
 pub mod diag;
 pub mod emit;
 pub mod ir;

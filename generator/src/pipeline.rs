@@ -11,7 +11,7 @@
 //! the same order.
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::{Input, Output, emit, ir, load, lower, write};
+use crate::{Input, Output, conformance, emit, ir, load, lower, write};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -103,6 +103,11 @@ pub trait Backend {
     fn name(&self) -> &'static str;
 
     fn emit(&self, api: &ir::Api) -> Result<Files, Diagnostics>;
+
+    /// What `lower` builds for this back end beyond the client's IR (samples, for one).
+    fn lower_options(&self) -> lower::Options {
+        lower::Options::default()
+    }
 }
 
 /// The typed client crate ([`crate::emit`]).
@@ -116,6 +121,58 @@ impl Backend for ClientCrate {
     fn emit(&self, api: &ir::Api) -> Result<Files, Diagnostics> {
         emit::emit(api)
     }
+}
+
+/// The client crate and a conformance driver calling every operation of it
+/// ([`crate::conformance`]); `lower` builds the sample arguments for it.
+pub struct ConformanceCrates {
+    /// Suffix of the driver's package name.
+    pub slug: String,
+}
+
+impl Backend for ConformanceCrates {
+    fn name(&self) -> &'static str {
+        "conformance"
+    }
+
+    fn lower_options(&self) -> lower::Options {
+        lower::Options { samples: true }
+    }
+
+    fn emit(&self, api: &ir::Api) -> Result<Files, Diagnostics> {
+        conformance::emit(api, &self.slug)
+    }
+}
+
+/// Generates the client crate for `spec` into `out/client/` (its package renamed
+/// [`conformance::client_package`]) and the conformance driver into `out/driver/`
+/// (package and binary [`conformance::driver_package`], beside its `args.json`).
+pub fn generate_conformance(
+    spec: &Path,
+    config: Option<&Path>,
+    out: &Path,
+    slug: &str,
+) -> Result<conformance::Generated, String> {
+    let root = std::env::current_dir().map_err(|e| format!("error: the current directory: {e}"))?;
+    let mut input = load::read_input(&root, spec, config).map_err(|e| e.to_string())?;
+    let client_package = conformance::client_package(slug);
+    input.config.package.name = Some(client_package.clone());
+    let backend = ConformanceCrates {
+        slug: slug.to_string(),
+    };
+    let mut observer = Quiet;
+    let mut pipeline = Pipeline::new(&mut observer).with_backend(&backend);
+    let output = pipeline
+        .generate(input.as_input())
+        .map_err(|d| d.render(&input.spec_text))?;
+    pipeline
+        .write(out, &output.files, &write::WriteOptions { force: false })
+        .map_err(|e| format!("error: writing {}: {e}", out.display()))?;
+    Ok(conformance::Generated {
+        operations: conformance::operations(&output.api),
+        client_package,
+        driver_package: conformance::driver_package(slug),
+    })
 }
 
 /// One run of the stages with one back end, reporting to one observer.
@@ -166,6 +223,7 @@ impl<'a> Pipeline<'a> {
             &input.config,
             input.spec_name,
             input.extra_files,
+            self.backend.lower_options(),
         );
         // Only the text is needed from here on (to place diagnostics): the document goes
         // before emit builds the files, which is when memory peaks.

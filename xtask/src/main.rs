@@ -12,6 +12,7 @@ usage: cargo xtask codegen [--spec PATH] [--config PATH] [--out DIR] [--check] [
        cargo xtask test [-- CARGO TEST ARGS]
        cargo xtask corpus [--compile-sample [N]] [--ratchet] [--update-baseline] [...]
        cargo xtask bench [--no-peers] [--compile] [--no-client] [...]
+       cargo xtask conformance [--spec FILE [--config FILE]]... [--fixtures] [--all] [...]
 
   --spec PATH       OpenAPI 3.0 description (default: spec/openapi.yaml)
   --config PATH     generator settings (default: codegen.toml beside the spec, if present)
@@ -43,10 +44,17 @@ corpus: runs the generator over every OpenAPI 3.0 document of the openapi-direct
 package (fetched once into target/corpus/), one time- and memory-limited child process
 per document, and writes target/corpus/report.md and report.json; `--ratchet` fails on
 crashes or when fewer documents generate than xtask/corpus-baseline.json records.
-`cargo xtask corpus --help` lists its options.";
+`cargo xtask corpus --help` lists its options.
+
+conformance: generates each spec's client and a driver calling every operation, runs the
+drivers against the Prism mock server (static and dynamic, required and all arguments)
+through a recording proxy, and writes target/conformance/report.md and report.json: the
+operations whose requests Prism accepts and whose responses decode. `--ratchet` holds it
+to xtask/conformance-baseline.json. `cargo xtask conformance --help` lists its options.";
 
 mod bench;
 mod codegen;
+mod conformance;
 mod corpus;
 mod test;
 mod util;
@@ -74,6 +82,7 @@ fn main() -> ExitCode {
         Some("test") => report(test::run(&workspace_root(), &args[1..])),
         Some("corpus") => report(corpus::run(&workspace_root(), &args[1..])),
         Some("corpus-one") => corpus::one(&args[1..]),
+        Some("conformance") => report(conformance::run(&workspace_root(), &args[1..])),
         Some("bench") => report(bench::run(&workspace_root(), &args[1..])),
         Some("bench-codegen") => bench::one(&args[1..]),
         Some("-h" | "--help") | None => {

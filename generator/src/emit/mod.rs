@@ -169,7 +169,11 @@ fn emit_in_parts(api: &Api, models_part: usize) -> Result<BTreeMap<String, Strin
 }
 
 /// Parse, pretty-print and prefix (unless `header` is empty) one Rust file or part of one.
-fn format_rust(path: &str, tokens: TokenStream, header: &str) -> Result<String, Diagnostics> {
+pub(crate) fn format_rust(
+    path: &str,
+    tokens: TokenStream,
+    header: &str,
+) -> Result<String, Diagnostics> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| {
         let d = Diagnostic::error(
             "",
@@ -195,9 +199,15 @@ mod tests {
         let spec = include_str!("../../../tests/fixtures/all_of.yaml");
         let loaded = crate::load::load("all_of.yaml", spec).expect("fixture loads");
         let config = crate::config::Config::default();
-        let (api, _) =
-            crate::lower::lower(&loaded.api, &loaded.extra, &config, "all_of.yaml", vec![])
-                .expect("fixture lowers");
+        let (api, _) = crate::lower::lower(
+            &loaded.api,
+            &loaded.extra,
+            &config,
+            "all_of.yaml",
+            vec![],
+            Default::default(),
+        )
+        .expect("fixture lowers");
         assert!(api.types.len() > 3, "the fixture needs several types");
         let whole = emit_in_parts(&api, usize::MAX).expect("emits");
         for part in [1, 2, 3] {

@@ -15,6 +15,13 @@ pub fn ident(name: &str) -> Ident {
 /// The Rust type for a `TypeRef`, with every library path spelled in full so that no
 /// user-chosen schema name (`Option`, `String`, `Result`…) can shadow it.
 pub fn rust_type(ty: &TypeRef) -> TokenStream {
+    rust_type_in(ty, &quote!(crate::models))
+}
+
+/// [`rust_type`] for code outside the client crate: named types are found in `models`
+/// (such as `::the_client::models`).
+pub fn rust_type_in(ty: &TypeRef, models: &TokenStream) -> TokenStream {
+    let inner = |inner: &TypeRef| rust_type_in(inner, models);
     match ty {
         TypeRef::Bool => quote!(bool),
         TypeRef::I32 => quote!(i32),
@@ -31,23 +38,23 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::Unit => quote!(()),
         TypeRef::Named(name) => {
             let name = ident(name);
-            quote!(crate::models::#name)
+            quote!(#models::#name)
         }
-        TypeRef::Vec(inner) => {
-            let inner = rust_type(inner);
-            quote!(::std::vec::Vec<#inner>)
+        TypeRef::Vec(item) => {
+            let item = inner(item);
+            quote!(::std::vec::Vec<#item>)
         }
-        TypeRef::Map(inner) => {
-            let inner = rust_type(inner);
-            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+        TypeRef::Map(value) => {
+            let value = inner(value);
+            quote!(::std::collections::BTreeMap<::std::string::String, #value>)
         }
-        TypeRef::Option(inner) => {
-            let inner = rust_type(inner);
-            quote!(::std::option::Option<#inner>)
+        TypeRef::Option(value) => {
+            let value = inner(value);
+            quote!(::std::option::Option<#value>)
         }
-        TypeRef::Box(inner) => {
-            let inner = rust_type(inner);
-            quote!(::std::boxed::Box<#inner>)
+        TypeRef::Box(value) => {
+            let value = inner(value);
+            quote!(::std::boxed::Box<#value>)
         }
     }
 }

@@ -4,7 +4,7 @@ use super::Lowerer;
 use crate::diag::{Diagnostic, child};
 use crate::ir::{
     BodyKind, BodySetter, Envelope, Pagination, Param, ParamLocation, RequestBody, ResponseBody,
-    TypeKind, TypeRef,
+    Samples, TypeKind, TypeRef,
 };
 use crate::naming::NameSet;
 use indexmap::IndexMap;
@@ -47,12 +47,38 @@ impl<'a> Lowerer<'a> {
         } else {
             Vec::new()
         };
+        let samples = self.samples.then(|| {
+            let fits = |v: &serde_json::Value| {
+                let schema = media.schema.as_ref().and_then(|s| self.schema_behind(s));
+                schema.is_none_or(|s| super::sample::fits(v, s))
+            };
+            let example = media
+                .example
+                .clone()
+                .or_else(|| {
+                    media.examples.values().find_map(|e| match e {
+                        ReferenceOr::Item(e) => e.value.clone(),
+                        ReferenceOr::Reference { .. } => None,
+                    })
+                })
+                .filter(fits);
+            let of = |full: bool| match (&example, &media.schema) {
+                (Some(example), _) => example.clone(),
+                (None, Some(schema)) => self.sample(schema, full),
+                (None, None) => serde_json::json!({}),
+            };
+            Samples {
+                required: of(false),
+                full: of(true),
+            }
+        });
         Some(RequestBody {
             ty,
             required: body.required,
             content_type: content_type.to_string(),
             kind,
             setters,
+            samples,
         })
     }
 

@@ -10,6 +10,8 @@ mod operation;
 mod params;
 mod primitive;
 mod resolve;
+mod sample;
+mod sample_pattern;
 mod schema;
 
 use crate::config::{Config, EnvelopeStyle, ModelsInclude};
@@ -40,6 +42,16 @@ pub(crate) struct Lowerer<'a> {
     component_slot: Option<(String, usize)>,
     /// Named types of inline schemas already converted, by the schema's address.
     inline_types: std::collections::HashMap<usize, crate::ir::TypeRef>,
+    /// Whether to build sample values ([`crate::ir::Samples`]) for a back end that calls
+    /// the operations.
+    samples: bool,
+}
+
+/// What a back end needs from `lower` beyond the client's own IR.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Build sample arguments and bodies (for the conformance driver).
+    pub samples: bool,
 }
 
 /// The lowered API plus the warnings found on the way; or every error found.
@@ -49,8 +61,10 @@ pub fn lower(
     config: &Config,
     source: &str,
     extra_files: Vec<(String, String)>,
+    options: Options,
 ) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut lowerer = Lowerer::new(api, extra, config);
+    lowerer.samples = options.samples;
     lowerer.name_components();
     let profile = Profile {
         default_base_url: config
@@ -134,6 +148,7 @@ impl<'a> Lowerer<'a> {
             depth: 0,
             component_slot: None,
             inline_types: std::collections::HashMap::new(),
+            samples: false,
         }
     }
 

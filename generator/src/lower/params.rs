@@ -99,6 +99,9 @@ impl<'a> Lowerer<'a> {
                             doc: data.description.clone(),
                             constraints: Constraints::default(),
                             explode,
+                            sample: self
+                                .samples
+                                .then(|| param_example(data).unwrap_or_else(|| "sample".into())),
                         });
                     }
                 }
@@ -127,6 +130,15 @@ impl<'a> Lowerer<'a> {
             }),
             constraints,
             explode,
+            sample: self.samples.then(|| {
+                let fits = |v: &serde_json::Value| {
+                    self.schema_behind(schema)
+                        .is_none_or(|s| super::sample::fits(v, s))
+                };
+                param_example(data)
+                    .filter(fits)
+                    .unwrap_or_else(|| self.sample(schema, false))
+            }),
         })
     }
 
@@ -171,6 +183,7 @@ impl<'a> Lowerer<'a> {
                     doc: Some(format!("Sent as the `{key}` query parameter.")),
                     constraints: Constraints::default(),
                     explode: true,
+                    sample: self.samples.then(|| "sample".into()),
                 }),
             }
         }
@@ -227,6 +240,16 @@ impl<'a> Lowerer<'a> {
             }
         }
     }
+}
+
+/// The value a parameter's own `example` or first `examples` entry gives.
+fn param_example(data: &openapiv3::ParameterData) -> Option<serde_json::Value> {
+    data.example.clone().or_else(|| {
+        data.examples.values().find_map(|e| match e {
+            openapiv3::ReferenceOr::Item(e) => e.value.clone(),
+            openapiv3::ReferenceOr::Reference { .. } => None,
+        })
+    })
 }
 
 fn constraints(s: &Schema) -> Constraints {

@@ -348,7 +348,15 @@ impl<'a> Lowerer<'a> {
                     .enumerate()
                     .filter(|(_, m)| !is_annotation_only(m))
                     .collect();
-                if let [(i, single)] = real.as_slice() {
+                // Members that all describe the same primitive (`$ref` to a string plus
+                // `type: string, readOnly: true`, say) are that primitive, not a struct.
+                let same_scalar = real.len() > 1 && {
+                    let kinds: Vec<Option<&str>> =
+                        real.iter().map(|(_, m)| self.scalar_kind(m)).collect();
+                    kinds[0].is_some() && kinds.iter().all(|k| *k == kinds[0])
+                };
+                let real = if same_scalar { &real[..1] } else { &real[..] };
+                if let [(i, single)] = real {
                     let ty = self.lower_ref(single, hint, &child(pointer, &format!("allOf/{i}")));
                     let nullable = all_of
                         .iter()
@@ -380,6 +388,18 @@ impl<'a> Lowerer<'a> {
             }
             SchemaKind::Not { .. } => TypeRef::Json,
             _ => self.named_inline(s, hint, pointer),
+        }
+    }
+
+    /// `string`, `integer`, `number` or `boolean` for a schema of that type alone (no
+    /// composition), references followed without reporting (lowering reports them).
+    fn scalar_kind(&self, member: &'a ReferenceOr<Schema>) -> Option<&'static str> {
+        match &self.schema_behind(member)?.schema_kind {
+            SchemaKind::Type(Type::String(_)) => Some("string"),
+            SchemaKind::Type(Type::Integer(_)) => Some("integer"),
+            SchemaKind::Type(Type::Number(_)) => Some("number"),
+            SchemaKind::Type(Type::Boolean(_)) => Some("boolean"),
+            _ => None,
         }
     }
 

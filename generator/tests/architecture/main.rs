@@ -9,19 +9,20 @@
 //! nothing names them, and the root re-exports nothing of a stage (a re-export would let a
 //! stage reach another through `crate::` and hide the arrow).
 //!
-//! | module   | may use                        | openapiv3 | std::fs |
-//! |----------|--------------------------------|-----------|---------|
-//! | diag     |                                | no        | no      |
-//! | naming   |                                | no        | no      |
-//! | config   | diag                           | no        | no      |
-//! | load     | diag, config                   | yes       | yes     |
-//! | lower    | diag, naming, config, load, ir | yes       | no      |
-//! | ir       |                                | no        | no      |
-//! | surface  | naming, ir                     | no        | no      |
-//! | emit     | diag, naming, ir, surface      | no        | no      |
-//! | write    | diag                           | no        | yes     |
-//! | (root)   | every module                   | no        | no      |
-//! | pipeline | every module                   | no        | no      |
+//! | module      | may use                        | openapiv3 | std::fs |
+//! |-------------|--------------------------------|-----------|---------|
+//! | diag        |                                | no        | no      |
+//! | naming      |                                | no        | no      |
+//! | config      | diag                           | no        | no      |
+//! | load        | diag, config                   | yes       | yes     |
+//! | lower       | diag, naming, config, load, ir | yes       | no      |
+//! | ir          |                                | no        | no      |
+//! | surface     | naming, ir                     | no        | no      |
+//! | emit        | diag, naming, ir, surface      | no        | no      |
+//! | conformance | diag, naming, ir, emit         | no        | no      |
+//! | write       | diag                           | no        | yes     |
+//! | (root)      | every module                   | no        | no      |
+//! | pipeline    | every module                   | no        | no      |
 //!
 //! What is read: code only. Comments, string literals, the bodies of `quote!` (code of
 //! the generated crate, whose `crate::` is another crate) and `#[cfg(test)]` items (tests

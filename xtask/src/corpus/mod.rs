@@ -13,7 +13,7 @@
 mod baseline;
 mod child;
 mod compile;
-mod fetch;
+pub(crate) mod fetch;
 mod report;
 mod run;
 

@@ -1,0 +1,257 @@
+//! The driver's `main.rs`: one function per operation that calls it through the typed
+//! API exactly as a user would (positional arguments, then the setters the mode sets),
+//! reading each argument from the samples `lower` built, and a table of them in the order
+//! of `args.json`.
+
+use crate::emit::types::{ident, rust_type_in};
+use crate::ir::{
+    Api, BodyKind, CredentialKind, CredentialPart, Operation, Resource, TypeDef, TypeKind, TypeRef,
+};
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::{Map, Value, json};
+
+/// Key of the request body among an operation's sample arguments.
+pub const BODY: &str = "$body";
+
+/// Every operation, in driver order (resources, then their operations, as emitted).
+pub fn operations(api: &Api) -> impl Iterator<Item = (&Resource, &Operation)> {
+    api.resources
+        .iter()
+        .flat_map(|r| r.operations.iter().map(move |op| (r, op)))
+}
+
+/// `args.json`: per operation, its arguments in the `required` and `full` modes.
+pub fn args_json(api: &Api) -> Value {
+    let operations: Vec<Value> = operations(api)
+        .map(|(_, op)| {
+            let mut required = Map::new();
+            let mut full = Map::new();
+            for p in &op.params {
+                let value = p.sample.clone().unwrap_or_else(|| json!("sample"));
+                if p.required {
+                    required.insert(p.rust_name.clone(), value.clone());
+                }
+                full.insert(p.rust_name.clone(), value);
+            }
+            if let Some(body) = &op.body
+                && let Some(samples) = &body.samples
+            {
+                // A body built field by field starts empty: the required mode sets none.
+                if body.required && body.setters.is_empty() {
+                    required.insert(BODY.to_string(), samples.required.clone());
+                }
+                full.insert(BODY.to_string(), samples.full.clone());
+            }
+            json!({
+                "operation": op.operation_id,
+                "method": op.http_method.as_str(),
+                "path": op.path,
+                "required": required,
+                "full": full,
+            })
+        })
+        .collect();
+    json!({ "title": api.title, "operations": operations })
+}
+
+/// The driver's `main.rs` for a client crate imported as `krate`.
+pub fn main_rs(api: &Api, krate: &str) -> TokenStream {
+    let krate = ident(krate);
+    let models = quote!(::#krate::models);
+    let credentials = credentials(api, &krate);
+    let mut functions = Vec::new();
+    let mut table = Vec::new();
+    for (index, (resource, op)) in operations(api).enumerate() {
+        let name = ident(&format!("op_{index}"));
+        let id = &op.operation_id;
+        let call = call(resource, op, &api.types, &models);
+        functions.push(quote! {
+            fn #name(base: String, a: Args) -> Pin<Box<dyn Future<Output = Outcome>>> {
+                Box::pin(async move {
+                    let client = match client(&base) {
+                        Ok(client) => client,
+                        Err(error) => return classify::<()>(Err(error)),
+                    };
+                    let built = (|| -> Result<_, Refused> { Ok(#call) })();
+                    match built {
+                        Ok(request) => classify(request.await),
+                        Err(refused) => refused.into(),
+                    }
+                })
+            }
+        });
+        table.push(quote!((#id, #name as support::Call)));
+    }
+    quote! {
+        #![allow(deprecated, unused_imports, unused_variables, clippy::all)]
+
+        #[allow(dead_code)]
+        mod support;
+
+        use std::future::Future;
+        use std::pin::Pin;
+        use support::{Args, Outcome, Refused};
+
+        fn client(base: &str) -> Result<::#krate::Client, ::#krate::Error> {
+            let builder = ::#krate::Client::builder().base_url(base).max_retries(0);
+            #credentials
+            builder.build()
+        }
+
+        fn classify<T>(result: Result<T, ::#krate::Error>) -> Outcome {
+            let error = match result {
+                Ok(_) => {
+                    return Outcome { built: true, decoded: true, ..Outcome::default() };
+                }
+                Err(error) => error,
+            };
+            let status = error.status().map(|s| s.as_u16());
+            let text = support::excerpt(&error.to_string());
+            match error {
+                ::#krate::Error::InvalidArgument { .. } => Outcome {
+                    refused: Some(text),
+                    ..Outcome::default()
+                },
+                ::#krate::Error::Api(_) => Outcome {
+                    built: true,
+                    status,
+                    decoded: true,
+                    ..Outcome::default()
+                },
+                ::#krate::Error::Decode { .. } => Outcome {
+                    built: true,
+                    status,
+                    decode_error: Some(text),
+                    ..Outcome::default()
+                },
+                _ => Outcome {
+                    built: true,
+                    status,
+                    error: Some(text),
+                    ..Outcome::default()
+                },
+            }
+        }
+
+        #(#functions)*
+
+        const CALLS: &[(&str, support::Call)] = &[#(#table),*];
+
+        fn main() -> std::process::ExitCode {
+            support::run(CALLS)
+        }
+    }
+}
+
+/// Credentials with every part of every way the API authenticates, with placeholder
+/// secrets: the mock checks that what an operation's security asks for is sent, not
+/// what it holds, and each operation may ask for another scheme.
+fn credentials(api: &Api, krate: &proc_macro2::Ident) -> TokenStream {
+    let mut parts: Vec<&CredentialPart> = Vec::new();
+    for part in api.profile.credentials.iter().flat_map(|set| &set.parts) {
+        if !parts.iter().any(|p| p.kind == part.kind) {
+            parts.push(part);
+        }
+    }
+    let mut value: Option<TokenStream> = None;
+    for part in parts {
+        let secret = format!("conformance-{}", part.arg);
+        value = Some(match (&part.kind, value.take()) {
+            (CredentialKind::Bearer, None) => quote!(::#krate::Credentials::bearer(#secret)),
+            (CredentialKind::Bearer, Some(v)) => quote!(#v.and_bearer(#secret)),
+            (CredentialKind::Header(name), None) => {
+                quote!(::#krate::Credentials::header(#name, #secret))
+            }
+            (CredentialKind::Header(name), Some(v)) => quote!(#v.and_header(#name, #secret)),
+        });
+    }
+    match value {
+        Some(value) => quote!(let builder = builder.credentials(#value);),
+        None => TokenStream::new(),
+    }
+}
+
+/// The typed call: `client.resource().method(positional…)` then the optional setters.
+fn call(
+    resource: &Resource,
+    op: &Operation,
+    types: &[TypeDef],
+    models: &TokenStream,
+) -> TokenStream {
+    let accessor = ident(&resource.module);
+    let method = ident(&op.method_name);
+    let read = |name: &str, ty: &TypeRef| -> TokenStream {
+        let ty = rust_type_in(ty, models);
+        quote!(a.req::<#ty>(#name)?)
+    };
+    let mut positional: Vec<TokenStream> = op
+        .params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| read(&p.rust_name, &p.ty))
+        .collect();
+    let mut steps = Vec::new();
+    for p in op.params.iter().filter(|p| !p.required) {
+        let setter = ident(&p.rust_name);
+        let key = &p.rust_name;
+        let ty = rust_type_in(&p.ty, models);
+        steps.push(quote! {
+            let b = match a.opt::<#ty>(#key)? { Some(v) => b.#setter(v), None => b };
+        });
+    }
+    if let Some(body) = &op.body {
+        let ty = rust_type_in(&body.ty, models);
+        if !body.setters.is_empty() {
+            for s in &body.setters {
+                let setter = ident(&s.method);
+                let wire = body_wire_name(types, &body.ty, &s.field);
+                let ty = rust_type_in(&s.ty, models);
+                steps.push(quote! {
+                    let b = match a.field::<#ty>(#wire)? { Some(v) => b.#setter(v), None => b };
+                });
+            }
+        } else if body.required {
+            positional.push(match body.kind {
+                BodyKind::Bytes => quote!(a.bytes(#BODY)?.unwrap_or_default()),
+                BodyKind::Json => read(BODY, &body.ty),
+            });
+        } else {
+            let value = match body.kind {
+                BodyKind::Bytes => quote!(a.bytes(#BODY)?),
+                BodyKind::Json => quote!(a.opt::<#ty>(#BODY)?),
+            };
+            steps.push(quote! {
+                let b = match #value { Some(v) => b.body(v), None => b };
+            });
+        }
+    }
+    quote! {{
+        let b = client.#accessor().#method(#(#positional),*);
+        #(#steps)*
+        b
+    }}
+}
+
+/// The wire name of a body setter's field (its key in the sample body): the body
+/// model's field of that Rust name.
+fn body_wire_name(types: &[TypeDef], body: &TypeRef, field: &str) -> String {
+    let fields = match body {
+        TypeRef::Named(name) => {
+            types
+                .iter()
+                .find(|t| &t.name == name)
+                .and_then(|t| match &t.kind {
+                    TypeKind::Struct { fields, .. } => Some(fields),
+                    _ => None,
+                })
+        }
+        _ => None,
+    };
+    fields
+        .and_then(|fields| fields.iter().find(|f| f.rust_name == field))
+        .map_or_else(
+            || crate::naming::unraw(field).to_string(),
+            |f| f.wire_name.clone(),
+        )
+}

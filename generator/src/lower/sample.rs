@@ -1,0 +1,356 @@
+//! Sample values that satisfy a schema, for the conformance driver: arguments a validating
+//! server must accept. They are built only when a back end asks for them
+//! ([`crate::pipeline::Backend::wants_samples`]); the client crate never sees them.
+//!
+//! The first that applies wins: the schema's `example`, its `default`, its first `enum`
+//! value, then a value built from the type and its constraints (format, length, range,
+//! `multipleOf`, item counts). Objects get their required properties, and in the `full`
+//! sample every property; `readOnly` properties are left out, as a request must not send
+//! them. `allOf` parts are merged, `oneOf`/`anyOf` take their first alternative.
+
+use super::Lowerer;
+use openapiv3::{
+    AdditionalProperties, ArrayType, IntegerType, NumberType, ReferenceOr, Schema, SchemaKind,
+    StringFormat, StringType, Type, VariantOrUnknownOrEmpty,
+};
+use serde_json::{Map, Value, json};
+
+/// Nesting depth after which a sample stops (recursive schemas).
+const MAX_DEPTH: usize = 12;
+
+impl<'a> Lowerer<'a> {
+    /// A value of `schema`: with every property when `full`, with the required ones only
+    /// otherwise.
+    pub(super) fn sample(&self, schema: &'a ReferenceOr<Schema>, full: bool) -> Value {
+        self.sample_at(schema, full, 0)
+    }
+
+    fn sample_at(&self, schema: &'a ReferenceOr<Schema>, full: bool, depth: usize) -> Value {
+        match self.schema_behind(schema) {
+            Some(s) if depth < MAX_DEPTH => self.sample_schema(s, full, depth),
+            _ => Value::Null,
+        }
+    }
+
+    /// The schema a reference leads to (chains followed), without reporting: lowering
+    /// has reported any reference that leads nowhere.
+    pub(super) fn schema_behind(&self, mut schema: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
+        for _ in 0..32 {
+            match schema {
+                ReferenceOr::Item(s) => return Some(s),
+                ReferenceOr::Reference { reference } => {
+                    schema = self.target::<Schema>(reference)?.1;
+                }
+            }
+        }
+        None
+    }
+
+    fn sample_schema(&self, s: &'a Schema, full: bool, depth: usize) -> Value {
+        let data = &s.schema_data;
+        // An example or default that contradicts its own schema (a string `"true"` for a
+        // boolean, say: published specs have them) is passed over.
+        if let Some(example) = data.example.as_ref().filter(|v| fits(v, s)) {
+            return example.clone();
+        }
+        if let Some(default) = data.default.as_ref().filter(|v| fits(v, s)) {
+            return default.clone();
+        }
+        match &s.schema_kind {
+            SchemaKind::Type(Type::String(t)) => string(t),
+            SchemaKind::Type(Type::Integer(t)) => integer(t),
+            SchemaKind::Type(Type::Number(t)) => number(t),
+            SchemaKind::Type(Type::Boolean(t)) => t
+                .enumeration
+                .iter()
+                .flatten()
+                .next()
+                .map_or(Value::Bool(true), |b| Value::Bool(*b)),
+            SchemaKind::Type(Type::Array(a)) => self.array(a, full, depth),
+            SchemaKind::Type(Type::Object(o)) => self.object(
+                o.properties.iter(),
+                &o.required,
+                o.min_properties,
+                &o.additional_properties,
+                full,
+                depth,
+            ),
+            SchemaKind::AllOf { all_of } => {
+                let mut merged = Map::new();
+                let mut other = None;
+                for part in all_of {
+                    match self.sample_at(part, full, depth + 1) {
+                        Value::Object(fields) => merged.extend(fields),
+                        Value::Null => {}
+                        value => {
+                            other.get_or_insert(value);
+                        }
+                    }
+                }
+                match other {
+                    Some(value) if merged.is_empty() => value,
+                    _ => Value::Object(merged),
+                }
+            }
+            SchemaKind::OneOf { one_of: alts } | SchemaKind::AnyOf { any_of: alts } => {
+                let Some(first) = alts.first() else {
+                    return Value::Null;
+                };
+                let mut value = self.sample_at(first, full, depth + 1);
+                // The discriminator names the alternative the value is.
+                if let Some(d) = &data.discriminator
+                    && let Value::Object(fields) = &mut value
+                {
+                    let tag = match first {
+                        ReferenceOr::Reference { reference } => d
+                            .mapping
+                            .iter()
+                            .find(|(_, target)| *target == reference)
+                            .map(|(tag, _)| tag.clone())
+                            .or_else(|| reference.rsplit('/').next().map(str::to_string)),
+                        ReferenceOr::Item(_) => None,
+                    };
+                    if let Some(tag) = tag {
+                        fields.insert(d.property_name.clone(), Value::String(tag));
+                    }
+                }
+                value
+            }
+            SchemaKind::Not { .. } => Value::Null,
+            SchemaKind::Any(any) => {
+                if !any.properties.is_empty() || any.typ.as_deref() == Some("object") {
+                    self.object(
+                        any.properties.iter(),
+                        &any.required,
+                        any.min_properties,
+                        &any.additional_properties,
+                        full,
+                        depth,
+                    )
+                } else if let Some(first) = any.one_of.first().or(any.any_of.first()) {
+                    self.sample_at(first, full, depth + 1)
+                } else if !any.all_of.is_empty() {
+                    let mut merged = Map::new();
+                    for part in &any.all_of {
+                        if let Value::Object(fields) = self.sample_at(part, full, depth + 1) {
+                            merged.extend(fields);
+                        }
+                    }
+                    Value::Object(merged)
+                } else if let Some(first) = any.enumeration.first() {
+                    first.clone()
+                } else {
+                    match any.typ.as_deref() {
+                        Some("integer") => json!(1),
+                        Some("number") => json!(1.5),
+                        Some("boolean") => json!(true),
+                        Some("array") => json!([]),
+                        _ => json!("sample"),
+                    }
+                }
+            }
+        }
+    }
+
+    fn array(&self, a: &'a ArrayType, full: bool, depth: usize) -> Value {
+        let count = a
+            .min_items
+            .unwrap_or(0)
+            .max(1)
+            .min(a.max_items.unwrap_or(usize::MAX));
+        let first = match &a.items {
+            Some(items) => self.sample_box(items, full, depth + 1),
+            None => json!("sample"),
+        };
+        let mut values = vec![first];
+        for i in 1..count {
+            values.push(match &values[0] {
+                // `uniqueItems`: vary strings and numbers so that the copies differ.
+                Value::String(s) if a.unique_items => Value::String(format!("{s}{i}")),
+                Value::Number(n) if a.unique_items => {
+                    json!(n.as_f64().unwrap_or(0.0) + i as f64)
+                }
+                other => other.clone(),
+            });
+        }
+        Value::Array(values)
+    }
+
+    fn sample_box(&self, s: &'a ReferenceOr<Box<Schema>>, full: bool, depth: usize) -> Value {
+        match s {
+            ReferenceOr::Reference { reference } => match self.target::<Schema>(reference) {
+                Some((_, target)) => self.sample_at(target, full, depth),
+                None => Value::Null,
+            },
+            ReferenceOr::Item(schema) if depth < MAX_DEPTH => {
+                self.sample_schema(schema, full, depth)
+            }
+            ReferenceOr::Item(_) => Value::Null,
+        }
+    }
+
+    fn object(
+        &self,
+        properties: impl Iterator<Item = (&'a String, &'a ReferenceOr<Box<Schema>>)>,
+        required: &[String],
+        min_properties: Option<usize>,
+        additional: &Option<openapiv3::AdditionalProperties>,
+        full: bool,
+        depth: usize,
+    ) -> Value {
+        let mut fields = Map::new();
+        for (name, schema) in properties {
+            let wanted = full || required.contains(name);
+            if !wanted {
+                continue;
+            }
+            let read_only = match schema {
+                ReferenceOr::Reference { reference } => self
+                    .target::<Schema>(reference)
+                    .and_then(|(_, target)| self.schema_behind(target))
+                    .is_some_and(|s| s.schema_data.read_only),
+                ReferenceOr::Item(schema) => schema.schema_data.read_only,
+            };
+            if read_only && !required.contains(name) {
+                continue;
+            }
+            let value = self.sample_box(schema, full, depth + 1);
+            fields.insert(name.clone(), value);
+        }
+        if fields.len() < min_properties.unwrap_or(0) {
+            let value = match additional {
+                Some(AdditionalProperties::Schema(s)) => self.sample_at(s, full, depth + 1),
+                _ => json!("sample"),
+            };
+            while fields.len() < min_properties.unwrap_or(0) {
+                fields.insert(format!("key{}", fields.len()), value.clone());
+            }
+        }
+        Value::Object(fields)
+    }
+}
+
+/// Whether `value` has the JSON type `schema` declares, and stays within its `enum`,
+/// lengths and range (a shallow check: nested values are not visited).
+pub(super) fn fits(value: &Value, schema: &Schema) -> bool {
+    let Some(value) = value.as_null().map_or(Some(value), |()| None) else {
+        return schema.schema_data.nullable;
+    };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(t)) => value.as_str().is_some_and(|v| {
+            let len = v.chars().count();
+            (t.enumeration.is_empty() || t.enumeration.iter().flatten().any(|e| e == v))
+                && t.min_length.is_none_or(|min| len >= min)
+                && t.max_length.is_none_or(|max| len <= max)
+        }),
+        SchemaKind::Type(Type::Integer(t)) => value.as_i64().is_some_and(|v| {
+            (t.enumeration.is_empty() || t.enumeration.iter().flatten().any(|e| *e == v))
+                && t.minimum.is_none_or(|min| v >= min)
+                && t.maximum.is_none_or(|max| v <= max)
+        }),
+        SchemaKind::Type(Type::Number(t)) => value.as_f64().is_some_and(|v| {
+            t.minimum.is_none_or(|min| v >= min) && t.maximum.is_none_or(|max| v <= max)
+        }),
+        SchemaKind::Type(Type::Boolean(_)) => value.is_boolean(),
+        SchemaKind::Type(Type::Array(a)) => value.as_array().is_some_and(|v| {
+            a.min_items.is_none_or(|min| v.len() >= min)
+                && a.max_items.is_none_or(|max| v.len() <= max)
+        }),
+        SchemaKind::Type(Type::Object(o)) => value
+            .as_object()
+            .is_some_and(|v| o.required.iter().all(|r| v.contains_key(r))),
+        _ => true,
+    }
+}
+
+fn string(t: &StringType) -> Value {
+    if let Some(first) = t.enumeration.iter().flatten().next() {
+        return Value::String(first.clone());
+    }
+    let base = match &t.format {
+        VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => "2024-01-02T03:04:05Z",
+        VariantOrUnknownOrEmpty::Item(StringFormat::Date) => "2024-01-02",
+        VariantOrUnknownOrEmpty::Item(StringFormat::Byte) => "c2FtcGxl",
+        VariantOrUnknownOrEmpty::Item(StringFormat::Password) => "sample-password",
+        VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => "sample",
+        VariantOrUnknownOrEmpty::Unknown(format) => match format.as_str() {
+            "uuid" => "3f2c8a52-8c1e-4c39-9a4b-6d0e1f2a3b4c",
+            "email" => "user@example.com",
+            "uri" | "url" | "iri" => "https://example.com/sample",
+            "uri-reference" | "iri-reference" => "/sample",
+            "hostname" | "idn-hostname" => "example.com",
+            "ipv4" => "192.0.2.1",
+            "ipv6" => "2001:db8::1",
+            "time" => "03:04:05Z",
+            "duration" => "P1D",
+            "int32" | "int64" => "1",
+            _ => "sample",
+        },
+        VariantOrUnknownOrEmpty::Empty => "sample",
+    };
+    let mut value = base.to_string();
+    if let Some(pattern) = &t.pattern
+        && let Some(matching) = super::sample_pattern::matching(pattern)
+    {
+        value = matching;
+    }
+    let min = t.min_length.unwrap_or(0);
+    while value.chars().count() < min {
+        value.push('a');
+    }
+    if let Some(max) = t.max_length
+        && value.chars().count() > max
+    {
+        value = value.chars().take(max).collect();
+    }
+    Value::String(value)
+}
+
+fn integer(t: &IntegerType) -> Value {
+    if let Some(first) = t.enumeration.iter().flatten().next() {
+        return json!(first);
+    }
+    let mut value: i64 = 1;
+    if let Some(min) = t.minimum {
+        value = if t.exclusive_minimum { min + 1 } else { min };
+    }
+    if let Some(max) = t.maximum {
+        let max = if t.exclusive_maximum { max - 1 } else { max };
+        if value > max {
+            value = max;
+        }
+    }
+    if let Some(step) = t.multiple_of
+        && step > 0
+        && value % step != 0
+    {
+        value += step - value.rem_euclid(step);
+    }
+    json!(value)
+}
+
+fn number(t: &NumberType) -> Value {
+    if let Some(first) = t.enumeration.iter().flatten().next() {
+        return json!(first);
+    }
+    let mut value = 1.0_f64;
+    if let Some(min) = t.minimum {
+        value = if t.exclusive_minimum { min + 1.0 } else { min };
+    }
+    if let Some(max) = t.maximum {
+        let max = if t.exclusive_maximum { max - 1.0 } else { max };
+        if value > max {
+            value = max;
+        }
+    }
+    if let Some(step) = t.multiple_of
+        && step > 0.0
+    {
+        value = (value / step).ceil() * step;
+    }
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        json!(value as i64)
+    } else {
+        json!(value)
+    }
+}
