@@ -44,6 +44,8 @@ pub(crate) struct ClientInner {
     /// `base_url` parsed: its origin is the only one credentials go to.
     pub base: reqwest::Url,
     pub credentials: Vec<(HeaderName, HeaderValue)>,
+    /// API keys sent in the query string of every request (secrets).
+    pub credential_query: Vec<(String, String)>,
     pub user_agent: HeaderValue,
     pub timeout: Duration,
     pub total_timeout: Duration,
@@ -323,14 +325,18 @@ impl ClientBuilder {
         if let Some(problem) = settings.into_iter().find_map(Result::err) {
             return Err(Error::configuration(problem));
         }
-        let credentials = match &self.credentials {
-            Some(credentials) => credentials.to_header_pairs()?,
-            None => Vec::new(),
+        let (credentials, credential_query) = match &self.credentials {
+            Some(credentials) => (
+                credentials.to_header_pairs()?,
+                credentials.query_pairs().to_vec(),
+            ),
+            None => (Vec::new(), Vec::new()),
         };
         let base = reqwest::Url::parse(&base_url)
             .map_err(|e| Error::configuration(format!("invalid base URL: {e}")))?;
+        let has_credentials = !credentials.is_empty() || !credential_query.is_empty();
         if base.scheme() == "http"
-            && !credentials.is_empty()
+            && has_credentials
             && !self.allow_insecure_http
             && !is_loopback(&base)
         {
@@ -365,6 +371,7 @@ impl ClientBuilder {
                 base_url,
                 base,
                 credentials,
+                credential_query,
                 user_agent,
                 timeout: self.timeout,
                 total_timeout: self.total_timeout,

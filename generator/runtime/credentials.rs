@@ -8,13 +8,16 @@ use reqwest::header::{HeaderName, HeaderValue};
 use super::error::Error;
 use super::profile::{CredentialPart, CredentialSet};
 
-/// Authentication headers sent with every request.
+/// What authenticates every request: headers (a bearer token, HTTP basic
+/// authentication, API keys, cookies) and API keys in the query string.
 ///
 /// Values are secrets: they never appear in `Debug` output, errors or logs,
-/// and are marked sensitive so HTTP/2 header compression never indexes them.
+/// and headers are marked sensitive so HTTP/2 header compression never
+/// indexes them.
 #[derive(Clone, Default)]
 pub struct Credentials {
     headers: Vec<(String, String)>,
+    query: Vec<(String, String)>,
 }
 
 impl Credentials {
@@ -41,14 +44,74 @@ impl Credentials {
         self
     }
 
-    /// Whether no header is set.
+    /// An `Authorization: Basic …` header (HTTP basic authentication).
+    pub fn basic(username: impl Into<String>, password: impl Into<String>) -> Self {
+        Credentials::default().and_basic(username, password)
+    }
+
+    /// Adds an `Authorization: Basic …` header.
+    pub fn and_basic(self, username: impl Into<String>, password: impl Into<String>) -> Self {
+        let pair = format!("{}:{}", username.into(), password.into());
+        self.and_header(
+            "Authorization",
+            format!("Basic {}", base64(pair.as_bytes())),
+        )
+    }
+
+    /// An API key sent as the query parameter `name` of every request.
+    pub fn query(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Credentials::default().and_query(name, value)
+    }
+
+    /// Adds an API key sent in the query, replacing one of the same name.
+    pub fn and_query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        self.query.retain(|(n, _)| *n != name);
+        self.query.push((name, value.into()));
+        self
+    }
+
+    /// An API key sent as the cookie `name` of every request.
+    pub fn cookie(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Credentials::default().and_cookie(name, value)
+    }
+
+    /// Adds a cookie to the `Cookie` header (`a=1; b=2`), replacing one of the
+    /// same name.
+    pub fn and_cookie(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        let mut cookies: Vec<String> = Vec::new();
+        if let Some(at) = self
+            .headers
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+        {
+            let (_, existing) = self.headers.remove(at);
+            cookies.extend(
+                existing
+                    .split("; ")
+                    .filter(|c| c.split_once('=').is_none_or(|(n, _)| n != name))
+                    .map(str::to_owned),
+            );
+        }
+        cookies.push(format!("{name}={}", value.into()));
+        self.headers.push(("Cookie".to_owned(), cookies.join("; ")));
+        self
+    }
+
+    /// Whether nothing is set.
     pub fn is_empty(&self) -> bool {
-        self.headers.is_empty()
+        self.headers.is_empty() && self.query.is_empty()
     }
 
     /// Names of the headers these credentials set.
     pub fn header_names(&self) -> impl Iterator<Item = &str> {
         self.headers.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// The query parameters these credentials add, with their values.
+    pub(crate) fn query_pairs(&self) -> &[(String, String)] {
+        &self.query
     }
 
     /// Credentials made of the parts of a credential set, `values` giving the
@@ -60,6 +123,13 @@ impl Credentials {
             .fold(Credentials::default(), |creds, (part, value)| match part {
                 CredentialPart::Bearer { .. } => creds.and_bearer(value.as_str()),
                 CredentialPart::Header { name, .. } => creds.and_header(*name, value.as_str()),
+                CredentialPart::Query { name, .. } => creds.and_query(*name, value.as_str()),
+                CredentialPart::Cookie { name, .. } => creds.and_cookie(*name, value.as_str()),
+                // Read from one variable as `username:password`.
+                CredentialPart::Basic { .. } => {
+                    let (user, password) = value.split_once(':').unwrap_or((value, ""));
+                    creds.and_basic(user, password)
+                }
             })
     }
 
@@ -89,6 +159,9 @@ impl fmt::Debug for Credentials {
         for (name, _) in &self.headers {
             map.entry(name, &"<redacted>");
         }
+        for (name, _) in &self.query {
+            map.entry(&format!("?{name}"), &"<redacted>");
+        }
         map.finish()
     }
 }
@@ -103,7 +176,11 @@ pub(crate) fn credentials_from_env(
         return Ok(None);
     }
     let env_of = |part: &CredentialPart| match part {
-        CredentialPart::Bearer { env } | CredentialPart::Header { env, .. } => *env,
+        CredentialPart::Bearer { env }
+        | CredentialPart::Basic { env }
+        | CredentialPart::Header { env, .. }
+        | CredentialPart::Query { env, .. }
+        | CredentialPart::Cookie { env, .. } => *env,
     };
     let read = |name: &str| {
         lookup(name)
@@ -151,6 +228,28 @@ pub(crate) fn credentials_from_env(
     Err(Error::configuration(message))
 }
 
+/// Standard base64 with padding (RFC 4648), for basic authentication.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 fn join(items: &[&str], sep: &str, last: &str) -> String {
     match items {
         [] => String::new(),
@@ -162,6 +261,45 @@ fn join(items: &[&str], sep: &str, last: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn basic_query_and_cookie_credentials() {
+        assert_eq!(
+            base64(b"Aladdin:open sesame"),
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
+        assert_eq!(base64(b"a"), "YQ==");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b""), "");
+        let c = Credentials::basic("Aladdin", "open sesame")
+            .and_query("api_key", "k1")
+            .and_cookie("session", "s1")
+            .and_cookie("theme", "dark")
+            .and_cookie("session", "s2")
+            .and_query("api_key", "k2");
+        let pairs = c.to_header_pairs().unwrap();
+        assert_eq!(pairs[0].1, "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+        assert_eq!(pairs[1].1, "theme=dark; session=s2");
+        assert!(pairs.iter().all(|(_, v)| v.is_sensitive()));
+        assert_eq!(c.query_pairs(), &[("api_key".to_owned(), "k2".to_owned())]);
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("k2") && !debug.contains("s2") && debug.contains("?api_key"));
+        let from_env = Credentials::from_profile_parts(
+            &[
+                CredentialPart::Basic { env: None },
+                CredentialPart::Query {
+                    name: "key",
+                    env: None,
+                },
+            ],
+            &["user:pass".to_owned(), "v".to_owned()],
+        );
+        assert_eq!(
+            from_env.to_header_pairs().unwrap()[0].1,
+            "Basic dXNlcjpwYXNz"
+        );
+        assert_eq!(from_env.query_pairs()[0].1, "v");
+    }
 
     static SETS: &[CredentialSet] = &[
         CredentialSet {

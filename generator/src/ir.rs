@@ -63,6 +63,8 @@ pub struct CredentialSet {
 pub struct CredentialPart {
     /// Rust name of the constructor argument.
     pub arg: String,
+    /// The security scheme it stands for (a key of `components/securitySchemes`).
+    pub scheme: String,
     pub kind: CredentialKind,
     pub env: Option<String>,
     pub doc: Option<String>,
@@ -71,7 +73,13 @@ pub struct CredentialPart {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CredentialKind {
     Bearer,
+    /// HTTP basic authentication: the part takes a username and a password.
+    Basic,
     Header(String),
+    /// An API key in the query string, under this name.
+    Query(String),
+    /// An API key in a cookie of this name.
+    Cookie(String),
 }
 
 /// A group of operations exposed as `client.<accessor>()`.

@@ -286,6 +286,10 @@ fn locate(source: &load::Source, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic
     d
 }
 
+/// The conformance back end on a spec written for it: samples and driver.
+#[cfg(test)]
+mod conformance_tests;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -457,6 +457,41 @@ async fn echoed_credentials_are_scrubbed_from_errors() {
         }
     }
 
+    // The same page echoing the request line too, for the other ways of authenticating:
+    // an API key in the query string, a cookie, and basic authentication.
+    let server = FaultServer::start(|request, _| {
+        let mut page = format!("<pre>{} {}\n", request.method, request.target);
+        for (name, value) in &request.headers {
+            page.push_str(&format!("{name}: {value}\n"));
+        }
+        Action::respond(Reply::raw(502, page).header("Content-Type", "text/html"))
+    })
+    .await;
+    let credentials = Credentials::query("api_key", KEY)
+        .and_cookie("session", TOKEN)
+        .and_basic(EMAIL, "pa55-w0rd-pa55-w0rd");
+    let keyed = builder(&server).credentials(credentials).build().unwrap();
+    let err = keyed
+        .client_certificates()
+        .get(ZONE, ID)
+        .max_retries(0)
+        .await
+        .unwrap_err();
+    let excerpt = err.api_error().unwrap().body_excerpt.clone().unwrap();
+    assert!(excerpt.contains("api_key=<redacted>"), "{excerpt}");
+    let request = &server.requests()[0];
+    assert!(
+        request.target.ends_with(&format!("?api_key={KEY}")),
+        "{}",
+        request.target
+    );
+    for shown in [err.to_string(), format!("{err:?}"), excerpt] {
+        for secret in [TOKEN, KEY, "pa55-w0rd-pa55-w0rd"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+    }
+    assert!(!format!("{:?}", Credentials::query("api_key", KEY)).contains(KEY));
+
     // An error envelope whose message quotes the token, and a 200 that does not decode.
     let server = FaultServer::sequence(vec![
         Action::respond(Reply::error(400, 6003, &format!("Invalid token {TOKEN}"))),

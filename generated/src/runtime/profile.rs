@@ -24,7 +24,7 @@ pub(crate) struct CredentialSet {
     pub parts: &'static [CredentialPart],
 }
 
-/// One header of a credential set, and the environment variable holding it.
+/// One part of a credential set, and the environment variable holding it.
 #[derive(Debug)]
 #[allow(dead_code)]
 pub(crate) enum CredentialPart {
@@ -33,6 +33,20 @@ pub(crate) enum CredentialPart {
     },
     Header {
         name: &'static str,
+        env: Option<&'static str>,
+    },
+    /// An API key in the query string.
+    Query {
+        name: &'static str,
+        env: Option<&'static str>,
+    },
+    /// An API key in a cookie.
+    Cookie {
+        name: &'static str,
+        env: Option<&'static str>,
+    },
+    /// HTTP basic authentication; its variable holds `username:password`.
+    Basic {
         env: Option<&'static str>,
     },
 }

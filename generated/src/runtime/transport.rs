@@ -27,13 +27,15 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// A request ready to be sent, possibly several times.
-#[derive(Debug)]
+/// A request ready to be sent, possibly several times. Not `Debug`: its URL
+/// may hold an API key.
 struct Prepared {
     method: reqwest::Method,
     url: reqwest::Url,
     headers: HeaderMap,
     body: Option<Vec<u8>>,
+    /// The values of the API keys in the query string.
+    query_secrets: Vec<String>,
 }
 
 /// The limits of one call: the client's settings with the request's
@@ -320,8 +322,14 @@ impl Client {
     /// Validates the arguments and builds the URL, headers and body.
     fn prepare(&self, op: &'static Operation, req: &Request) -> Result<Prepared, Error> {
         let url = build_url(&self.inner.base_url, op.path, &req.path_params, &req.query)?;
-        let url = reqwest::Url::parse(&url)
+        let mut url = reqwest::Url::parse(&url)
             .map_err(|e| Error::configuration(format!("cannot build the URL: {e}")))?;
+        if !self.inner.credential_query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &self.inner.credential_query {
+                pairs.append_pair(name, value);
+            }
+        }
         let mut headers = HeaderMap::new();
         for (name, value) in &self.inner.credentials {
             headers.append(name.clone(), value.clone());
@@ -378,6 +386,12 @@ impl Client {
             url,
             headers,
             body,
+            query_secrets: self
+                .inner
+                .credential_query
+                .iter()
+                .map(|(_, value)| value.clone())
+                .collect(),
         })
     }
 }
@@ -413,7 +427,11 @@ impl Prepared {
     /// `error` with every secret this request carries scrubbed from the
     /// server-sent text in it.
     fn scrub(&self, error: Error) -> Error {
-        Secrets::from_headers(&self.headers).scrub_error(error)
+        let mut secrets = Secrets::from_headers(&self.headers);
+        for value in &self.query_secrets {
+            secrets.add(value);
+        }
+        secrets.scrub_error(error)
     }
 }
 

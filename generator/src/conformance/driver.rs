@@ -59,17 +59,17 @@ pub fn args_json(api: &Api) -> Value {
 pub fn main_rs(api: &Api, krate: &str) -> TokenStream {
     let krate = ident(krate);
     let models = quote!(::#krate::models);
-    let credentials = credentials(api, &krate);
     let mut functions = Vec::new();
     let mut table = Vec::new();
     for (index, (resource, op)) in operations(api).enumerate() {
         let name = ident(&format!("op_{index}"));
         let id = &op.operation_id;
         let call = call(resource, op, &api.types, &models);
+        let credentials = credentials(api, op, &krate);
         functions.push(quote! {
             fn #name(base: String, a: Args) -> Pin<Box<dyn Future<Output = Outcome>>> {
                 Box::pin(async move {
-                    let client = match client(&base) {
+                    let client = match client(&base, #credentials) {
                         Ok(client) => client,
                         Err(error) => return classify::<()>(Err(error)),
                     };
@@ -93,10 +93,16 @@ pub fn main_rs(api: &Api, krate: &str) -> TokenStream {
         use std::pin::Pin;
         use support::{Args, Outcome, Refused};
 
-        fn client(base: &str) -> Result<::#krate::Client, ::#krate::Error> {
+        fn client(
+            base: &str,
+            credentials: Option<::#krate::Credentials>,
+        ) -> Result<::#krate::Client, ::#krate::Error> {
             let builder = ::#krate::Client::builder().base_url(base).max_retries(0);
-            #credentials
-            builder.build()
+            match credentials {
+                Some(credentials) => builder.credentials(credentials),
+                None => builder,
+            }
+            .build()
         }
 
         fn classify<T>(result: Result<T, ::#krate::Error>) -> Outcome {
@@ -144,14 +150,40 @@ pub fn main_rs(api: &Api, krate: &str) -> TokenStream {
     }
 }
 
-/// Credentials with every part of every way the API authenticates, with placeholder
-/// secrets: the mock checks that what an operation's security asks for is sent, not
-/// what it holds, and each operation may ask for another scheme.
-fn credentials(api: &Api, krate: &proc_macro2::Ident) -> TokenStream {
+/// The credentials operation `op` asks for, with placeholder secrets (the mock checks
+/// that they are sent, not what they hold): the first alternative of its own security
+/// requirement that the client can send, or, for an operation that keeps the API's
+/// default, every part of every way the API authenticates (a bearer token before basic
+/// authentication, which share the `Authorization` header).
+fn credentials(api: &Api, op: &Operation, krate: &proc_macro2::Ident) -> TokenStream {
+    let all: Vec<&CredentialPart> = api
+        .profile
+        .credentials
+        .iter()
+        .flat_map(|set| &set.parts)
+        .collect();
     let mut parts: Vec<&CredentialPart> = Vec::new();
-    for part in api.profile.credentials.iter().flat_map(|set| &set.parts) {
-        if !parts.iter().any(|p| p.kind == part.kind) {
-            parts.push(part);
+    match &op.security {
+        Some(alternatives) => {
+            let sendable = alternatives
+                .iter()
+                .find(|schemes| schemes.iter().all(|s| all.iter().any(|p| &p.scheme == s)));
+            for scheme in sendable.into_iter().flatten() {
+                parts.extend(all.iter().find(|p| &p.scheme == scheme));
+            }
+        }
+        None => {
+            for part in &all {
+                let authorization = |k: &CredentialKind| {
+                    matches!(k, CredentialKind::Bearer | CredentialKind::Basic)
+                };
+                let taken = parts.iter().any(|p| {
+                    p.kind == part.kind || (authorization(&p.kind) && authorization(&part.kind))
+                });
+                if !taken {
+                    parts.push(part);
+                }
+            }
         }
     }
     let mut value: Option<TokenStream> = None;
@@ -164,11 +196,23 @@ fn credentials(api: &Api, krate: &proc_macro2::Ident) -> TokenStream {
                 quote!(::#krate::Credentials::header(#name, #secret))
             }
             (CredentialKind::Header(name), Some(v)) => quote!(#v.and_header(#name, #secret)),
+            (CredentialKind::Query(name), None) => {
+                quote!(::#krate::Credentials::query(#name, #secret))
+            }
+            (CredentialKind::Query(name), Some(v)) => quote!(#v.and_query(#name, #secret)),
+            (CredentialKind::Cookie(name), None) => {
+                quote!(::#krate::Credentials::cookie(#name, #secret))
+            }
+            (CredentialKind::Cookie(name), Some(v)) => quote!(#v.and_cookie(#name, #secret)),
+            (CredentialKind::Basic, None) => {
+                quote!(::#krate::Credentials::basic("conformance", #secret))
+            }
+            (CredentialKind::Basic, Some(v)) => quote!(#v.and_basic("conformance", #secret)),
         });
     }
     match value {
-        Some(value) => quote!(let builder = builder.credentials(#value);),
-        None => TokenStream::new(),
+        Some(value) => quote!(::std::option::Option::Some(#value)),
+        None => quote!(::std::option::Option::None),
     }
 }
 

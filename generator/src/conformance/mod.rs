@@ -103,6 +103,3 @@ pub fn operations(api: &Api) -> Vec<OperationInfo> {
         })
         .collect()
 }
-
-#[cfg(test)]
-mod tests;

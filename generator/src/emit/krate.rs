@@ -163,6 +163,13 @@ fn profile(api: &Api) -> TokenStream {
                 CredentialKind::Header(header) => {
                     quote!(crate::runtime::private::CredentialPart::Header { name: #header, env: #env })
                 }
+                CredentialKind::Query(name) => {
+                    quote!(crate::runtime::private::CredentialPart::Query { name: #name, env: #env })
+                }
+                CredentialKind::Cookie(name) => {
+                    quote!(crate::runtime::private::CredentialPart::Cookie { name: #name, env: #env })
+                }
+                CredentialKind::Basic => quote!(crate::runtime::private::CredentialPart::Basic { env: #env }),
             }
         });
         quote! {
@@ -184,20 +191,49 @@ fn profile(api: &Api) -> TokenStream {
 fn credentials(api: &Api) -> TokenStream {
     let constructors = api.profile.credentials.iter().map(|set| {
         let name = ident(&set.name);
-        let args = set.parts.iter().map(|part| {
-            let arg = ident(&part.arg);
-            quote!(#arg: impl ::std::convert::Into<::std::string::String>)
+        let basic_parts = set
+            .parts
+            .iter()
+            .filter(|p| p.kind == CredentialKind::Basic)
+            .count();
+        // A basic-authentication part takes two arguments; alone in its set they are
+        // plain `username` and `password`.
+        let basic_args = |arg: &str| {
+            if basic_parts == 1 {
+                ["username".to_string(), "password".to_string()]
+            } else {
+                let arg = crate::naming::unraw(arg);
+                [format!("{arg}_username"), format!("{arg}_password")]
+            }
+        };
+        let args = set.parts.iter().flat_map(|part| {
+            let names = match part.kind {
+                CredentialKind::Basic => basic_args(&part.arg).to_vec(),
+                _ => vec![part.arg.clone()],
+            };
+            names.into_iter().map(|name| {
+                let arg = ident(&name);
+                quote!(#arg: impl ::std::convert::Into<::std::string::String>)
+            })
         });
+        let args: Vec<TokenStream> = args.collect();
         let mut chain = TokenStream::new();
         for (i, part) in set.parts.iter().enumerate() {
             let arg = ident(&part.arg);
+            let [user, password] = basic_args(&part.arg).map(|a| ident(&a));
             let step = match (&part.kind, i) {
                 (CredentialKind::Bearer, 0) => quote!(crate::Credentials::bearer(#arg)),
                 (CredentialKind::Header(h), 0) => quote!(crate::Credentials::header(#h, #arg)),
+                (CredentialKind::Query(q), 0) => quote!(crate::Credentials::query(#q, #arg)),
+                (CredentialKind::Cookie(c), 0) => quote!(crate::Credentials::cookie(#c, #arg)),
+                (CredentialKind::Basic, 0) => quote!(crate::Credentials::basic(#user, #password)),
                 (CredentialKind::Bearer, _) => {
                     quote!(.and_header("Authorization", ::std::format!("Bearer {}", #arg.into())))
                 }
                 (CredentialKind::Header(h), _) => quote!(.and_header(#h, #arg)),
+                (CredentialKind::Query(q), _) => quote!(.and_query(#q, #arg)),
+                (CredentialKind::Cookie(c), _) => quote!(.and_cookie(#c, #arg)),
+                (CredentialKind::Basic, _) => quote!(.and_basic(#user, #password)),
             };
             chain.extend(step);
         }
@@ -216,11 +252,22 @@ fn credentials(api: &Api) -> TokenStream {
             let sent = match &part.kind {
                 CredentialKind::Bearer => "`Authorization: Bearer …`".to_string(),
                 CredentialKind::Header(h) => format!("header `{h}`"),
+                CredentialKind::Query(q) => format!("query parameter `{q}`"),
+                CredentialKind::Cookie(c) => format!("cookie `{c}`"),
+                CredentialKind::Basic => {
+                    let [user, password] = basic_args(&part.arg);
+                    format!("`Authorization: Basic …`, from `{user}` and `{password}`")
+                }
             };
             let env = part
                 .env
                 .as_ref()
-                .map(|e| format!("; `Client::from_env` reads it from `{e}`"))
+                .map(|e| match part.kind {
+                    CredentialKind::Basic => {
+                        format!("; `Client::from_env` reads `username:password` from `{e}`")
+                    }
+                    _ => format!("; `Client::from_env` reads it from `{e}`"),
+                })
                 .unwrap_or_default();
             let about = part
                 .doc

@@ -7,25 +7,66 @@ use crate::load::refs::ComponentKind;
 use crate::naming::{NameSet, snake};
 use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme};
 
+/// What `Credentials` (generator/runtime/credentials.rs) defines itself: no generated
+/// constructor may take these names.
+const RUNTIME_CONSTRUCTORS: &[&str] = &[
+    "bearer",
+    "and_bearer",
+    "basic",
+    "and_basic",
+    "header",
+    "and_header",
+    "query",
+    "and_query",
+    "cookie",
+    "and_cookie",
+    "is_empty",
+    "header_names",
+    "default",
+    "clone",
+];
+
 impl Lowerer<'_> {
     pub(super) fn credentials(&mut self) -> Vec<CredentialSet> {
         // (constructor name, scheme names, doc, JSON pointer of a spec-derived requirement)
         type Wanted = (Option<String>, Vec<String>, Option<String>, String);
         let wanted: Vec<Wanted> = if self.config.auth.credentials.is_empty() {
-            self.api
-                .security
-                .iter()
-                .flatten()
-                .enumerate()
-                .filter(|(_, requirement)| !requirement.is_empty())
-                .map(|(i, requirement)| {
-                    (
-                        None,
-                        requirement.keys().cloned().collect(),
-                        None,
-                        format!("#/security/{i}"),
-                    )
+            // The API's requirements, then those only some operations accept (each once),
+            // so that every operation can be given credentials it takes.
+            let mut requirements: Vec<(Vec<String>, String)> = Vec::new();
+            let global = self.api.security.iter().flatten().enumerate();
+            for (i, requirement) in global {
+                requirements.push((
+                    requirement.keys().cloned().collect(),
+                    format!("#/security/{i}"),
+                ));
+            }
+            for (path, item) in &self.api.paths.paths {
+                let ReferenceOr::Item(item) = item else {
+                    continue;
+                };
+                for (method, op) in item.iter() {
+                    let at = child(&child(&child("#/paths", path), method), "security");
+                    for (i, requirement) in op.security.iter().flatten().enumerate() {
+                        requirements.push((
+                            requirement.keys().cloned().collect(),
+                            child(&at, &i.to_string()),
+                        ));
+                    }
+                }
+            }
+            let mut seen: Vec<Vec<String>> = Vec::new();
+            requirements
+                .into_iter()
+                .filter(|(schemes, _)| !schemes.is_empty())
+                .filter(|(schemes, _)| {
+                    let mut sorted = schemes.clone();
+                    sorted.sort();
+                    let new = !seen.contains(&sorted);
+                    seen.push(sorted);
+                    new
                 })
+                .map(|(schemes, pointer)| (None, schemes, None, pointer))
                 .collect()
         } else {
             self.config
@@ -42,7 +83,7 @@ impl Lowerer<'_> {
                 })
                 .collect()
         };
-        let mut names = NameSet::with_reserved(&["bearer", "header", "and_header"]);
+        let mut names = NameSet::with_reserved(RUNTIME_CONSTRUCTORS);
         let mut sets = Vec::new();
         'sets: for (name, schemes, doc, pointer) in wanted {
             let mut parts = Vec::new();
@@ -67,6 +108,8 @@ impl Lowerer<'_> {
                         );
                         continue 'sets;
                     }
+                    // An operation's own requirement: `operation_security` reports it.
+                    _ if pointer.starts_with("#/paths") => continue 'sets,
                     _ => {
                         self.diags.push(
                             Diagnostic::error(
@@ -86,21 +129,37 @@ impl Lowerer<'_> {
                     } if scheme.eq_ignore_ascii_case("bearer") => {
                         (CredentialKind::Bearer, description)
                     }
+                    SecurityScheme::HTTP {
+                        scheme,
+                        description,
+                        ..
+                    } if scheme.eq_ignore_ascii_case("basic") => {
+                        (CredentialKind::Basic, description)
+                    }
                     SecurityScheme::OAuth2 { description, .. }
                     | SecurityScheme::OpenIDConnect { description, .. } => {
                         (CredentialKind::Bearer, description)
                     }
                     SecurityScheme::APIKey {
-                        location: APIKeyLocation::Header,
+                        location,
                         name,
                         description,
                         ..
-                    } => (CredentialKind::Header(name.clone()), description),
+                    } => (
+                        match location {
+                            APIKeyLocation::Header => CredentialKind::Header(name.clone()),
+                            APIKeyLocation::Query => CredentialKind::Query(name.clone()),
+                            APIKeyLocation::Cookie => CredentialKind::Cookie(name.clone()),
+                        },
+                        description,
+                    ),
+                    // Only some operations accept it: `operation_security` warns there.
+                    _ if pointer.starts_with("#/paths") => continue 'sets,
                     _ => {
                         self.diags.push(
                             Diagnostic::warning(
                                 scheme_pointer,
-                                format!("security scheme `{scheme_name}` is not supported (only bearer tokens and API keys in headers); credentials using it are left out"),
+                                format!("security scheme `{scheme_name}` is not supported (only bearer tokens, HTTP basic authentication and API keys); credentials using it are left out"),
                             )
                             .with_hint("send the credential yourself with `RequestOptions::header`"),
                         );
@@ -109,6 +168,7 @@ impl Lowerer<'_> {
                 };
                 parts.push(CredentialPart {
                     arg: snake(scheme_name),
+                    scheme: scheme_name.clone(),
                     kind,
                     env: self.config.auth.env.get(scheme_name).cloned(),
                     doc: description.clone(),
@@ -117,7 +177,16 @@ impl Lowerer<'_> {
             if parts.is_empty() {
                 continue;
             }
-            let wanted_name = name.unwrap_or_else(|| snake(&schemes.join("_and_")));
+            let wanted_name = name.unwrap_or_else(|| {
+                // A scheme named like a runtime constructor (`basic`) gets a suffix that
+                // says what it is rather than a number.
+                let name = snake(&schemes.join("_and_"));
+                if RUNTIME_CONSTRUCTORS.contains(&name.as_str()) {
+                    format!("{name}_auth")
+                } else {
+                    name
+                }
+            });
             sets.push(CredentialSet {
                 name: names.claim(&wanted_name, true),
                 doc,
@@ -149,7 +218,7 @@ impl Lowerer<'_> {
                             .with_hint("define it under `components/securitySchemes` or fix the name"),
                     ),
                     Some(ReferenceOr::Item(scheme)) if !sendable(scheme) => self.diags.push(
-                        Diagnostic::warning(&at, format!("this operation accepts security scheme `{name}`, which the client cannot send (only bearer tokens and API keys in headers)"))
+                        Diagnostic::warning(&at, format!("this operation accepts security scheme `{name}`, which the client cannot send (only bearer tokens, HTTP basic authentication and API keys)"))
                             .with_hint("send the credential yourself with `RequestOptions::header`, or use another accepted scheme"),
                     ),
                     Some(ReferenceOr::Item(_)) => {}
@@ -163,8 +232,10 @@ impl Lowerer<'_> {
 
 fn sendable(scheme: &SecurityScheme) -> bool {
     match scheme {
-        SecurityScheme::HTTP { scheme, .. } => scheme.eq_ignore_ascii_case("bearer"),
+        SecurityScheme::HTTP { scheme, .. } => {
+            scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("basic")
+        }
         SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => true,
-        SecurityScheme::APIKey { location, .. } => matches!(location, APIKeyLocation::Header),
+        SecurityScheme::APIKey { .. } => true,
     }
 }

@@ -58,15 +58,26 @@ impl Launch {
     }
 }
 
-/// The last lines a child printed, shared with the threads that read its pipes.
+/// The last lines a child printed, shared with the threads that read its pipes, and
+/// whether Prism has said it listens.
 #[derive(Clone, Default)]
-struct Output(Arc<Mutex<std::collections::VecDeque<String>>>);
+struct Output(
+    Arc<Mutex<std::collections::VecDeque<String>>>,
+    Arc<std::sync::atomic::AtomicBool>,
+);
+
+/// What Prism prints once it listens (`Prism is listening on http://127.0.0.1:PORT`).
+const LISTENING: &str = "Prism is listening on";
 
 impl Output {
     fn collect(&self, from: impl Read + Send + 'static) {
         let lines = self.0.clone();
+        let listening = self.1.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(from).lines().map_while(Result::ok) {
+                if line.contains(LISTENING) {
+                    listening.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
                 let mut lines = lines.lock().unwrap_or_else(|p| p.into_inner());
                 if lines.len() == KEPT_LINES {
                     lines.pop_front();
@@ -105,11 +116,21 @@ impl Drop for Prism {
     }
 }
 
+/// A port nothing listens on now and that no other Prism of this run was given: the
+/// specs judged at once must never share one (a Prism that lost the race would exit,
+/// and its requests would reach the other spec's Prism).
 fn free_port() -> Result<u16, String> {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("no free port on 127.0.0.1: {e}"))
+    static GIVEN: Mutex<std::collections::BTreeSet<u16>> =
+        Mutex::new(std::collections::BTreeSet::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .map_err(|e| format!("no free port on 127.0.0.1: {e}"))?;
+        if GIVEN.lock().unwrap_or_else(|p| p.into_inner()).insert(port) {
+            return Ok(port);
+        }
+    }
 }
 
 impl Prism {
@@ -190,7 +211,10 @@ impl Prism {
                     taken,
                 ));
             }
-            if TcpStream::connect_timeout(&prism.addr, Duration::from_millis(200)).is_ok() {
+            // Its own word first: something else could be listening on the port.
+            if prism.output.1.load(std::sync::atomic::Ordering::SeqCst)
+                && TcpStream::connect_timeout(&prism.addr, Duration::from_millis(200)).is_ok()
+            {
                 return Ok(prism);
             }
             if started.elapsed() > launch.startup_limit {

@@ -1,4 +1,4 @@
-use crate::pipeline::{ConformanceCrates, Pipeline, Quiet};
+use super::{ConformanceCrates, Pipeline, Quiet};
 use serde_json::{Value, json};
 
 const SPEC: &str = r#"openapi: 3.0.3
