@@ -7,9 +7,11 @@ pub(crate) use super::macros::{
     string_enum_impls,
 };
 #[allow(unused_imports)]
+pub(crate) use super::params::{Location, Param};
+#[allow(unused_imports)]
 pub(crate) use super::profile::{CredentialPart, CredentialSet, Envelope, Profile};
 #[allow(unused_imports)]
 pub(crate) use super::request::{
-    Body, BodyKind, Call, HttpMethod, Location, Operation, Param, Request, Wrap, call, into_result,
-    send_bytes, send_empty, send_json, stream,
+    Body, BodyKind, Call, HttpMethod, Operation, Request, Wrap, call, into_result, send_bytes,
+    send_empty, send_json, stream,
 };

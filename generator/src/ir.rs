@@ -189,6 +189,17 @@ pub enum ParamLocation {
     Path,
     Query,
     Header,
+    Cookie,
+}
+
+/// How a query parameter's array or object value is written (OpenAPI's `style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ParamStyle {
+    #[default]
+    Form,
+    DeepObject,
+    SpaceDelimited,
+    PipeDelimited,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -203,6 +214,7 @@ pub struct Param {
     pub constraints: Constraints,
     /// For arrays in the query: one pair per item (`explode: true`) or comma-joined.
     pub explode: bool,
+    pub style: ParamStyle,
     /// A value the spec accepts, for back ends that call the operation (see
     /// [`Samples`]); `None` unless the back end asked for samples.
     pub sample: Option<serde_json::Value>,
@@ -242,12 +254,54 @@ pub struct RequestBody {
     pub setters: Vec<BodySetter>,
     /// Sample bodies, when the back end asked for samples.
     pub samples: Option<Samples>,
+    /// For multipart bodies: the properties the spec types as binary (`format: binary`),
+    /// sent as file parts.
+    pub binary_fields: Vec<String>,
 }
 
+/// How a request body goes on the wire: the one media-type model lower, emit and the
+/// runtime share (the runtime's `BodyKind` has one variant per variant here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyKind {
+    /// JSON (`application/json` or any `+json` type).
     Json,
+    /// Raw bytes the caller gives (any media type the client does not encode).
     Bytes,
+    /// A typed object sent as `application/x-www-form-urlencoded`.
+    Form,
+    /// A typed object sent as `multipart/form-data`.
+    Multipart,
+}
+
+impl BodyKind {
+    /// The kind of body for a declared media type.
+    pub fn of(content_type: &str) -> BodyKind {
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        match essence.as_str() {
+            "application/x-www-form-urlencoded" => BodyKind::Form,
+            "multipart/form-data" | "multipart/mixed" => BodyKind::Multipart,
+            // A value that is not `type/subtype` at all (`undefined`, `string`) is a defect
+            // of the spec, reported by the linter; JSON is the likeliest intent.
+            e if e == "application/json"
+                || e.ends_with("+json")
+                || e == "*/*"
+                || !e.contains('/') =>
+            {
+                BodyKind::Json
+            }
+            _ => BodyKind::Bytes,
+        }
+    }
+
+    /// Whether the body is a typed value (built from a model) rather than raw bytes.
+    pub fn is_typed(self) -> bool {
+        self != BodyKind::Bytes
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -66,11 +66,13 @@
 mod body;
 mod client;
 mod credentials;
+mod encode;
 mod envelope;
 mod error;
 mod macros;
 mod options;
 mod pagination;
+mod params;
 pub(crate) mod private;
 mod profile;
 mod redact;
@@ -80,6 +82,7 @@ mod response;
 mod retry;
 mod text;
 mod transport;
+mod url;
 mod validate;
 
 #[cfg(test)]

@@ -15,8 +15,8 @@ use super::client::Client;
 use super::error::Error;
 use super::options::{RequestOptions, is_secret_header};
 use super::pagination::{PageStream, paginate};
+use super::params::{Location, Param, encode};
 use super::response::{ApiResponse, ResponseFuture, ResultFuture};
-use super::validate::{check_length, check_range, scalar_text};
 
 /// HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,89 +52,6 @@ impl HttpMethod {
     }
 }
 
-/// Where a parameter is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)]
-pub(crate) enum Location {
-    Path,
-    Query,
-    Header,
-}
-
-/// One parameter of an operation: its wire name, location and checks. A builder's
-/// values are given by position in [`Operation::params`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Param {
-    pub name: &'static str,
-    pub location: Location,
-    /// For arrays: one pair per item (`true`) or the items joined with commas.
-    pub explode: bool,
-    pub min_length: Option<u64>,
-    pub max_length: Option<u64>,
-    pub minimum: Option<f64>,
-    pub maximum: Option<f64>,
-}
-
-#[allow(dead_code)]
-impl Param {
-    const fn at(name: &'static str, location: Location) -> Param {
-        Param {
-            name,
-            location,
-            explode: location as u8 == Location::Query as u8,
-            min_length: None,
-            max_length: None,
-            minimum: None,
-            maximum: None,
-        }
-    }
-
-    /// A path parameter.
-    pub(crate) const fn path(name: &'static str) -> Param {
-        Param::at(name, Location::Path)
-    }
-
-    /// A query parameter (arrays exploded, one pair per item).
-    pub(crate) const fn query(name: &'static str) -> Param {
-        Param::at(name, Location::Query)
-    }
-
-    /// A header parameter.
-    pub(crate) const fn header(name: &'static str) -> Param {
-        Param::at(name, Location::Header)
-    }
-
-    /// Arrays are sent as one comma-separated value.
-    pub(crate) const fn comma_separated(mut self) -> Param {
-        self.explode = false;
-        self
-    }
-
-    /// Strings must have at least `n` characters.
-    pub(crate) const fn min_length(mut self, n: u64) -> Param {
-        self.min_length = Some(n);
-        self
-    }
-
-    /// Strings must have at most `n` characters.
-    pub(crate) const fn max_length(mut self, n: u64) -> Param {
-        self.max_length = Some(n);
-        self
-    }
-
-    /// Numbers must be at least `n`.
-    pub(crate) const fn minimum(mut self, n: f64) -> Param {
-        self.minimum = Some(n);
-        self
-    }
-
-    /// Numbers must be at most `n`.
-    pub(crate) const fn maximum(mut self, n: f64) -> Param {
-        self.maximum = Some(n);
-        self
-    }
-}
-
 /// The media type of an operation's request body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(dead_code)]
@@ -146,6 +63,22 @@ pub(crate) enum BodyKind {
     Json(&'static str),
     /// Raw bytes, sent with this `Content-Type`.
     Bytes(&'static str),
+    /// An object sent as `application/x-www-form-urlencoded` (see `encode`).
+    Form(&'static str),
+    /// An object sent as `multipart/form-data`, with the properties the spec types as
+    /// binary sent as files.
+    Multipart(&'static str, &'static [&'static str]),
+}
+
+impl BodyKind {
+    /// The declared media type.
+    pub(crate) fn content_type(self) -> Option<&'static str> {
+        match self {
+            BodyKind::None => None,
+            BodyKind::Json(ct) | BodyKind::Bytes(ct) | BodyKind::Form(ct) => Some(ct),
+            BodyKind::Multipart(ct, _) => Some(ct),
+        }
+    }
 }
 
 /// Static description of an operation, the data the runtime interprets.
@@ -190,6 +123,11 @@ pub(crate) struct Request {
     pub path_params: Vec<(&'static str, String)>,
     /// In order; a name may repeat.
     pub query: Vec<(&'static str, String)>,
+    /// Query pairs whose names the values give (objects: `filter[status]`, `status`),
+    /// sent after `query`.
+    pub query_objects: Vec<(String, String)>,
+    /// Cookie parameters, sent in the `Cookie` header.
+    pub cookies: Vec<(&'static str, String)>,
     /// Header parameters of the operation.
     pub headers: Vec<(&'static str, String)>,
     pub body: Option<Body>,
@@ -271,8 +209,8 @@ impl Call {
     /// Sets the whole JSON body.
     pub(crate) fn body<T: Serialize + ?Sized>(mut self, value: &T) -> Call {
         let content_type = match self.op.body {
-            BodyKind::Json(content_type) => content_type,
-            _ => "application/json",
+            BodyKind::Json(ct) | BodyKind::Form(ct) | BodyKind::Multipart(ct, _) => ct,
+            BodyKind::Bytes(_) | BodyKind::None => "application/json",
         };
         match serde_json::to_value(value) {
             Ok(value) => {
@@ -326,10 +264,11 @@ impl Call {
 
     /// Sets a body of raw bytes.
     pub(crate) fn body_bytes(mut self, bytes: Vec<u8>) -> Call {
-        let content_type = match self.op.body {
-            BodyKind::Bytes(content_type) | BodyKind::Json(content_type) => content_type,
-            BodyKind::None => "application/octet-stream",
-        };
+        let content_type = self
+            .op
+            .body
+            .content_type()
+            .unwrap_or("application/octet-stream");
         self.body = Some(Body::Bytes {
             content_type,
             bytes,
@@ -361,13 +300,16 @@ impl Call {
         } = self;
         let request = match refused {
             Some((name, reason)) => Err(Error::invalid(name, reason)),
-            None => encode(op, &args).map(|(path_params, query, mut headers)| {
+            None => encode(op, &args).map(|encoded| {
+                let mut headers = encoded.headers;
                 if let Some(accept) = op.accept {
                     headers.insert(0, ("Accept", accept.to_owned()));
                 }
                 Request {
-                    path_params,
-                    query,
+                    path_params: encoded.path,
+                    query: encoded.query,
+                    query_objects: encoded.query_objects,
+                    cookies: encoded.cookies,
                     headers,
                     body,
                     options,
@@ -392,60 +334,6 @@ impl fmt::Debug for Call {
         args.finish()?;
         f.write_str(" for ")?;
         f.write_str(self.op.id)
-    }
-}
-
-type Pairs = Vec<(&'static str, String)>;
-
-/// Checks every value against its parameter and encodes it for its location.
-fn encode(op: &Operation, args: &[Option<Value>]) -> Result<(Pairs, Pairs, Pairs), Error> {
-    let (mut path, mut query, mut headers) = (Vec::new(), Vec::new(), Vec::new());
-    for (param, value) in op.params.iter().zip(args) {
-        let target = match param.location {
-            Location::Path => &mut path,
-            Location::Query => &mut query,
-            Location::Header => &mut headers,
-        };
-        match value {
-            None | Some(Value::Null) if param.location == Location::Path => {
-                return Err(Error::invalid(param.name, "path parameter is missing"));
-            }
-            None | Some(Value::Null) => {}
-            Some(Value::Array(items)) => {
-                if param.explode && param.location == Location::Query {
-                    for item in items {
-                        target.push((param.name, scalar_text(param.name, item)?));
-                    }
-                } else {
-                    let texts = items
-                        .iter()
-                        .map(|item| scalar_text(param.name, item))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    target.push((param.name, texts.join(",")));
-                }
-            }
-            Some(value) => {
-                check(param, value)?;
-                target.push((param.name, scalar_text(param.name, value)?));
-            }
-        }
-    }
-    Ok((path, query, headers))
-}
-
-/// The length or range checks of `param` on a single value.
-fn check(param: &Param, value: &Value) -> Result<(), Error> {
-    match value {
-        Value::String(text) if param.min_length.is_some() || param.max_length.is_some() => {
-            check_length(param.name, text, param.min_length, param.max_length)
-        }
-        Value::Number(n) if param.minimum.is_some() || param.maximum.is_some() => check_range(
-            param.name,
-            n.as_f64().unwrap_or(f64::NAN),
-            param.minimum,
-            param.maximum,
-        ),
-        _ => Ok(()),
     }
 }
 
@@ -571,7 +459,62 @@ mod tests {
             err(call()),
             "invalid argument `zone_id`: path parameter is missing"
         );
-        assert!(err(call().arg(0, "z").arg(1, &serde_json::json!({"a": 1}))).contains("tag"));
+        assert!(err(call().arg(0, "z").arg(1, &serde_json::json!([{"a": 1}]))).contains("tag"));
+    }
+
+    #[test]
+    fn objects_and_arrays_follow_their_style() {
+        static STYLES: Operation = Operation {
+            id: "styles",
+            params: &[
+                Param::query("created").deep_object(),
+                Param::query("point"),
+                Param::query("pair").comma_separated(),
+                Param::query("words").space_delimited(),
+                Param::query("ids").pipe_delimited(),
+                Param::query("expand").deep_object(),
+                Param::cookie("session"),
+            ],
+            ..Operation::DEFAULT
+        };
+        let client = Client::builder().build().unwrap();
+        let request = Call::new(&client, &STYLES)
+            .arg(0, &serde_json::json!({"gt": 1, "lte": {"x": "y"}}))
+            .arg(1, &serde_json::json!({"x": 1, "y": 2}))
+            .arg(2, &serde_json::json!({"x": 1, "y": 2}))
+            .arg(3, &["a", "b"])
+            .arg(4, &[1, 2])
+            .arg(5, &["customer", "invoice"])
+            .arg(6, "s 1;")
+            .into_parts()
+            .2
+            .unwrap();
+        let own = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            request.query_objects,
+            own(&[
+                ("created[gt]", "1"),
+                ("created[lte][x]", "y"),
+                ("x", "1"),
+                ("y", "2"),
+                ("expand[]", "customer"),
+                ("expand[]", "invoice"),
+            ])
+        );
+        assert_eq!(
+            request.query,
+            [
+                ("pair", "x,1,y,2".to_owned()),
+                ("words", "a b".to_owned()),
+                ("ids", "1|2".to_owned())
+            ]
+        );
+        assert_eq!(request.cookies, [("session", "s 1;".to_owned())]);
     }
 
     #[test]

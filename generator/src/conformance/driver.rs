@@ -258,12 +258,14 @@ fn call(
         } else if body.required {
             positional.push(match body.kind {
                 BodyKind::Bytes => quote!(a.bytes(#BODY)?.unwrap_or_default()),
-                BodyKind::Json => read(BODY, &body.ty),
+                BodyKind::Json | BodyKind::Form | BodyKind::Multipart => read(BODY, &body.ty),
             });
         } else {
             let value = match body.kind {
                 BodyKind::Bytes => quote!(a.bytes(#BODY)?),
-                BodyKind::Json => quote!(a.opt::<#ty>(#BODY)?),
+                BodyKind::Json | BodyKind::Form | BodyKind::Multipart => {
+                    quote!(a.opt::<#ty>(#BODY)?)
+                }
             };
             steps.push(quote! {
                 let b = match #value { Some(v) => b.body(v), None => b };

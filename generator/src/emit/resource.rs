@@ -2,8 +2,8 @@
 
 use super::types::{doc, doc_lines, ident, nonblank, rust_type};
 use crate::ir::{
-    BodyKind, Envelope, Operation, Param, ParamLocation, Resource, ResponseBody, TypeDef, TypeKind,
-    TypeRef,
+    BodyKind, Envelope, Operation, Param, ParamLocation, ParamStyle, Resource, ResponseBody,
+    TypeDef, TypeKind, TypeRef,
 };
 use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, quote};
@@ -155,6 +155,11 @@ fn operation_static(op: &Operation, names: Names, envelope: Envelope) -> TokenSt
         match b.kind {
             BodyKind::Json => quote!(body: rt::BodyKind::Json(#content_type),),
             BodyKind::Bytes => quote!(body: rt::BodyKind::Bytes(#content_type),),
+            BodyKind::Form => quote!(body: rt::BodyKind::Form(#content_type),),
+            BodyKind::Multipart => {
+                let binary = &b.binary_fields;
+                quote!(body: rt::BodyKind::Multipart(#content_type, &[#(#binary),*]),)
+            }
         }
     });
     // Responses are unwrapped from the profile's envelope unless the operation says not.
@@ -194,9 +199,17 @@ fn param_spec(p: &Param) -> TokenStream {
         ParamLocation::Path => quote!(rt::Param::path(#wire)),
         ParamLocation::Query => quote!(rt::Param::query(#wire)),
         ParamLocation::Header => quote!(rt::Param::header(#wire)),
+        ParamLocation::Cookie => quote!(rt::Param::cookie(#wire)),
     };
-    if matches!(p.ty, TypeRef::Vec(_)) && p.location == ParamLocation::Query && !p.explode {
-        spec.extend(quote!(.comma_separated()));
+    if p.location == ParamLocation::Query {
+        spec.extend(match p.style {
+            ParamStyle::DeepObject => quote!(.deep_object()),
+            ParamStyle::SpaceDelimited => quote!(.space_delimited()),
+            ParamStyle::PipeDelimited => quote!(.pipe_delimited()),
+            // Scalars are the same either way; keep the static short.
+            ParamStyle::Form if !p.explode && !is_scalar(&p.ty) => quote!(.comma_separated()),
+            ParamStyle::Form => quote!(),
+        });
     }
     let c = &p.constraints;
     if p.ty == TypeRef::String {
@@ -327,8 +340,8 @@ fn operation_method(
         } else if body.required {
             call.extend(match (body.kind, &body.ty) {
                 (BodyKind::Bytes, _) => quote!(.body_bytes(body)),
-                (BodyKind::Json, TypeRef::String) => quote!(.body_str(body)),
-                (BodyKind::Json, _) => quote!(.body(&body)),
+                (_, TypeRef::String) => quote!(.body_str(body)),
+                (BodyKind::Json | BodyKind::Form | BodyKind::Multipart, _) => quote!(.body(&body)),
             });
         }
     }
@@ -473,7 +486,9 @@ fn builder(op: &Operation, types: &[TypeDef], names: Names) -> TokenStream {
             let ty = names.ty(&b.ty);
             let set = match b.kind {
                 BodyKind::Bytes => quote!(self.0.body_bytes(value)),
-                BodyKind::Json => quote!(self.0.body(&value)),
+                BodyKind::Json | BodyKind::Form | BodyKind::Multipart => {
+                    quote!(self.0.body(&value))
+                }
             };
             setters.push(quote! {
                 /// Sets the whole request body.
@@ -521,6 +536,14 @@ fn param_setter(index: usize, p: &Param, names: Names) -> TokenStream {
             }
         }
     }
+}
+
+/// A type whose value is never an array or an object (so `style` does not matter).
+fn is_scalar(ty: &TypeRef) -> bool {
+    matches!(
+        ty,
+        TypeRef::Bool | TypeRef::String | TypeRef::DateTime | TypeRef::Date
+    ) || is_number(ty)
 }
 
 fn is_number(ty: &TypeRef) -> bool {

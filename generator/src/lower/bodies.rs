@@ -8,7 +8,10 @@ use crate::ir::{
 };
 use crate::naming::NameSet;
 use indexmap::IndexMap;
-use openapiv3::{MediaType, ReferenceOr, StatusCode};
+use openapiv3::{
+    MediaType, ReferenceOr, Schema, SchemaKind, StatusCode, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
+};
 
 use super::operation::is_success;
 
@@ -29,20 +32,46 @@ impl<'a> Lowerer<'a> {
             return None;
         };
         let media_pointer = child(&child(pointer, "content"), content_type);
-        let (ty, kind) = if is_json(content_type) {
-            let ty = match &media.schema {
-                Some(s) => self.lower_ref(
-                    s,
-                    &format!("{type_prefix}Body"),
-                    &child(&media_pointer, "schema"),
-                ),
-                None => TypeRef::Json,
-            };
-            (ty, BodyKind::Json)
-        } else {
-            (TypeRef::Bytes, BodyKind::Bytes)
+        let mut kind = BodyKind::of(content_type);
+        // A form or multipart body without an object schema has nothing to type.
+        if matches!(kind, BodyKind::Form | BodyKind::Multipart)
+            && media
+                .schema
+                .as_ref()
+                .and_then(|s| self.schema_behind(s))
+                .is_none_or(|s| !is_object(s))
+        {
+            kind = BodyKind::Bytes;
+        }
+        let ty = match (kind, &media.schema) {
+            (BodyKind::Bytes, _) => TypeRef::Bytes,
+            (_, Some(s)) => self.lower_ref(
+                s,
+                &format!("{type_prefix}Body"),
+                &child(&media_pointer, "schema"),
+            ),
+            (_, None) => TypeRef::Json,
         };
-        let setters = if kind == BodyKind::Json {
+        let binary_fields = match (kind, &media.schema) {
+            (BodyKind::Multipart, Some(s)) => self.binary_properties(s),
+            _ => Vec::new(),
+        };
+        // Files are bytes, not text: in a multipart body's own (inline) model, binary
+        // properties are `Vec<u8>`. A component model, which JSON bodies may share,
+        // keeps its strings.
+        if let TypeRef::Named(name) = &ty
+            && let Some(def) = self.types.get_mut(name)
+            && def.origin.starts_with("#/paths/")
+            && let TypeKind::Struct { fields, .. } = &mut def.kind
+        {
+            for field in fields
+                .iter_mut()
+                .filter(|f| binary_fields.contains(&f.wire_name))
+            {
+                field.ty = retype_bytes(&field.ty);
+            }
+        }
+        let setters = if kind.is_typed() {
             self.body_setters(&ty, names)
         } else {
             Vec::new()
@@ -50,7 +79,7 @@ impl<'a> Lowerer<'a> {
         let samples = self.samples.then(|| {
             let fits = |v: &serde_json::Value| {
                 let schema = media.schema.as_ref().and_then(|s| self.schema_behind(s));
-                schema.is_none_or(|s| super::sample::fits(v, s))
+                schema.is_none_or(|s| self.fits(v, s))
             };
             let example = media
                 .example
@@ -67,9 +96,22 @@ impl<'a> Lowerer<'a> {
                 (None, Some(schema)) => self.sample(schema, full),
                 (None, None) => serde_json::json!({}),
             };
+            // A file is bytes: its sample is an array of byte values.
+            let files = |mut value: serde_json::Value| {
+                if let serde_json::Value::Object(fields) = &mut value {
+                    for name in &binary_fields {
+                        if let Some(serde_json::Value::String(text)) = fields.get(name) {
+                            let bytes: Vec<serde_json::Value> =
+                                text.bytes().map(serde_json::Value::from).collect();
+                            fields.insert(name.clone(), serde_json::Value::Array(bytes));
+                        }
+                    }
+                }
+                value
+            };
             Samples {
-                required: of(false),
-                full: of(true),
+                required: files(of(false)),
+                full: files(of(true)),
             }
         });
         Some(RequestBody {
@@ -79,6 +121,7 @@ impl<'a> Lowerer<'a> {
             kind,
             setters,
             samples,
+            binary_fields,
         })
     }
 
@@ -209,26 +252,78 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-fn is_json(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    // A value that is not `type/subtype` at all (`undefined`, `string`) is a defect of the
-    // spec, reported by the linter; JSON is the likeliest intent.
-    essence == "application/json"
-        || essence.ends_with("+json")
-        || essence == "*/*"
-        || !essence.contains('/')
+/// `String` → `Vec<u8>` through options and vectors (a file, or a list of files).
+fn retype_bytes(ty: &TypeRef) -> TypeRef {
+    match ty {
+        TypeRef::String => TypeRef::Bytes,
+        TypeRef::Option(inner) => TypeRef::Option(Box::new(retype_bytes(inner))),
+        TypeRef::Vec(inner) => TypeRef::Vec(Box::new(retype_bytes(inner))),
+        other => other.clone(),
+    }
 }
 
-/// JSON if offered, else the first media type.
+fn is_json(content_type: &str) -> bool {
+    BodyKind::of(content_type) == BodyKind::Json
+}
+
+/// An object schema (properties, composition or `type: object`): what a form or a
+/// multipart body can be built from.
+fn is_object(s: &Schema) -> bool {
+    match &s.schema_kind {
+        SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } => true,
+        SchemaKind::Any(a) => !a.properties.is_empty() || a.typ.as_deref() == Some("object"),
+        _ => false,
+    }
+}
+
+/// The media type a request body is sent as: JSON if offered, then a form, then
+/// multipart (the ones the client types), else the first.
 fn pick_media(content: &IndexMap<String, MediaType>) -> Option<(&str, &MediaType)> {
-    content
-        .iter()
-        .find(|(k, _)| is_json(k))
+    [BodyKind::Json, BodyKind::Form, BodyKind::Multipart]
+        .into_iter()
+        .find_map(|kind| content.iter().find(|(k, _)| BodyKind::of(k) == kind))
         .or_else(|| content.iter().next())
         .map(|(k, v)| (k.as_str(), v))
+}
+
+impl<'a> Lowerer<'a> {
+    /// Wire names of the properties of an object schema typed as binary (files).
+    fn binary_properties(&self, schema: &'a ReferenceOr<Schema>) -> Vec<String> {
+        let Some(s) = self.schema_behind(schema) else {
+            return Vec::new();
+        };
+        let properties = match &s.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => &o.properties,
+            SchemaKind::Any(a) => &a.properties,
+            _ => return Vec::new(),
+        };
+        let binary = |s: &Schema| match &s.schema_kind {
+            SchemaKind::Type(Type::String(t)) => {
+                matches!(
+                    t.format,
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
+                )
+            }
+            SchemaKind::Type(Type::Array(a)) => a.items.as_ref().is_some_and(|i| match i {
+                ReferenceOr::Item(i) => matches!(
+                    &i.schema_kind,
+                    SchemaKind::Type(Type::String(t))
+                        if matches!(t.format, VariantOrUnknownOrEmpty::Item(StringFormat::Binary))
+                ),
+                ReferenceOr::Reference { .. } => false,
+            }),
+            _ => false,
+        };
+        properties
+            .iter()
+            .filter(|(_, p)| match p {
+                ReferenceOr::Item(p) => binary(p),
+                ReferenceOr::Reference { reference } => self
+                    .target::<Schema>(reference)
+                    .and_then(|(_, t)| self.schema_behind(t))
+                    .is_some_and(binary),
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
 }

@@ -2,7 +2,7 @@
 
 use super::Lowerer;
 use crate::diag::{Diagnostic, child};
-use crate::ir::{Constraints, Param, ParamLocation, TypeRef};
+use crate::ir::{Constraints, Param, ParamLocation, ParamStyle, TypeRef};
 use crate::naming::{NameSet, camel, snake};
 use openapiv3::{
     Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, Schema, SchemaKind, Type,
@@ -17,7 +17,7 @@ impl<'a> Lowerer<'a> {
         names: &mut NameSet,
     ) -> Option<Param> {
         let data = param.parameter_data_ref();
-        let (location, explode) = match param {
+        let (location, explode, style) = match param {
             Parameter::Path { style, .. } => {
                 if !matches!(style, PathStyle::Simple) {
                     let written = if matches!(style, PathStyle::Matrix) {
@@ -33,49 +33,24 @@ impl<'a> Lowerer<'a> {
                         .with_hint("remove `style` (or write `style: simple`) if the server accepts the plain value in the path"),
                     );
                 }
-                (ParamLocation::Path, false)
+                (ParamLocation::Path, false, ParamStyle::Form)
             }
-            Parameter::Header { .. } => (ParamLocation::Header, false),
+            Parameter::Header { .. } => (ParamLocation::Header, false, ParamStyle::Form),
             Parameter::Query { style, .. } => {
-                if !matches!(style, QueryStyle::Form) {
-                    let name = &data.name;
-                    let (written, hint) = match style {
-                        QueryStyle::DeepObject => (
-                            "deepObject",
-                            format!(
-                                "if the server expects `{name}[key]=value`, declare each key as a query parameter of its own (`name: '{name}[key]'`); otherwise remove `style`"
-                            ),
-                        ),
-                        QueryStyle::SpaceDelimited => (
-                            "spaceDelimited",
-                            format!(
-                                "an array is sent comma-separated (`{name}=1,2` with `explode: false`) or repeated (`{name}=1&{name}=2`), not space-separated; remove `style` if the server accepts that"
-                            ),
-                        ),
-                        _ => (
-                            "pipeDelimited",
-                            format!(
-                                "an array is sent comma-separated (`{name}=1,2` with `explode: false`) or repeated (`{name}=1&{name}=2`), not pipe-separated; remove `style` if the server accepts that"
-                            ),
-                        ),
-                    };
-                    self.diags.push(Diagnostic::warning(
-                        child(pointer, "style"),
-                        format!("query parameter `{}` has `style: {written}`, which the client does not implement; it is sent in form style", data.name),
-                    ).with_hint(hint));
-                }
-                (ParamLocation::Query, data.explode.unwrap_or(true))
+                let style = match style {
+                    QueryStyle::Form => ParamStyle::Form,
+                    QueryStyle::DeepObject => ParamStyle::DeepObject,
+                    QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+                    QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+                };
+                // `spaceDelimited` and `pipeDelimited` join the items: never exploded.
+                let explode = match style {
+                    ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited => false,
+                    _ => data.explode.unwrap_or(true),
+                };
+                (ParamLocation::Query, explode, style)
             }
-            Parameter::Cookie { .. } => {
-                self.diags.push(Diagnostic::warning(
-                    pointer,
-                    format!(
-                        "cookie parameter `{}` is left out; set it with `RequestOptions::header`",
-                        data.name
-                    ),
-                ));
-                return None;
-            }
+            Parameter::Cookie { .. } => (ParamLocation::Cookie, false, ParamStyle::Form),
         };
         let schema = match &data.format {
             ParameterSchemaOrContent::Schema(s) => s,
@@ -99,6 +74,7 @@ impl<'a> Lowerer<'a> {
                             doc: data.description.clone(),
                             constraints: Constraints::default(),
                             explode,
+                            style,
                             sample: self
                                 .samples
                                 .then(|| param_example(data).unwrap_or_else(|| "sample".into())),
@@ -130,14 +106,14 @@ impl<'a> Lowerer<'a> {
             }),
             constraints,
             explode,
+            style,
             sample: self.samples.then(|| {
                 let fits = |v: &serde_json::Value| {
-                    self.schema_behind(schema)
-                        .is_none_or(|s| super::sample::fits(v, s))
+                    self.schema_behind(schema).is_none_or(|s| self.fits(v, s))
                 };
                 param_example(data)
                     .filter(fits)
-                    .unwrap_or_else(|| self.sample(schema, false))
+                    .unwrap_or_else(|| self.sample(schema, true))
             }),
         })
     }
@@ -183,6 +159,7 @@ impl<'a> Lowerer<'a> {
                     doc: Some(format!("Sent as the `{key}` query parameter.")),
                     constraints: Constraints::default(),
                     explode: true,
+                    style: ParamStyle::Form,
                     sample: self.samples.then(|| "sample".into()),
                 }),
             }

@@ -50,10 +50,10 @@ impl<'a> Lowerer<'a> {
         let data = &s.schema_data;
         // An example or default that contradicts its own schema (a string `"true"` for a
         // boolean, say: published specs have them) is passed over.
-        if let Some(example) = data.example.as_ref().filter(|v| fits(v, s)) {
+        if let Some(example) = data.example.as_ref().filter(|v| self.fits(v, s)) {
             return example.clone();
         }
-        if let Some(default) = data.default.as_ref().filter(|v| fits(v, s)) {
+        if let Some(default) = data.default.as_ref().filter(|v| self.fits(v, s)) {
             return default.clone();
         }
         match &s.schema_kind {
@@ -230,37 +230,101 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-/// Whether `value` has the JSON type `schema` declares, and stays within its `enum`,
-/// lengths and range (a shallow check: nested values are not visited).
-pub(super) fn fits(value: &Value, schema: &Schema) -> bool {
-    let Some(value) = value.as_null().map_or(Some(value), |()| None) else {
-        return schema.schema_data.nullable;
-    };
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::String(t)) => value.as_str().is_some_and(|v| {
-            let len = v.chars().count();
-            (t.enumeration.is_empty() || t.enumeration.iter().flatten().any(|e| e == v))
-                && t.min_length.is_none_or(|min| len >= min)
-                && t.max_length.is_none_or(|max| len <= max)
-        }),
-        SchemaKind::Type(Type::Integer(t)) => value.as_i64().is_some_and(|v| {
-            (t.enumeration.is_empty() || t.enumeration.iter().flatten().any(|e| *e == v))
-                && t.minimum.is_none_or(|min| v >= min)
-                && t.maximum.is_none_or(|max| v <= max)
-        }),
-        SchemaKind::Type(Type::Number(t)) => value.as_f64().is_some_and(|v| {
-            t.minimum.is_none_or(|min| v >= min) && t.maximum.is_none_or(|max| v <= max)
-        }),
-        SchemaKind::Type(Type::Boolean(_)) => value.is_boolean(),
-        SchemaKind::Type(Type::Array(a)) => value.as_array().is_some_and(|v| {
-            a.min_items.is_none_or(|min| v.len() >= min)
-                && a.max_items.is_none_or(|max| v.len() <= max)
-        }),
-        SchemaKind::Type(Type::Object(o)) => value
-            .as_object()
-            .is_some_and(|v| o.required.iter().all(|r| v.contains_key(r))),
-        _ => true,
+impl<'a> Lowerer<'a> {
+    /// Whether `value` satisfies `schema` as far as samples need: its JSON type, `enum`,
+    /// lengths, ranges and item counts, the required properties of objects, and the same
+    /// for every property, item and composed schema inside (references followed, to a
+    /// bounded depth). Published examples that break their own schema are common; those
+    /// are passed over.
+    pub(super) fn fits(&self, value: &Value, schema: &'a Schema) -> bool {
+        self.fits_at(value, schema, 0)
     }
+
+    fn fits_ref(&self, value: &Value, schema: &'a ReferenceOr<Schema>, depth: usize) -> bool {
+        self.schema_behind(schema)
+            .is_none_or(|s| self.fits_at(value, s, depth + 1))
+    }
+
+    fn fits_box(&self, value: &Value, schema: &'a ReferenceOr<Box<Schema>>, depth: usize) -> bool {
+        match schema {
+            ReferenceOr::Item(s) => self.fits_at(value, s, depth + 1),
+            ReferenceOr::Reference { reference } => self
+                .target::<Schema>(reference)
+                .is_none_or(|(_, t)| self.fits_ref(value, t, depth)),
+        }
+    }
+
+    fn fits_at(&self, value: &Value, schema: &'a Schema, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return true;
+        }
+        if value.is_null() {
+            return schema.schema_data.nullable || matches!(schema.schema_kind, SchemaKind::Any(_));
+        }
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(t)) => value.as_str().is_some_and(|v| {
+                let len = v.chars().count();
+                (t.enumeration.is_empty() || t.enumeration.iter().flatten().any(|e| e == v))
+                    && t.min_length.is_none_or(|min| len >= min)
+                    && t.max_length.is_none_or(|max| len <= max)
+                    && t.pattern.as_deref().is_none_or(|p| {
+                        // Only a pattern the sampler can read is checked, loosely: a
+                        // value of the wrong shape for a fixed-length pattern is caught.
+                        super::sample_pattern::matching(p)
+                            .is_none_or(|m| !fixed_length(p) || m.chars().count() == len)
+                    })
+            }),
+            SchemaKind::Type(Type::Integer(t)) => value.as_i64().is_some_and(|v| {
+                (t.enumeration.is_empty() || t.enumeration.iter().flatten().any(|e| *e == v))
+                    && t.minimum.is_none_or(|min| v >= min)
+                    && t.maximum.is_none_or(|max| v <= max)
+            }),
+            SchemaKind::Type(Type::Number(t)) => value.as_f64().is_some_and(|v| {
+                t.minimum.is_none_or(|min| v >= min) && t.maximum.is_none_or(|max| v <= max)
+            }),
+            SchemaKind::Type(Type::Boolean(_)) => value.is_boolean(),
+            SchemaKind::Type(Type::Array(a)) => value.as_array().is_some_and(|items| {
+                a.min_items.is_none_or(|min| items.len() >= min)
+                    && a.max_items.is_none_or(|max| items.len() <= max)
+                    && a.items.as_ref().is_none_or(|schema| {
+                        items.iter().all(|item| self.fits_box(item, schema, depth))
+                    })
+            }),
+            SchemaKind::Type(Type::Object(o)) => value.as_object().is_some_and(|fields| {
+                o.required.iter().all(|r| fields.contains_key(r))
+                    && fields.iter().all(|(name, v)| {
+                        o.properties
+                            .get(name)
+                            .is_none_or(|schema| self.fits_box(v, schema, depth))
+                    })
+            }),
+            SchemaKind::AllOf { all_of } => all_of.iter().all(|s| self.fits_ref(value, s, depth)),
+            SchemaKind::OneOf { one_of: alts } | SchemaKind::AnyOf { any_of: alts } => {
+                alts.iter().any(|s| self.fits_ref(value, s, depth))
+            }
+            SchemaKind::Any(a) => match value.as_object() {
+                Some(fields) => {
+                    a.required.iter().all(|r| fields.contains_key(r))
+                        && fields.iter().all(|(name, v)| {
+                            a.properties
+                                .get(name)
+                                .is_none_or(|schema| self.fits_box(v, schema, depth))
+                        })
+                        && a.all_of.iter().all(|s| self.fits_ref(value, s, depth))
+                }
+                None => a.properties.is_empty() && a.typ.as_deref() != Some("object"),
+            },
+            SchemaKind::Not { .. } => true,
+        }
+    }
+}
+
+/// Whether a pattern fixes the length of what it matches (anchored, no open quantifier).
+fn fixed_length(pattern: &str) -> bool {
+    pattern.starts_with('^')
+        && pattern.ends_with('$')
+        && !pattern.contains(['*', '+', '?', '|'])
+        && !pattern.contains(',')
 }
 
 fn string(t: &StringType) -> Value {
