@@ -127,6 +127,25 @@ impl NameSet {
     }
 }
 
+/// The runtime's public API, re-exported at the crate root of every generated crate: no
+/// resource handle (also re-exported there) may take one of these names.
+pub const RUNTIME_EXPORTS: &[&str] = &[
+    "ApiError",
+    "ApiMessage",
+    "ApiResponse",
+    "Client",
+    "ClientBuilder",
+    "Credentials",
+    "Error",
+    "ErrorKind",
+    "ErrorSource",
+    "PageStream",
+    "RequestOptions",
+    "ResponseFuture",
+    "ResultFuture",
+    "ResultInfo",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,7 +65,7 @@ pub fn lib_file(api: &Api) -> TokenStream {
 
 /// `exports.rs`: everything re-exported at the crate root.
 pub fn exports_file(api: &Api) -> TokenStream {
-    let runtime_items = RUNTIME_EXPORTS.iter().map(|name| {
+    let runtime_items = crate::naming::RUNTIME_EXPORTS.iter().map(|name| {
         let name = ident(name);
         quote!(pub use crate::runtime::#name;)
     });
@@ -82,24 +82,6 @@ pub fn exports_file(api: &Api) -> TokenStream {
         pub(crate) use crate::profile::PROFILE;
     }
 }
-
-/// The runtime's public API, re-exported at the crate root.
-const RUNTIME_EXPORTS: &[&str] = &[
-    "ApiError",
-    "ApiMessage",
-    "ApiResponse",
-    "Client",
-    "ClientBuilder",
-    "Credentials",
-    "Error",
-    "ErrorKind",
-    "ErrorSource",
-    "PageStream",
-    "RequestOptions",
-    "ResponseFuture",
-    "ResultFuture",
-    "ResultInfo",
-];
 
 /// `profile.rs`: the settings the runtime reads, and the named credential constructors.
 pub fn profile_file(api: &Api) -> TokenStream {

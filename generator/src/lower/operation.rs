@@ -67,7 +67,7 @@ impl<'a> Lowerer<'a> {
                 .entry(resource_key.clone())
                 .or_insert_with(|| Resource {
                     module: resource_key.clone(),
-                    type_name: camel(&resource_key),
+                    type_name: handle_name(&resource_key),
                     doc: None,
                     operations: Vec::new(),
                 });
@@ -464,6 +464,18 @@ fn stable_hash(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// The handle type of a resource: its camel-case name, with `Api` after a name the
+/// runtime re-exports at the crate root too (a `credentials` resource is
+/// `CredentialsApi`, so that `Credentials` stays the runtime's).
+fn handle_name(resource_key: &str) -> String {
+    let name = camel(resource_key);
+    if crate::naming::RUNTIME_EXPORTS.contains(&name.as_str()) {
+        format!("{name}Api")
+    } else {
+        name
+    }
 }
 
 #[cfg(test)]

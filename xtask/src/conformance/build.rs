@@ -80,8 +80,10 @@ fn write_workspace(work: &Path, members: &[String]) -> Result<(), String> {
     for slug in members {
         let _ = writeln!(manifest, "    \"{slug}/driver\",");
     }
-    // Debug builds without debug info: quicker to build and link, as good to run.
-    manifest.push_str("]\n\n[profile.dev]\ndebug = false\n");
+    // Debug builds without debug info: quicker to build and link, as good to run. No
+    // incremental state either: each driver is built once, and the state of a hundred
+    // of them takes gigabytes.
+    manifest.push_str("]\n\n[profile.dev]\ndebug = false\nincremental = false\n");
     crate::util::fs::write_file(&work.join("Cargo.toml"), &manifest)
 }
 
