@@ -115,6 +115,53 @@ macro_rules! request_builder {
                 self.send()
             }
         }
+
+        #[cfg(feature = "blocking")]
+        impl $builder {
+            /// Sends the request and waits for its result, without an async runtime (on
+            /// the client's own; see the crate's `blocking` feature).
+            pub fn send_blocking(self) -> ::std::result::Result<$out, $crate::runtime::Error> {
+                self.send_with_response_blocking()
+                    .map($crate::runtime::ApiResponse::into_result)
+            }
+
+            /// Sends the request and waits for the result with the response's status,
+            /// headers and envelope metadata, without an async runtime.
+            pub fn send_with_response_blocking(
+                self,
+            ) -> ::std::result::Result<$crate::runtime::ApiResponse<$out>, $crate::runtime::Error>
+            {
+                $crate::runtime::private::block_on_call(self.0, $crate::runtime::private::$send)
+            }
+
+            $(
+                /// Every item of every page, fetched page by page as the iterator is
+                /// advanced, without an async runtime: the blocking form of `stream`.
+                pub fn iter_blocking(self) -> $crate::runtime::PageIter<$item> {
+                    $crate::runtime::private::iter_blocking(self.0)
+                }
+            )?
+        }
+
+        #[cfg(feature = "mock")]
+        impl $crate::runtime::MockOperation for $builder {
+            type Output = $out;
+
+            fn mock_call(self) -> $crate::runtime::private::MockCall {
+                $crate::runtime::private::MockCall(self.0)
+            }
+
+            fn mock_reply(output: $out) -> $crate::runtime::private::MockReply {
+                $crate::runtime::private::mock_reply::$send(output)
+            }
+        }
+
+        $(
+            #[cfg(feature = "mock")]
+            impl $crate::runtime::MockList for $builder {
+                type Item = $item;
+            }
+        )?
     };
 }
 

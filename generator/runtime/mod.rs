@@ -56,12 +56,21 @@
 //! `additionalProperties`) are data rather than fields and keep the last
 //! value of a repeated key, as `serde`'s maps do.
 //!
+//! # Blocking calls and the mock
+//! With the `blocking` feature, every request builder also has `send_blocking()` and
+//! `send_with_response_blocking()`, and every paginated list `iter_blocking()`, for
+//! programs without an async runtime; they run on a runtime the client owns (see
+//! [`PageIter`]). With the `mock` feature, [`Mock`] answers a client's requests in the
+//! process, for unit tests of code that calls the API. Neither costs anything when off.
+//!
 //! # Tracing
 //! With the `tracing` feature, every attempt runs in an `http_request` span
 //! recording the operation, method, path template, attempt number and
 //! status; retries emit debug events. Header values and query strings are
 //! never recorded.
 
+#[cfg(feature = "blocking")]
+mod blocking;
 mod body;
 mod client;
 mod credentials;
@@ -69,6 +78,8 @@ mod encode;
 mod envelope;
 mod error;
 mod macros;
+#[cfg(feature = "mock")]
+pub(crate) mod mock;
 mod options;
 mod pagination;
 mod params;
@@ -95,3 +106,7 @@ pub use pagination::PageStream;
 pub use response::{
     ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo,
 };
+#[cfg(feature = "blocking")]
+pub use blocking::PageIter;
+#[cfg(feature = "mock")]
+pub use mock::{Mock, MockList, MockOperation, MockRequest, MockRule};

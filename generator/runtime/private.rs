@@ -15,3 +15,9 @@ pub(crate) use super::request::{
     Body, BodyKind, Call, HttpMethod, Operation, Request, Wrap, call, into_result, send_bytes,
     send_empty, send_json, stream,
 };
+#[cfg(feature = "blocking")]
+#[allow(unused_imports)]
+pub(crate) use super::blocking::{block_on_call, iter_blocking};
+#[cfg(feature = "mock")]
+#[allow(unused_imports)]
+pub(crate) use super::mock::{MockCall, MockReply, reply as mock_reply};

@@ -24,13 +24,13 @@ use super::url::{COMPONENT, build_url};
 
 /// A request ready to be sent, possibly several times. Not `Debug`: its URL
 /// may hold an API key.
-struct Prepared {
-    method: reqwest::Method,
-    url: reqwest::Url,
-    headers: HeaderMap,
-    body: Option<Vec<u8>>,
+pub(crate) struct Prepared {
+    pub(crate) method: reqwest::Method,
+    pub(crate) url: reqwest::Url,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Option<Vec<u8>>,
     /// The values of the API keys in the query string.
-    query_secrets: Vec<String>,
+    pub(crate) query_secrets: Vec<String>,
 }
 
 /// The limits of one call: the client's settings with the request's
@@ -135,6 +135,11 @@ impl Client {
         prepared: &Prepared,
     ) -> Result<RawResponse, Error> {
         let limits = self.limits(op, options)?;
+        // A mock answers in place of the network: one exchange, no retries.
+        #[cfg(feature = "mock")]
+        if let Some(mock) = &self.inner.mock {
+            return mock.respond(op, prepared, self);
+        }
         let started = Instant::now();
         let deadline = started + limits.total_timeout;
         let mut attempts = 0u32;
@@ -315,7 +320,11 @@ impl Client {
     }
 
     /// Validates the arguments and builds the URL, headers and body.
-    fn prepare(&self, op: &'static Operation, req: &Request) -> Result<Prepared, Error> {
+    pub(crate) fn prepare(
+        &self,
+        op: &'static Operation,
+        req: &Request,
+    ) -> Result<Prepared, Error> {
         let url = build_url(&self.inner.base_url, op.path, &req.path_params, &req.query)?;
         let mut url = reqwest::Url::parse(&url)
             .map_err(|e| Error::configuration(format!("cannot build the URL: {e}")))?;

@@ -146,6 +146,22 @@ pub const RUNTIME_EXPORTS: &[&str] = &[
     "ResultInfo",
 ];
 
+/// The runtime's public API of optional features, re-exported at the crate root when
+/// their feature is on: (feature, name). No resource handle may take these names either.
+pub const FEATURE_EXPORTS: &[(&str, &str)] = &[
+    ("blocking", "PageIter"),
+    ("mock", "Mock"),
+    ("mock", "MockList"),
+    ("mock", "MockOperation"),
+    ("mock", "MockRequest"),
+    ("mock", "MockRule"),
+];
+
+/// Whether the runtime re-exports `name` at the crate root (with any feature).
+pub fn is_runtime_export(name: &str) -> bool {
+    RUNTIME_EXPORTS.contains(&name) || FEATURE_EXPORTS.iter().any(|(_, n)| *n == name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,6 +40,7 @@ pub struct Client {
     pub(crate) inner: Arc<ClientInner>,
 }
 
+#[derive(Clone)]
 pub(crate) struct ClientInner {
     pub base_url: String,
     /// `base_url` parsed: its origin is the only one credentials go to.
@@ -55,6 +56,12 @@ pub(crate) struct ClientInner {
     pub max_response_bytes: u64,
     pub max_pages: u64,
     pub http: reqwest::Client,
+    /// The client's own runtime and transport for `send_blocking`, built on first use.
+    #[cfg(feature = "blocking")]
+    pub blocking: super::blocking::BlockingSlot,
+    /// The in-process mock that answers in place of the network, if any.
+    #[cfg(feature = "mock")]
+    pub mock: Option<Arc<super::mock::MockState>>,
 }
 
 impl Client {
@@ -350,23 +357,28 @@ impl ClientBuilder {
         let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
             Error::configuration("the user agent contains characters not allowed in HTTP headers")
         })?;
-        let mut http = reqwest::Client::builder()
-            .connect_timeout(self.timeout.min(MAX_CONNECT_TIMEOUT))
-            .pool_idle_timeout(self.pool_idle_timeout);
-        if let Some(configure) = &self.configure_http {
-            http = configure(http);
-        }
-        // Set last, so that no configuration can turn it back on: the
-        // runtime follows redirects itself, within the base URL's origin.
-        let http = http
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| {
-                Error::configuration(format!(
-                    "cannot initialise the HTTP client: {}",
-                    e.without_url()
-                ))
-            })?;
+        let connect_timeout = self.timeout.min(MAX_CONNECT_TIMEOUT);
+        let pool_idle_timeout = self.pool_idle_timeout;
+        let configure_http = self.configure_http.clone();
+        let make_http = move || {
+            let mut http = reqwest::Client::builder()
+                .connect_timeout(connect_timeout)
+                .pool_idle_timeout(pool_idle_timeout);
+            if let Some(configure) = &configure_http {
+                http = configure(http);
+            }
+            // Set last, so that no configuration can turn it back on: the
+            // runtime follows redirects itself, within the base URL's origin.
+            http.redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| {
+                    Error::configuration(format!(
+                        "cannot initialise the HTTP client: {}",
+                        e.without_url()
+                    ))
+                })
+        };
+        let http = make_http()?;
         Ok(Client {
             inner: Arc::new(ClientInner {
                 base_url,
@@ -381,6 +393,10 @@ impl ClientBuilder {
                 max_response_bytes: self.max_response_bytes,
                 max_pages: self.max_pages,
                 http,
+                #[cfg(feature = "blocking")]
+                blocking: super::blocking::BlockingSlot::new(Arc::new(make_http)),
+                #[cfg(feature = "mock")]
+                mock: None,
             }),
         })
     }

@@ -320,6 +320,20 @@ impl Call {
     }
 }
 
+#[allow(dead_code)]
+impl Call {
+    /// The client the call is sent with.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The same call, sent with `client` instead (the blocking transport's twin).
+    pub(crate) fn on_client(mut self, client: Client) -> Call {
+        self.client = client;
+        self
+    }
+}
+
 impl fmt::Debug for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut args = f.debug_map();

@@ -75,9 +75,14 @@ pub fn exports_file(api: &Api) -> TokenStream {
         let cfg = super::features::cfg_feature(&super::features::feature_name(&r.module));
         quote!(#cfg pub use crate::#m::#t;)
     });
+    let feature_items = crate::naming::FEATURE_EXPORTS.iter().map(|(feature, name)| {
+        let name = ident(name);
+        quote!(#[cfg(feature = #feature)] pub use crate::runtime::#name;)
+    });
     quote! {
         //! Items re-exported at the crate root.
         #(#runtime_items)*
+        #(#feature_items)*
         #(#handles)*
         pub(crate) use crate::profile::PROFILE;
     }
@@ -319,6 +324,11 @@ publish = false
 # resources you use compiles only those.
 {features}# Emit a `tracing` span per HTTP attempt (method, path template, status, attempt).
 tracing = ["dep:tracing"]
+# `send_blocking()`, `send_with_response_blocking()` and `iter_blocking()` on every request,
+# for programs without an async runtime (the client runs its own).
+blocking = ["tokio/rt-multi-thread"]
+# `Mock`: a typed in-process mock of the API, for unit tests without a network.
+mock = []
 
 [dependencies]
 {chrono}futures-core = "0.3"

@@ -25,6 +25,9 @@ const BUILDER_RESERVED: &[&str] = &[
     "send",
     "send_with_response",
     "stream",
+    "send_blocking",
+    "send_with_response_blocking",
+    "iter_blocking",
     "into_future",
     "build",
     "new",
@@ -414,6 +417,10 @@ const RESOURCE_NAMES_TAKEN: &[&str] = &[
     "profile",
     "lib",
     "main",
+    // Features of every generated crate: a resource feature must not take their names.
+    "tracing",
+    "blocking",
+    "mock",
     "builder",
     "new",
     "from_env",
@@ -471,7 +478,7 @@ fn stable_hash(text: &str) -> u64 {
 /// `CredentialsApi`, so that `Credentials` stays the runtime's).
 fn handle_name(resource_key: &str) -> String {
     let name = camel(resource_key);
-    if crate::naming::RUNTIME_EXPORTS.contains(&name.as_str()) {
+    if crate::naming::is_runtime_export(&name) {
         format!("{name}Api")
     } else {
         name
