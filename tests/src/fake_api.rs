@@ -197,6 +197,8 @@ pub struct FakeApi {
     pub addr: SocketAddr,
     state: Shared,
     shutdown: Option<oneshot::Sender<()>>,
+    /// The runtime serving it, when it has one of its own ([`FakeApi::start_in_background`]).
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl Drop for FakeApi {
@@ -229,7 +231,21 @@ impl FakeApi {
             addr,
             state,
             shutdown: Some(shutdown),
+            runtime: None,
         }
+    }
+
+    /// Starts a fake served by a runtime of its own, on a thread in the background, for
+    /// tests that run no async runtime; it stops when the handle is dropped.
+    pub fn start_in_background() -> FakeApi {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime for the fake");
+        let mut fake = runtime.block_on(FakeApi::start());
+        fake.runtime = Some(runtime);
+        fake
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
