@@ -1,5 +1,6 @@
-//! Every fixture's generated crate compiles, passes clippy with warnings denied, and the
-//! usage examples in its docs compile.
+//! Every fixture's generated crate compiles, passes clippy with warnings denied (with every
+//! feature on: `blocking`, `mock` and `tracing` too), and the usage examples in its docs
+//! compile (with the default features, so both configurations are built).
 //!
 //! The crates are written into one throwaway workspace under `target/` that reuses the
 //! main workspace's `Cargo.lock` and a shared target directory, so dependencies build once.
@@ -62,6 +63,7 @@ fn fixture_crates_pass_clippy_and_doc_examples_compile() {
             "clippy",
             "--workspace",
             "--all-targets",
+            "--all-features",
             "--quiet",
             "--",
             "-D",
