@@ -142,7 +142,9 @@ pub(crate) struct MockState {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A typed in-process mock of the API.
@@ -400,7 +402,9 @@ impl Rule {
             && self.body.as_ref().is_none_or(|body| {
                 let json = |b: &[u8]| serde_json::from_slice::<Value>(b).ok();
                 match (json(body), sent.raw_body.as_deref()) {
-                    (Some(expected), Some(got)) if json(got).is_some() => json(got) == Some(expected),
+                    (Some(expected), Some(got)) if json(got).is_some() => {
+                        json(got) == Some(expected)
+                    }
                     (_, got) => got == Some(body.as_slice()),
                 }
             })
@@ -467,7 +471,8 @@ impl MockState {
         };
         let (status, body) = match &rule.answer {
             Answer::Reply(Reply::Json(value)) if envelope => {
-                let mut body = json!({"success": true, "errors": [], "messages": [], "result": value});
+                let mut body =
+                    json!({"success": true, "errors": [], "messages": [], "result": value});
                 if let (Some(name), Some(items)) = (op.page_param, value.as_array()) {
                     let asked = page(Some(name));
                     let n = items.len();
@@ -531,4 +536,49 @@ fn describe_sent(sent: &MockRequest) -> String {
         text.push_str(&query.join("&"));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::params::Param;
+    use super::super::request::call;
+    use super::*;
+
+    static GET: Operation = Operation {
+        id: "getThing",
+        path: "/things/{id}",
+        params: &[Param::path("id"), Param::header("X-Api-Key")],
+        ..Operation::DEFAULT
+    };
+    // A builder as generated code declares one; most of its methods go unused here.
+    #[allow(dead_code)]
+    mod builder {
+        super::super::super::macros::request_builder!(GetThing => serde_json::Value, send_json);
+    }
+    use builder::GetThing;
+
+    fn get(client: &Client, id: &str) -> GetThing {
+        call(client, &GET).arg_str(0, id).wrap()
+    }
+
+    #[tokio::test]
+    async fn answers_through_the_envelope_and_records_without_secrets() {
+        let mock = Mock::new();
+        mock.on(|c| get(c, "a")).returns(json!({"n": 1}));
+        let client = mock.client();
+        let got = get(&client, "a").header("X-Api-Key", "s3cret").await;
+        assert_eq!(got.unwrap(), json!({"n": 1}));
+        let missing = get(&client, "b").await.unwrap_err().to_string();
+        assert!(
+            missing.contains("GET /things/b (operation `getThing`)"),
+            "{missing}"
+        );
+        assert!(
+            missing.contains("responses are set for /things/a"),
+            "{missing}"
+        );
+        let sent = mock.requests();
+        assert_eq!(sent[0].header("x-api-key"), Some("<redacted>"));
+        assert_eq!(sent[1].path, "/things/b");
+    }
 }

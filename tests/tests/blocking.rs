@@ -70,7 +70,7 @@ fn send_blocking_creates_and_gets_with_the_response() {
     };
     let created = certs.create(ZONE, body).send_blocking().expect("created");
     let id = id_of(&created);
-    assert_eq!(fake.ids(ZONE), [id.clone()]);
+    assert_eq!(fake.ids(ZONE), std::slice::from_ref(&id));
     let sent = fake.last_request().expect("recorded");
     assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(sent.json_body().unwrap()["validity_days"], 365);
@@ -96,7 +96,10 @@ fn an_error_status_is_the_same_typed_error() {
         .send_blocking()
         .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
-    assert!(err.api_error().unwrap().has_code(codes::NOT_FOUND), "{err:?}");
+    assert!(
+        err.api_error().unwrap().has_code(codes::NOT_FOUND),
+        "{err:?}"
+    );
     // Page errors end the iterator after being yielded once.
     let mut pages = certs.list("not-a-zone").iter_blocking();
     let first = pages.next().expect("an error").unwrap_err();

@@ -75,7 +75,9 @@ async fn bodies_and_filters_take_part_in_matching() {
     assert_eq!(id_of(&edited), "ccc");
     let unmatched = certs.edit(ZONE, "ccc").reactivate(false).await.unwrap_err();
     assert!(
-        unmatched.to_string().contains(r#"with the body {"reactivate":true}"#),
+        unmatched
+            .to_string()
+            .contains(r#"with the body {"reactivate":true}"#),
         "{unmatched}"
     );
     // Extra query pairs do not matter; the ones the rule was set with do.
@@ -193,17 +195,25 @@ async fn unmatched_calls_fail_naming_the_request() {
     let err = certs.list(ZONE).per_page(6).await.unwrap_err().to_string();
     assert!(err.contains(&format!("(operation `{LIST}`)")), "{err}");
     assert!(
-        err.contains(&format!("responses are set for /zones/{ZONE}/client_certificates?per_page=5")),
+        err.contains(&format!(
+            "responses are set for /zones/{ZONE}/client_certificates?per_page=5"
+        )),
         "{err}"
     );
-    assert_eq!(mock.requests().len(), 2, "unmatched requests are recorded too");
+    assert_eq!(
+        mock.requests().len(),
+        2,
+        "unmatched requests are recorded too"
+    );
 }
 
 #[tokio::test]
 async fn sent_requests_can_be_inspected_without_their_secrets() {
     let mock = Mock::new();
     let client: Client = mock
-        .client_with(Client::builder().credentials(Credentials::api_key("me@example.com", "k3y-secret")))
+        .client_with(
+            Client::builder().credentials(Credentials::api_key("me@example.com", "k3y-secret")),
+        )
         .unwrap();
     mock.on(|c| {
         c.client_certificates().create(
@@ -236,7 +246,10 @@ async fn sent_requests_can_be_inspected_without_their_secrets() {
     );
     assert_eq!(create.method, "POST");
     assert_eq!(create.path, format!("/zones/{ZONE}/client_certificates"));
-    assert_eq!(create.body, Some(json!({"csr": "CSR", "validity_days": 30})));
+    assert_eq!(
+        create.body,
+        Some(json!({"csr": "CSR", "validity_days": 30}))
+    );
     assert_eq!(create.header("Content-Type"), Some("application/json"));
     assert_eq!(create.header("x-auth-key"), Some("<redacted>"));
     let shown = format!("{sent:?}");
@@ -244,7 +257,10 @@ async fn sent_requests_can_be_inspected_without_their_secrets() {
     let list = &sent[1];
     assert_eq!(list.operation, LIST);
     assert_eq!(list.method, "GET");
-    assert_eq!(list.query, [("status".to_owned(), "pending_revocation".to_owned())]);
+    assert_eq!(
+        list.query,
+        [("status".to_owned(), "pending_revocation".to_owned())]
+    );
     assert_eq!(list.header("x-trace"), Some("t-1"));
     assert_eq!(list.body, None);
     mock.clear_requests();
@@ -254,12 +270,31 @@ async fn sent_requests_can_be_inspected_without_their_secrets() {
 #[tokio::test]
 async fn invalid_arguments_are_refused_before_the_mock() {
     let mock = Mock::new();
-    mock.on(|c| c.client_certificates().list(ZONE)).returns(vec![]);
+    mock.on(|c| c.client_certificates().list(ZONE))
+        .returns(vec![]);
     let certs = mock.client().client_certificates();
     let err = certs.list(ZONE).per_page(500).await.unwrap_err();
-    assert!(matches!(err, Error::InvalidArgument { name: "per_page", .. }), "{err:?}");
-    let err = certs.get(&"z".repeat(33), "x").await.unwrap_err();
-    assert!(matches!(err, Error::InvalidArgument { name: "zone_id", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidArgument {
+                name: "per_page",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = certs.get("z".repeat(33), "x").await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidArgument {
+                name: "zone_id",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(mock.requests().is_empty(), "nothing reached the mock");
     // Path parameters are percent-encoded as on the wire.
     let _ = certs.get(ZONE, "a/b c").await;

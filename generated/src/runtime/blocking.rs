@@ -161,7 +161,9 @@ pub(crate) fn iter_blocking<T: DeserializeOwned + Clone + PartialEq + Send + 'st
     let owner = call.client().clone();
     let (stream, error) = match owner.blocking() {
         Ok(blocking) => (
-            Some(super::request::stream(call.on_client(blocking.client.clone()))),
+            Some(super::request::stream(
+                call.on_client(blocking.client.clone()),
+            )),
             None,
         ),
         Err(error) => (None, Some(error)),
@@ -270,7 +272,9 @@ mod tests {
             .build()
             .unwrap();
         let inside = outer.block_on(async {
-            let error = wait(runtime, async { Err::<(), _>(Error::configuration("boom")) });
+            let error = wait(runtime, async {
+                Err::<(), _>(Error::configuration("boom"))
+            });
             error.unwrap_err().to_string()
         });
         assert!(inside.contains("boom"), "{inside}");

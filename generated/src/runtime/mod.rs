@@ -99,15 +99,15 @@ mod validate;
 #[cfg(test)]
 mod server_tests;
 
+#[cfg(feature = "blocking")]
+pub use blocking::PageIter;
 pub use client::{Client, ClientBuilder};
 pub use credentials::Credentials;
 pub use error::{ApiError, Error, ErrorKind};
+#[cfg(feature = "mock")]
+pub use mock::{Mock, MockList, MockOperation, MockRequest, MockRule};
 pub use options::RequestOptions;
 pub use pagination::PageStream;
 pub use response::{
     ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo,
 };
-#[cfg(feature = "blocking")]
-pub use blocking::PageIter;
-#[cfg(feature = "mock")]
-pub use mock::{Mock, MockList, MockOperation, MockRequest, MockRule};

@@ -2,11 +2,17 @@
 //! The contract between the runtime and the generated code: what generated code may name,
 //! re-exported from the modules that define it. Nothing here is public API.
 
+#[cfg(feature = "blocking")]
+#[allow(unused_imports)]
+pub(crate) use super::blocking::{block_on_call, iter_blocking};
 #[allow(unused_imports)]
 pub(crate) use super::macros::{
     FieldIndex, Fields, deserialize_struct, opt, req, request_builder, string_enum,
     string_enum_impls,
 };
+#[cfg(feature = "mock")]
+#[allow(unused_imports)]
+pub(crate) use super::mock::{MockCall, MockReply, reply as mock_reply};
 #[allow(unused_imports)]
 pub(crate) use super::params::{Location, Param};
 #[allow(unused_imports)]
@@ -16,9 +22,3 @@ pub(crate) use super::request::{
     Body, BodyKind, Call, HttpMethod, Operation, Request, Wrap, call, into_result, send_bytes,
     send_empty, send_json, stream,
 };
-#[cfg(feature = "blocking")]
-#[allow(unused_imports)]
-pub(crate) use super::blocking::{block_on_call, iter_blocking};
-#[cfg(feature = "mock")]
-#[allow(unused_imports)]
-pub(crate) use super::mock::{MockCall, MockReply, reply as mock_reply};

@@ -321,11 +321,7 @@ impl Client {
     }
 
     /// Validates the arguments and builds the URL, headers and body.
-    pub(crate) fn prepare(
-        &self,
-        op: &'static Operation,
-        req: &Request,
-    ) -> Result<Prepared, Error> {
+    pub(crate) fn prepare(&self, op: &'static Operation, req: &Request) -> Result<Prepared, Error> {
         let url = build_url(&self.inner.base_url, op.path, &req.path_params, &req.query)?;
         let mut url = reqwest::Url::parse(&url)
             .map_err(|e| Error::configuration(format!("cannot build the URL: {e}")))?;

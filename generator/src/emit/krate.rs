@@ -75,10 +75,12 @@ pub fn exports_file(api: &Api) -> TokenStream {
         let cfg = super::features::cfg_feature(&super::features::feature_name(&r.module));
         quote!(#cfg pub use crate::#m::#t;)
     });
-    let feature_items = crate::naming::FEATURE_EXPORTS.iter().map(|(feature, name)| {
-        let name = ident(name);
-        quote!(#[cfg(feature = #feature)] pub use crate::runtime::#name;)
-    });
+    let feature_items = crate::naming::FEATURE_EXPORTS
+        .iter()
+        .map(|(feature, name)| {
+            let name = ident(name);
+            quote!(#[cfg(feature = #feature)] pub use crate::runtime::#name;)
+        });
     quote! {
         //! Items re-exported at the crate root.
         #(#runtime_items)*
