@@ -28,6 +28,8 @@ const BUILDER_RESERVED: &[&str] = &[
     "send_blocking",
     "send_with_response_blocking",
     "iter_blocking",
+    "mock_call",
+    "mock_reply",
     "into_future",
     "build",
     "new",
