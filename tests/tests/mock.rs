@@ -318,3 +318,23 @@ fn blocking_calls_reach_the_mock_too() {
     assert_eq!(id_of(&got), "aaa");
     assert_eq!(mock.requests()[0].operation, GET);
 }
+
+/// Inside an async runtime (this test's single-threaded one) a blocking call neither
+/// panics nor deadlocks: it runs on the client's runtime while this thread waits.
+#[tokio::test]
+async fn blocking_inside_an_async_runtime_works() {
+    let mock = Mock::new();
+    mock.on(|c| c.client_certificates().list(ZONE))
+        .pages(vec![vec![cert("x1", "active")], vec![cert("x2", "active")]]);
+    let client = mock.client();
+    let ids: Vec<String> = client
+        .client_certificates()
+        .list(ZONE)
+        .iter_blocking()
+        .map(|c| id_of(&c.unwrap()))
+        .collect();
+    assert_eq!(ids, ["x1", "x2"]);
+    // Dropping the client, and its runtime, inside the async runtime is safe too.
+    drop(client);
+    drop(mock);
+}
