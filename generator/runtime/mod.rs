@@ -60,7 +60,7 @@
 //! With the `blocking` feature, every request builder also has `send_blocking()` and
 //! `send_with_response_blocking()`, and every paginated list `iter_blocking()`, for
 //! programs without an async runtime; they run on a runtime the client owns (see
-//! [`PageIter`]). With the `mock` feature, [`Mock`] answers a client's requests in the
+//! `PageIter`). With the `mock` feature, `Mock` answers a client's requests in the
 //! process, for unit tests of code that calls the API. Neither costs anything when off.
 //!
 //! # Tracing

@@ -208,7 +208,10 @@ impl Mock {
     /// A mock with no response set: every request fails until one is.
     pub fn new() -> Mock {
         let state = Arc::new(MockState::default());
-        let client = attach(Client::builder(), &state).expect("the default client builds");
+        // The API's default base URL, or a placeholder where it is not usable.
+        let client = attach(Client::builder(), &state)
+            .or_else(|_| attach(Client::builder().base_url("https://mock.invalid"), &state))
+            .expect("a client with default settings builds");
         Mock { state, client }
     }
 
