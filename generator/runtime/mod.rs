@@ -80,6 +80,8 @@ mod error;
 mod macros;
 #[cfg(feature = "mock")]
 pub(crate) mod mock;
+#[cfg(feature = "mock")]
+mod mock_answer;
 mod options;
 mod pagination;
 mod params;

@@ -81,6 +81,8 @@ mod error;
 mod macros;
 #[cfg(feature = "mock")]
 pub(crate) mod mock;
+#[cfg(feature = "mock")]
+mod mock_answer;
 mod options;
 mod pagination;
 mod params;
