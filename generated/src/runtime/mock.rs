@@ -52,6 +52,7 @@ pub(super) enum Reply {
 pub(crate) mod reply {
     use super::{MockReply, Reply};
 
+    #[allow(dead_code)]
     pub(crate) fn send_json<T: serde::Serialize>(output: T) -> MockReply {
         match serde_json::to_value(output) {
             Ok(value) => MockReply(Reply::Json(value)),
