@@ -69,6 +69,7 @@ mod credentials;
 mod encode;
 mod envelope;
 mod error;
+mod id;
 mod macros;
 mod options;
 mod pagination;
