@@ -77,6 +77,7 @@ mod credentials;
 mod encode;
 mod envelope;
 mod error;
+mod id;
 mod macros;
 #[cfg(feature = "mock")]
 pub(crate) mod mock;
