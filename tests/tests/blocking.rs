@@ -6,9 +6,18 @@ use std::time::Duration;
 
 use apigen_tests::fake_api::{CSR, FakeApi, TOKEN, ZONE, codes};
 use cloudflare_client_certificates::models::{
-    ClientCertificate, ClientCertificateStatusFilter, CreateClientCertificateRequest,
+    ClientCertificate, ClientCertificateId, ClientCertificateStatusFilter,
+    CreateClientCertificateRequest, ZoneId,
 };
 use cloudflare_client_certificates::{Client, Credentials, Error};
+
+fn zone() -> ZoneId {
+    ZoneId::new(ZONE)
+}
+
+fn cid(id: &str) -> ClientCertificateId {
+    ClientCertificateId::new(id)
+}
 
 fn client(fake: &FakeApi) -> Client {
     Client::builder()
@@ -33,7 +42,7 @@ fn iter_blocking_walks_every_page_in_order() {
     let client = client(&fake);
     let listed: Vec<String> = client
         .client_certificates()
-        .list(ZONE)
+        .list(&zone())
         .per_page(5)
         .status(ClientCertificateStatusFilter::Active)
         .iter_blocking()
@@ -68,7 +77,10 @@ fn send_blocking_creates_and_gets_with_the_response() {
         csr: CSR.to_owned(),
         validity_days: 365,
     };
-    let created = certs.create(ZONE, body).send_blocking().expect("created");
+    let created = certs
+        .create(&zone(), body)
+        .send_blocking()
+        .expect("created");
     let id = id_of(&created);
     assert_eq!(fake.ids(ZONE), std::slice::from_ref(&id));
     let sent = fake.last_request().expect("recorded");
@@ -76,7 +88,7 @@ fn send_blocking_creates_and_gets_with_the_response() {
     assert_eq!(sent.json_body().unwrap()["validity_days"], 365);
 
     let response = certs
-        .get(ZONE, &id)
+        .get(&zone(), &cid(&id))
         .send_with_response_blocking()
         .expect("found");
     assert_eq!(response.status().as_u16(), 200);
@@ -92,7 +104,7 @@ fn an_error_status_is_the_same_typed_error() {
     let fake = FakeApi::start_in_background();
     let certs = client(&fake).client_certificates();
     let err = certs
-        .get(ZONE, "0000000000000000000000000000dead")
+        .get(&zone(), &cid("0000000000000000000000000000dead"))
         .send_blocking()
         .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
@@ -101,7 +113,7 @@ fn an_error_status_is_the_same_typed_error() {
         "{err:?}"
     );
     // Page errors end the iterator after being yielded once.
-    let mut pages = certs.list("not-a-zone").iter_blocking();
+    let mut pages = certs.list(&ZoneId::new("not-a-zone")).iter_blocking();
     let first = pages.next().expect("an error").unwrap_err();
     assert!(first.is_bad_request(), "{first:?}");
     assert!(pages.next().is_none());
@@ -111,13 +123,16 @@ fn an_error_status_is_the_same_typed_error() {
 fn arguments_are_checked_before_sending() {
     let fake = FakeApi::start_in_background();
     let certs = client(&fake).client_certificates();
-    let mut pages = certs.list(ZONE).per_page(51).iter_blocking();
+    let mut pages = certs.list(&zone()).per_page(51).iter_blocking();
     match pages.next() {
         Some(Err(Error::InvalidArgument { name, .. })) => assert_eq!(name, "per_page"),
         other => panic!("{other:?}"),
     }
     assert!(pages.next().is_none());
-    let err = certs.get("", "x").send_blocking().unwrap_err();
+    let err = certs
+        .get(&ZoneId::new(""), &cid("x"))
+        .send_blocking()
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidArgument { .. }), "{err:?}");
     assert_eq!(fake.request_count(), 0, "nothing was sent");
 }
@@ -133,7 +148,7 @@ fn clones_and_threads_share_one_client() {
             std::thread::spawn(move || {
                 client
                     .client_certificates()
-                    .list(ZONE)
+                    .list(&zone())
                     .send_blocking()
                     .map(|page| page.len())
             })

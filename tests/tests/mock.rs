@@ -4,8 +4,8 @@
 //! ones.
 
 use cloudflare_client_certificates::models::{
-    ClientCertificate, ClientCertificateStatus, ClientCertificateStatusFilter,
-    CreateClientCertificateRequest,
+    ClientCertificate, ClientCertificateId, ClientCertificateStatus, ClientCertificateStatusFilter,
+    CreateClientCertificateRequest, ZoneId,
 };
 use cloudflare_client_certificates::{ApiMessage, Client, Credentials, Error, ErrorKind, Mock};
 use futures_util::TryStreamExt;
@@ -14,6 +14,14 @@ use serde_json::json;
 const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
 const GET: &str = "client-certificate-for-a-zone-client-certificate-details";
 const LIST: &str = "client-certificate-for-a-zone-list-client-certificates";
+
+fn zone() -> ZoneId {
+    ZoneId::new(ZONE)
+}
+
+fn cid(id: &str) -> ClientCertificateId {
+    ClientCertificateId::new(id)
+}
 
 fn cert(id: &str, status: &str) -> ClientCertificate {
     serde_json::from_value(json!({"id": id, "status": status, "common_name": "client"}))
@@ -30,16 +38,16 @@ fn id_of(cert: &ClientCertificate) -> String {
 #[tokio::test]
 async fn set_responses_are_matched_by_operation_and_arguments() {
     let mock = Mock::new();
-    mock.on(|c| c.client_certificates().get(ZONE, "aaa"))
+    mock.on(|c| c.client_certificates().get(&zone(), &cid("aaa")))
         .returns(cert("aaa", "active"));
-    mock.on(|c| c.client_certificates().get(ZONE, "bbb"))
+    mock.on(|c| c.client_certificates().get(&zone(), &cid("bbb")))
         .returns(cert("bbb", "revoked"));
     let certs = mock.client().client_certificates();
 
-    let a = certs.get(ZONE, "aaa").await.expect("set");
+    let a = certs.get(&zone(), &cid("aaa")).await.expect("set");
     assert_eq!(a, cert("aaa", "active"));
     let b = certs
-        .get(ZONE, "bbb")
+        .get(&zone(), &cid("bbb"))
         .send_with_response()
         .await
         .expect("set");
@@ -47,33 +55,48 @@ async fn set_responses_are_matched_by_operation_and_arguments() {
     assert_eq!(b.result().status, cert("bbb", "revoked").status);
     assert_eq!(b.request_id(), Some("mock-2"));
     // The same request once more: answered again.
-    assert_eq!(id_of(&certs.get(ZONE, "aaa").await.unwrap()), "aaa");
+    assert_eq!(
+        id_of(&certs.get(&zone(), &cid("aaa")).await.unwrap()),
+        "aaa"
+    );
 
     // Set later wins; a filter set on the rule must be in the request.
-    mock.on(|c| c.client_certificates().get(ZONE, "aaa"))
+    mock.on(|c| c.client_certificates().get(&zone(), &cid("aaa")))
         .returns(cert("aaa", "pending_revocation"));
     assert_eq!(
-        certs.get(ZONE, "aaa").await.unwrap().status,
-        Some(ClientCertificateStatus::PendingRevocation)
+        certs.get(&zone(), &cid("aaa")).await.unwrap().status,
+        ClientCertificateStatus::PendingRevocation
     );
 }
 
 #[tokio::test]
 async fn bodies_and_filters_take_part_in_matching() {
     let mock = Mock::new();
-    mock.on(|c| c.client_certificates().edit(ZONE, "ccc").reactivate(true))
-        .returns(cert("ccc", "pending_reactivation"));
     mock.on(|c| {
         c.client_certificates()
-            .list(ZONE)
+            .edit(&zone(), &cid("ccc"))
+            .reactivate(true)
+    })
+    .returns(cert("ccc", "pending_reactivation"));
+    mock.on(|c| {
+        c.client_certificates()
+            .list(&zone())
             .status(ClientCertificateStatusFilter::Revoked)
     })
     .returns(vec![cert("r1", "revoked")]);
     let certs = mock.client().client_certificates();
 
-    let edited = certs.edit(ZONE, "ccc").reactivate(true).await.unwrap();
+    let edited = certs
+        .edit(&zone(), &cid("ccc"))
+        .reactivate(true)
+        .await
+        .unwrap();
     assert_eq!(id_of(&edited), "ccc");
-    let unmatched = certs.edit(ZONE, "ccc").reactivate(false).await.unwrap_err();
+    let unmatched = certs
+        .edit(&zone(), &cid("ccc"))
+        .reactivate(false)
+        .await
+        .unwrap_err();
     assert!(
         unmatched
             .to_string()
@@ -82,17 +105,17 @@ async fn bodies_and_filters_take_part_in_matching() {
     );
     // Extra query pairs do not matter; the ones the rule was set with do.
     let revoked = certs
-        .list(ZONE)
+        .list(&zone())
         .status(ClientCertificateStatusFilter::Revoked)
         .per_page(10)
         .await
         .unwrap();
     assert_eq!(revoked.len(), 1);
-    let all = certs.list(ZONE).await.unwrap_err();
+    let all = certs.list(&zone()).await.unwrap_err();
     assert_eq!(all.kind(), ErrorKind::Configuration, "{all:?}");
     // A list answered with `returns` is one page: the stream ends after it.
     let streamed: Vec<ClientCertificate> = certs
-        .list(ZONE)
+        .list(&zone())
         .status(ClientCertificateStatusFilter::Revoked)
         .stream()
         .try_collect()
@@ -106,12 +129,12 @@ async fn pages_are_walked_by_stream_and_sent_page_by_page() {
     let mock = Mock::new();
     let first: Vec<_> = (1..=3).map(|i| cert(&format!("p{i}"), "active")).collect();
     let second = vec![cert("p4", "active")];
-    mock.on(|c| c.client_certificates().list(ZONE))
+    mock.on(|c| c.client_certificates().list(&zone()))
         .pages(vec![first.clone(), second.clone()]);
     let certs = mock.client().client_certificates();
 
     let all: Vec<String> = certs
-        .list(ZONE)
+        .list(&zone())
         .stream()
         .map_ok(|c| id_of(&c))
         .try_collect()
@@ -125,20 +148,25 @@ async fn pages_are_walked_by_stream_and_sent_page_by_page() {
         .collect();
     assert_eq!(pages, [Some("1".into()), Some("2".into())]);
 
-    let page_two = certs.list(ZONE).page(2).send_with_response().await.unwrap();
+    let page_two = certs
+        .list(&zone())
+        .page(2)
+        .send_with_response()
+        .await
+        .unwrap();
     let info = page_two.result_info().expect("page information");
     assert_eq!(
         (info.page, info.total_pages, info.total_count, info.count),
         (Some(2), Some(2), Some(4), Some(1))
     );
     assert_eq!(page_two.into_result(), second);
-    assert!(certs.list(ZONE).page(3).await.unwrap().is_empty());
+    assert!(certs.list(&zone()).page(3).await.unwrap().is_empty());
     // The blocking iterator sees the same pages.
     let client = mock.client();
     let blocking = tokio::task::spawn_blocking(move || {
         client
             .client_certificates()
-            .list(ZONE)
+            .list(&zone())
             .iter_blocking()
             .count()
     })
@@ -152,23 +180,23 @@ async fn failures_are_decoded_as_api_errors() {
     let mock = Mock::new();
     let mut message = ApiMessage::new(1003, "certificate not found");
     message.documentation_url = Some("https://developers.cloudflare.com/".into());
-    mock.on(|c| c.client_certificates().get(ZONE, "gone"))
+    mock.on(|c| c.client_certificates().get(&zone(), &cid("gone")))
         .fails(404, message.clone());
-    mock.on(|c| c.client_certificates().delete(ZONE, "busy"))
+    mock.on(|c| c.client_certificates().delete(&zone(), &cid("busy")))
         .fails(429, ApiMessage::new(971, "slow down"));
-    mock.on(|c| c.client_certificates().get(ZONE, "garbled"))
+    mock.on(|c| c.client_certificates().get(&zone(), &cid("garbled")))
         .responds(200, "<html>not json</html>");
     let certs = mock.client().client_certificates();
 
-    let err = certs.get(ZONE, "gone").await.unwrap_err();
+    let err = certs.get(&zone(), &cid("gone")).await.unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
     let api = err.api_error().unwrap();
     assert_eq!(api.errors(), [message]);
     assert_eq!(api.request_id(), Some("mock-1"));
-    let limited = certs.delete(ZONE, "busy").await.unwrap_err();
+    let limited = certs.delete(&zone(), &cid("busy")).await.unwrap_err();
     assert!(limited.is_rate_limited(), "{limited:?}");
     assert_eq!(mock.requests().len(), 2, "a mock never retries");
-    let garbled = certs.get(ZONE, "garbled").await.unwrap_err();
+    let garbled = certs.get(&zone(), &cid("garbled")).await.unwrap_err();
     match garbled {
         Error::Decode { body_excerpt, .. } => assert!(body_excerpt.contains("not json")),
         other => panic!("{other:?}"),
@@ -179,7 +207,7 @@ async fn failures_are_decoded_as_api_errors() {
 async fn unmatched_calls_fail_naming_the_request() {
     let mock = Mock::new();
     let certs = mock.client().client_certificates();
-    let err = certs.get(ZONE, "nothing-set").await.unwrap_err();
+    let err = certs.get(&zone(), &cid("nothing-set")).await.unwrap_err();
     let text = err.to_string();
     assert_eq!(err.kind(), ErrorKind::Configuration);
     assert!(
@@ -190,9 +218,14 @@ async fn unmatched_calls_fail_naming_the_request() {
     );
     assert!(text.contains("none is set for this operation"), "{text}");
 
-    mock.on(|c| c.client_certificates().list(ZONE).per_page(5))
+    mock.on(|c| c.client_certificates().list(&zone()).per_page(5))
         .returns(vec![]);
-    let err = certs.list(ZONE).per_page(6).await.unwrap_err().to_string();
+    let err = certs
+        .list(&zone())
+        .per_page(6)
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains(&format!("(operation `{LIST}`)")), "{err}");
     assert!(
         err.contains(&format!(
@@ -217,7 +250,7 @@ async fn sent_requests_can_be_inspected_without_their_secrets() {
         .unwrap();
     mock.on(|c| {
         c.client_certificates().create(
-            ZONE,
+            &zone(),
             CreateClientCertificateRequest {
                 csr: "CSR".into(),
                 validity_days: 30,
@@ -230,9 +263,9 @@ async fn sent_requests_can_be_inspected_without_their_secrets() {
         csr: "CSR".into(),
         validity_days: 30,
     };
-    certs.create(ZONE, body).await.unwrap();
+    certs.create(&zone(), body).await.unwrap();
     let _ = certs
-        .list(ZONE)
+        .list(&zone())
         .status(ClientCertificateStatusFilter::PendingRevocation)
         .header("X-Trace", "t-1")
         .await;
@@ -270,10 +303,10 @@ async fn sent_requests_can_be_inspected_without_their_secrets() {
 #[tokio::test]
 async fn invalid_arguments_are_refused_before_the_mock() {
     let mock = Mock::new();
-    mock.on(|c| c.client_certificates().list(ZONE))
+    mock.on(|c| c.client_certificates().list(&zone()))
         .returns(vec![]);
     let certs = mock.client().client_certificates();
-    let err = certs.list(ZONE).per_page(500).await.unwrap_err();
+    let err = certs.list(&zone()).per_page(500).await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -284,7 +317,10 @@ async fn invalid_arguments_are_refused_before_the_mock() {
         ),
         "{err:?}"
     );
-    let err = certs.get("z".repeat(33), "x").await.unwrap_err();
+    let err = certs
+        .get(&ZoneId::new("z".repeat(33)), &cid("x"))
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -297,7 +333,7 @@ async fn invalid_arguments_are_refused_before_the_mock() {
     );
     assert!(mock.requests().is_empty(), "nothing reached the mock");
     // Path parameters are percent-encoded as on the wire.
-    let _ = certs.get(ZONE, "a/b c").await;
+    let _ = certs.get(&zone(), &cid("a/b c")).await;
     assert_eq!(
         mock.requests()[0].path,
         format!("/zones/{ZONE}/client_certificates/a%2Fb%20c")
@@ -307,12 +343,12 @@ async fn invalid_arguments_are_refused_before_the_mock() {
 #[test]
 fn blocking_calls_reach_the_mock_too() {
     let mock = Mock::new();
-    mock.on(|c| c.client_certificates().get(ZONE, "aaa"))
+    mock.on(|c| c.client_certificates().get(&zone(), &cid("aaa")))
         .returns(cert("aaa", "active"));
     let got = mock
         .client()
         .client_certificates()
-        .get(ZONE, "aaa")
+        .get(&zone(), &cid("aaa"))
         .send_blocking()
         .unwrap();
     assert_eq!(id_of(&got), "aaa");
@@ -324,12 +360,12 @@ fn blocking_calls_reach_the_mock_too() {
 #[tokio::test]
 async fn blocking_inside_an_async_runtime_works() {
     let mock = Mock::new();
-    mock.on(|c| c.client_certificates().list(ZONE))
+    mock.on(|c| c.client_certificates().list(&zone()))
         .pages(vec![vec![cert("x1", "active")], vec![cert("x2", "active")]]);
     let client = mock.client();
     let ids: Vec<String> = client
         .client_certificates()
-        .list(ZONE)
+        .list(&zone())
         .iter_blocking()
         .map(|c| id_of(&c.unwrap()))
         .collect();
