@@ -21,9 +21,9 @@ impl ClientCertificates {
     ///
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
-    /// use futures_util::TryStreamExt;
+    /// use cloudflare_client_certificates::TryStreamExt;
     ///
-    /// let mut items = client.client_certificates().list("zone_id").stream();
+    /// let mut items = client.client_certificates().list("023e105f4ecef8ad9ca31a8372d0c353").stream();
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
     /// }
@@ -59,10 +59,14 @@ impl ListRequest {
         Self(self.0.arg(1, &value))
     }
     /// Page number of paginated results.
+    ///
+    /// At least 1.
     pub fn page(self, value: i64) -> Self {
         Self(self.0.arg(2, &value))
     }
     /// Number of records per page.
+    ///
+    /// Between 5 and 50.
     pub fn per_page(self, value: i64) -> Self {
         Self(self.0.arg(3, &value))
     }
@@ -86,10 +90,13 @@ impl ClientCertificates {
     ///
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
-    /// let result = client.client_certificates().create("zone_id", cloudflare_client_certificates::models::CreateClientCertificateRequest {
-    ///     csr: "csr".into(),
-    ///     validity_days: 1,
-    /// }).await?;
+    /// let result = client.client_certificates().create(
+    ///     "023e105f4ecef8ad9ca31a8372d0c353",
+    ///     cloudflare_client_certificates::models::CreateClientCertificateRequest {
+    ///         csr: "-----BEGIN CERTIFICATE REQUEST-----\nMIICY....\n-----END CERTIFICATE REQUEST-----".to_string(),
+    ///         validity_days: 3650,
+    ///     },
+    /// ).await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }
@@ -122,7 +129,10 @@ impl ClientCertificates {
     ///
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
-    /// let result = client.client_certificates().get("zone_id", "client_certificate_id").await?;
+    /// let result = client.client_certificates().get(
+    ///     "023e105f4ecef8ad9ca31a8372d0c353",
+    ///     "023e105f4ecef8ad9ca31a8372d0c353",
+    /// ).await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }
@@ -160,7 +170,10 @@ impl ClientCertificates {
     ///
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
-    /// let result = client.client_certificates().delete("zone_id", "client_certificate_id").await?;
+    /// let result = client.client_certificates().delete(
+    ///     "023e105f4ecef8ad9ca31a8372d0c353",
+    ///     "023e105f4ecef8ad9ca31a8372d0c353",
+    /// ).await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }
@@ -199,7 +212,10 @@ impl ClientCertificates {
     ///
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
-    /// let result = client.client_certificates().edit("zone_id", "client_certificate_id").await?;
+    /// let result = client.client_certificates().edit(
+    ///     "023e105f4ecef8ad9ca31a8372d0c353",
+    ///     "023e105f4ecef8ad9ca31a8372d0c353",
+    /// ).await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }

@@ -14,6 +14,15 @@ pub use crate::runtime::RequestOptions;
 pub use crate::runtime::ResponseFuture;
 pub use crate::runtime::ResultFuture;
 pub use crate::runtime::ResultInfo;
+pub use crate::runtime::Stream;
+pub use crate::runtime::StreamExt;
+pub use crate::runtime::TryStreamExt;
+pub use crate::runtime::StatusCode;
+pub use crate::runtime::HeaderMap;
+pub use crate::runtime::prelude;
+pub use crate::runtime::reqwest;
+pub use crate::runtime::serde_json;
+pub use ::chrono;
 #[cfg(feature = "client_certificates")]
 pub use crate::client_certificates::ClientCertificates;
 pub(crate) use crate::profile::PROFILE;

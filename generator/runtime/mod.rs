@@ -72,6 +72,7 @@ mod macros;
 mod options;
 mod pagination;
 mod params;
+pub mod prelude;
 pub(crate) mod private;
 mod profile;
 mod redact;
@@ -95,3 +96,11 @@ pub use pagination::PageStream;
 pub use response::{
     ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo,
 };
+
+// What a program needs beside the client to use it, so that it needs no other dependency:
+// the stream traits `stream()` results are read with, the types responses and errors carry,
+// and the crates themselves.
+pub use futures_util::{Stream, StreamExt, TryStreamExt};
+pub use reqwest::StatusCode;
+pub use reqwest::header::HeaderMap;
+pub use {reqwest, serde_json};
