@@ -91,10 +91,8 @@ impl Values<'_> {
                 if items.is_empty() {
                     "Vec::new()".to_string()
                 } else {
-                    let items: Option<Vec<String>> = items
-                        .iter()
-                        .map(|v| self.at(v, item, depth + 1))
-                        .collect();
+                    let items: Option<Vec<String>> =
+                        items.iter().map(|v| self.at(v, item, depth + 1)).collect();
                     format!("vec![{}]", items?.join(", "))
                 }
             }
@@ -193,7 +191,10 @@ fn byte_literal(text: &str) -> Option<String> {
 pub(super) fn arguments(values: Values, op: &Operation) -> Option<Vec<String>> {
     let mut args = Vec::new();
     for p in op.params.iter().filter(|p| p.required) {
-        let sample = p.sample.clone().unwrap_or_else(|| Value::String("sample".into()));
+        let sample = p
+            .sample
+            .clone()
+            .unwrap_or_else(|| Value::String("sample".into()));
         args.push(values.argument(&sample, &p.ty)?);
     }
     if let Some(body) = &op.body
@@ -229,7 +230,11 @@ pub(super) fn call(values: Values, resource: &Resource, op: &Operation) -> Optio
 
 /// A method's `# Example`: a compiled (`no_run`) call with spec-valid arguments; a list
 /// with pages reads them all through `stream()`.
-pub(super) fn method_example(values: Values, resource: &Resource, op: &Operation) -> Option<String> {
+pub(super) fn method_example(
+    values: Values,
+    resource: &Resource,
+    op: &Operation,
+) -> Option<String> {
     let krate = values.krate;
     let call = call(values, resource, op)?;
     let body = if op.pagination.is_some() {

@@ -60,7 +60,11 @@ pub fn exports_file(api: &Api) -> TokenStream {
             let name = ident(name);
             quote!(pub use crate::runtime::#name;)
         });
-    let chrono = needs_chrono(api).then(|| quote!(pub use ::chrono;));
+    let chrono = needs_chrono(api).then(|| {
+        quote!(
+            pub use ::chrono;
+        )
+    });
     let handles = api.resources.iter().map(|r| {
         let m = ident(&r.module);
         let t = ident(&r.type_name);

@@ -79,7 +79,13 @@ fn install(out: &mut String, api: &Api, krate: &str) {
 fn placeholders(parts: &[crate::ir::CredentialPart]) -> String {
     let count: usize = parts
         .iter()
-        .map(|p| if p.kind == CredentialKind::Basic { 2 } else { 1 })
+        .map(|p| {
+            if p.kind == CredentialKind::Basic {
+                2
+            } else {
+                1
+            }
+        })
         .sum();
     vec!["\"…\""; count].join(", ")
 }
@@ -185,8 +191,7 @@ fn find<'a>(
 ) -> Option<(&'a Resource, &'a Operation, String)> {
     api.resources.iter().find_map(|r| {
         r.operations.iter().filter(|op| pick(op)).find_map(|op| {
-            examples::call(values, r, op)
-                .map(|call| (r, op, call.replace('\n', "\n    ")))
+            examples::call(values, r, op).map(|call| (r, op, call.replace('\n', "\n    ")))
         })
     })
 }
@@ -277,9 +282,10 @@ fn pagination(out: &mut String, api: &Api) {
         .resources
         .iter()
         .flat_map(|r| {
-            r.operations.iter().filter(|op| op.pagination.is_some()).map(|op| {
-                format!("`{}().{}`", crate::naming::unraw(&r.module), op.method_name)
-            })
+            r.operations
+                .iter()
+                .filter(|op| op.pagination.is_some())
+                .map(|op| format!("`{}().{}`", crate::naming::unraw(&r.module), op.method_name))
         })
         .collect();
     out.push_str("## Pagination\n\n");
@@ -310,7 +316,9 @@ fn pagination(out: &mut String, api: &Api) {
 }
 
 fn errors(out: &mut String, api: &Api, krate: &str) {
-    out.push_str("## Errors\n\nEvery call returns `Result<T, Error>`. The variants of `Error`:\n\n");
+    out.push_str(
+        "## Errors\n\nEvery call returns `Result<T, Error>`. The variants of `Error`:\n\n",
+    );
     for (name, doc) in error_variants() {
         let _ = writeln!(out, "- `Error::{name}`: {doc}");
     }
@@ -608,7 +616,14 @@ mod tests {
     #[test]
     fn the_behaviour_write_up_keeps_its_sections() {
         let text = behaviour();
-        for heading in ["Requests", "Retries", "Limits", "Redirects", "Secrets", "Tracing"] {
+        for heading in [
+            "Requests",
+            "Retries",
+            "Limits",
+            "Redirects",
+            "Secrets",
+            "Tracing",
+        ] {
             assert!(
                 text.contains(&format!("#### {heading}\n")),
                 "no {heading} section in:\n{text}"

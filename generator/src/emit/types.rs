@@ -107,7 +107,9 @@ pub fn bounds_doc(c: &crate::ir::Constraints) -> Option<String> {
     };
     let mut parts = Vec::new();
     match (c.minimum, c.maximum) {
-        (Some(min), Some(max)) => parts.push(format!("Between {} and {}.", number(min), number(max))),
+        (Some(min), Some(max)) => {
+            parts.push(format!("Between {} and {}.", number(min), number(max)))
+        }
         (Some(min), None) => parts.push(format!("At least {}.", number(min))),
         (None, Some(max)) => parts.push(format!("At most {}.", number(max))),
         (None, None) => {}
@@ -145,7 +147,11 @@ fn code_span(text: &str) -> String {
         longest = longest.max(run);
     }
     let ticks = "`".repeat(longest + 1);
-    let pad = if longest > 0 || text.starts_with('`') { " " } else { "" };
+    let pad = if longest > 0 || text.starts_with('`') {
+        " "
+    } else {
+        ""
+    };
     format!("{ticks}{pad}{text}{pad}{ticks}")
 }
 
@@ -253,5 +259,42 @@ mod tests {
         assert_eq!(sanitize("List<String>"), "List&lt;String&gt;");
         assert_eq!(sanitize("    indented code"), "indented code");
         assert_eq!(sanitize("```\nlet x;\n```"), "```text\nlet x;\n```");
+    }
+
+    #[test]
+    fn bounds_are_sentences() {
+        use super::bounds_doc;
+        use crate::ir::Constraints;
+        let range = Constraints {
+            minimum: Some(5.0),
+            maximum: Some(50.0),
+            default: Some(serde_json::json!(20)),
+            ..Constraints::default()
+        };
+        assert_eq!(
+            bounds_doc(&range).as_deref(),
+            Some("Between 5 and 50. Default: 20.")
+        );
+        let length = Constraints {
+            max_length: Some(32),
+            pattern: Some("^[a-f0-9`]+$".into()),
+            ..Constraints::default()
+        };
+        assert_eq!(
+            bounds_doc(&length).as_deref(),
+            Some("At most 32 characters. Matches the pattern `` ^[a-f0-9`]+$ ``.")
+        );
+        let exact = Constraints {
+            min_length: Some(2),
+            max_length: Some(2),
+            minimum: Some(0.5),
+            default: Some(serde_json::json!("asc")),
+            ..Constraints::default()
+        };
+        assert_eq!(
+            bounds_doc(&exact).as_deref(),
+            Some("At least 0.5. Exactly 2 characters. Default: `\"asc\"`.")
+        );
+        assert_eq!(bounds_doc(&Constraints::default()), None);
     }
 }
