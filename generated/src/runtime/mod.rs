@@ -103,7 +103,11 @@ mod write_up_tests {
             .lines()
             .filter_map(|l| l.strip_prefix("//!"))
             .collect();
-        let docs = docs.join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
+        let docs = docs
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let secs = |d: Duration| {
             let s = d.as_secs_f64();
             if s.fract() == 0.0 {
@@ -114,7 +118,10 @@ mod write_up_tests {
         };
         let pages = super::client::DEFAULT_MAX_PAGES;
         let wanted = [
-            format!("own timeout ({} by default)", secs(super::client::DEFAULT_TIMEOUT)),
+            format!(
+                "own timeout ({} by default)",
+                secs(super::client::DEFAULT_TIMEOUT)
+            ),
             format!(
                 "total timeout ({} by default)",
                 secs(super::client::DEFAULT_TOTAL_TIMEOUT)
