@@ -28,7 +28,9 @@ fn rust_blocks(markdown: &str) -> Vec<(usize, String)> {
                         .iter()
                         .all(|w| matches!(*w, "" | "rust" | "no_run" | "should_panic"))
                         || (words.contains(&"rust")
-                            && !words.iter().any(|w| matches!(*w, "ignore" | "compile_fail")));
+                            && !words
+                                .iter()
+                                .any(|w| matches!(*w, "ignore" | "compile_fail")));
                     current = Some((number + 1, rust, String::new()));
                 }
             }
@@ -78,7 +80,11 @@ fn readme_examples_build_in_a_fresh_project() {
         "README.md's \"Using the generated client\" has {} Rust blocks; expected its examples",
         using.len()
     );
-    sources.extend(using.into_iter().map(|(line, code)| ("README.md", line, code)));
+    sources.extend(
+        using
+            .into_iter()
+            .map(|(line, code)| ("README.md", line, code)),
+    );
     let generated = rust_blocks(&generated_readme);
     assert!(
         generated.len() >= 4,

@@ -5,6 +5,8 @@
 use crate::ir::{Operation, Resource, TypeDef, TypeKind, TypeRef};
 use serde_json::Value;
 
+/// What the sampler gives a string the spec says nothing about.
+const SAMPLE: &str = "sample";
 /// Nesting depth after which a value is not written out.
 const MAX_DEPTH: usize = 6;
 /// A value longer than this (in characters of source) is not shown.
@@ -72,11 +74,20 @@ impl Values<'_> {
             TypeRef::Bytes => match value {
                 Value::String(s) => format!("{}.to_vec()", byte_literal(s)?),
                 Value::Array(items) => {
-                    let bytes: Option<Vec<String>> = items
+                    let bytes: Option<Vec<u8>> = items
                         .iter()
-                        .map(|b| b.as_u64().filter(|b| *b < 256).map(|b| b.to_string()))
+                        .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
                         .collect();
-                    format!("vec![{}]", bytes?.join(", "))
+                    let bytes = bytes?;
+                    match std::str::from_utf8(&bytes) {
+                        Ok(text) if text.chars().all(|c| c.is_ascii_graphic() || c == ' ') => {
+                            format!("{}.to_vec()", byte_literal(text)?)
+                        }
+                        _ => {
+                            let list: Vec<String> = bytes.iter().map(u8::to_string).collect();
+                            format!("vec![{}]", list.join(", "))
+                        }
+                    }
                 }
                 _ => return None,
             },
@@ -118,6 +129,18 @@ impl Values<'_> {
         })
     }
 
+    /// [`Self::at`] for a value with a name (a field, a parameter): text the spec says
+    /// nothing about (the sampler's `"sample"`) is shown as the name, which says more.
+    fn named_at(&self, value: &Value, ty: &TypeRef, name: &str, depth: usize) -> Option<String> {
+        let text = match ty {
+            TypeRef::String | TypeRef::Option(_) if value.as_str() == Some(SAMPLE) => {
+                Value::String(crate::naming::unraw(name).to_string())
+            }
+            _ => return self.at(value, ty, depth),
+        };
+        self.at(&text, ty, depth)
+    }
+
     fn named(&self, value: &Value, name: &str, depth: usize) -> Option<String> {
         let def = self.types.iter().find(|t| t.name == name)?;
         let path = format!("{}::models::{}", self.krate, crate::naming::unraw(name));
@@ -129,25 +152,25 @@ impl Values<'_> {
         Some(match &def.kind {
             TypeKind::Struct { fields, additional } => {
                 let object = value.as_object()?;
-                let indent = "    ".repeat(depth + 1);
                 let mut inits = Vec::new();
                 for f in fields {
                     let init = match object.get(&f.wire_name) {
-                        Some(v) => self.at(v, &f.ty, depth + 1)?,
+                        Some(v) => self.named_at(v, &f.ty, &f.rust_name, depth + 1)?,
                         None if f.ty.is_option() => "None".to_string(),
                         None if f.ty.has_empty_default() => "Default::default()".to_string(),
                         None => return None,
                     };
-                    inits.push(format!("{indent}{}: {init},", f.rust_name));
+                    // A value over several lines is indented under its field.
+                    let init = init.replace('\n', "\n    ");
+                    inits.push(format!("    {}: {init},", f.rust_name));
                 }
                 if let Some(extra) = additional {
-                    inits.push(format!("{indent}{}: Default::default(),", extra.rust_name));
+                    inits.push(format!("    {}: Default::default(),", extra.rust_name));
                 }
                 if inits.is_empty() {
                     format!("{path} {{}}")
                 } else {
-                    let close = "    ".repeat(depth);
-                    format!("{path} {{\n{}\n{close}}}", inits.join("\n"))
+                    format!("{path} {{\n{}\n}}", inits.join("\n"))
                 }
             }
             TypeKind::Enum { variants } => {
@@ -191,10 +214,12 @@ fn byte_literal(text: &str) -> Option<String> {
 pub(super) fn arguments(values: Values, op: &Operation) -> Option<Vec<String>> {
     let mut args = Vec::new();
     for p in op.params.iter().filter(|p| p.required) {
-        let sample = p
-            .sample
-            .clone()
-            .unwrap_or_else(|| Value::String("sample".into()));
+        let sample = match &p.sample {
+            Some(Value::String(s)) if s == SAMPLE => None,
+            other => other.clone(),
+        };
+        let sample =
+            sample.unwrap_or_else(|| Value::String(crate::naming::unraw(&p.rust_name).to_string()));
         args.push(values.argument(&sample, &p.ty)?);
     }
     if let Some(body) = &op.body
@@ -347,6 +372,14 @@ mod tests {
             values.literal(&json!("gone"), &TypeRef::Named("Status".into())),
             None
         );
+        // Text the spec says nothing about is shown by its field's name.
+        let plain = values
+            .literal(
+                &json!({"csr": "sample", "days": 1}),
+                &TypeRef::Named("Cert".into()),
+            )
+            .unwrap_or_default();
+        assert!(plain.contains("csr: \"csr\".to_string(),"), "{plain}");
         // A required field without a sample cannot be written either.
         assert_eq!(
             values.literal(&json!({"csr": "x"}), &TypeRef::Named("Cert".into())),

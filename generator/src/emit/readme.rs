@@ -136,16 +136,30 @@ fn credentials(out: &mut String, api: &Api, krate: &str) {
             );
         }
         out.push('\n');
-        let _ = writeln!(
-            out,
-            "`Client::from_env()` takes the first of these whose variables are all set{}; with \
-             none set it fails with an error naming the variables. Credentials are sent as \
-             sensitive header values and never appear in `Debug`, `Display`, errors or traces.\n",
-            if p.credentials.len() > 1 {
-                ", in this order"
-            } else {
-                ""
-            }
+        let from_env = p
+            .credentials
+            .iter()
+            .any(|set| set.parts.iter().all(|part| part.env.is_some()));
+        if from_env {
+            let _ = writeln!(
+                out,
+                "`Client::from_env()` takes the first of these whose variables are all set{}; \
+                 with none set it fails with an error naming the variables.",
+                if p.credentials.len() > 1 {
+                    ", in this order"
+                } else {
+                    ""
+                }
+            );
+        } else {
+            out.push_str(
+                "No environment variable is named for them (`[auth.env]` of `codegen.toml`), so \
+                 `Client::from_env()` reads none: pass them to `Client::new` or the builder.",
+            );
+        }
+        out.push_str(
+            " Credentials are sent as sensitive values and never appear in `Debug`, `Display`, \
+             errors or traces.\n\n",
         );
     }
     match &p.base_url_env {
