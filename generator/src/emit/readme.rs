@@ -34,7 +34,7 @@ pub fn readme(api: &Api, features: &Features, header: &str) -> String {
     install(&mut out, api, &krate);
     credentials(&mut out, api, &krate);
     full_example(&mut out, api, values);
-    pagination(&mut out, api);
+    pagination(&mut out, api, values);
     errors(&mut out, api, &krate);
     retries(&mut out, &krate);
     feature_list(&mut out, api, features);
@@ -291,7 +291,7 @@ fn full_example(out: &mut String, api: &Api, values: Values) {
     );
 }
 
-fn pagination(out: &mut String, api: &Api) {
+fn pagination(out: &mut String, api: &Api, values: Values) {
     let paged: Vec<String> = api
         .resources
         .iter()
@@ -326,6 +326,28 @@ fn pagination(out: &mut String, api: &Api) {
          other than the one asked for, the same page twice, or more than {max_pages} pages, \
          settable with `max_pages`) ends the stream with `Error::Pagination` instead of looping.\n",
         paged.join(", ")
+    );
+    let Some((_, _, call)) = find(api, values, |op| op.pagination.is_some()) else {
+        return;
+    };
+    let krate = values.krate;
+    let call = call.replace('\n', "\n    ");
+    let _ = writeln!(
+        out,
+        "```rust,no_run\nuse {krate}::prelude::*;\nuse {krate}::{{HeaderMap, Stream, serde_json}};\n\n\
+         /// Counts the items of any stream of results, such as `stream()` gives.\n\
+         async fn count<T>(items: impl Stream<Item = Result<T, Error>>) -> Result<usize, Error> {{\n    \
+         items.try_fold(0, |n, _| async move {{ Ok(n + 1) }}).await\n}}\n\n\
+         async fn pages(client: &Client) -> Result<(), Error> {{\n    \
+         // The first ten items only: no page after the one that holds the tenth is asked for.\n    \
+         let first: Vec<_> = {call}.stream().take(10).try_collect().await?;\n    \
+         let all = count({call}.stream()).await?;\n    \
+         // One page, with its response.\n    \
+         let page = {call}.send_with_response().await?;\n    \
+         let headers: &HeaderMap = page.headers();\n    \
+         println!(\"{{}} of {{all}}; {{}} headers\", first.len(), headers.len());\n    \
+         println!(\"{{}}\", serde_json::to_string_pretty(page.result()).unwrap_or_default());\n    \
+         Ok(())\n}}\n```\n"
     );
 }
 
@@ -394,11 +416,14 @@ fn retries(out: &mut String, krate: &str) {
     );
     let _ = writeln!(
         out,
-        "```rust,no_run\nuse {krate}::{{Client, Credentials, Error, RequestOptions}};\nuse std::time::Duration;\n\n\
+        "```rust,no_run\nuse {krate}::{{Client, Credentials, Error, RequestOptions, reqwest}};\nuse std::time::Duration;\n\n\
          fn tuned() -> Result<(Client, RequestOptions), Error> {{\n    let client = Client::builder()\n        \
          .credentials(Credentials::bearer(\"…\"))\n        .timeout(Duration::from_secs(20))\n        \
          .total_timeout(Duration::from_secs(45))\n        .max_retries(4)\n        \
-         .user_agent(\"my-service/1.2\")\n        .build()?;\n    \
+         .user_agent(\"my-service/1.2\")\n        \
+         // The HTTP client beneath, through the crate's own `reqwest`.\n        \
+         .configure_http(|http: reqwest::ClientBuilder| http.tcp_nodelay(true))\n        \
+         .build()?;\n    \
          // For one request: a shorter timeout, and a POST that is safe to send twice.\n    \
          let options = RequestOptions::new()\n        .timeout(Duration::from_secs(5))\n        \
          .idempotent(true);\n    Ok((client, options))\n}}\n```\n"
