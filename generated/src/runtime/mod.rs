@@ -91,6 +91,23 @@ mod validate;
 #[cfg(test)]
 mod server_tests;
 
+pub use client::{Client, ClientBuilder};
+pub use credentials::Credentials;
+pub use error::{ApiError, Error, ErrorKind};
+pub use options::RequestOptions;
+pub use pagination::PageStream;
+pub use response::{
+    ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo,
+};
+
+// What a program needs beside the client to use it, so that it needs no other dependency:
+// the stream traits `stream()` results are read with, the types responses and errors carry,
+// and the crates themselves.
+pub use futures_util::{Stream, StreamExt, TryStreamExt};
+pub use reqwest::StatusCode;
+pub use reqwest::header::HeaderMap;
+pub use {reqwest, serde_json};
+
 #[cfg(test)]
 mod write_up_tests {
     use std::time::Duration;
@@ -147,20 +164,3 @@ mod write_up_tests {
         }
     }
 }
-
-pub use client::{Client, ClientBuilder};
-pub use credentials::Credentials;
-pub use error::{ApiError, Error, ErrorKind};
-pub use options::RequestOptions;
-pub use pagination::PageStream;
-pub use response::{
-    ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo,
-};
-
-// What a program needs beside the client to use it, so that it needs no other dependency:
-// the stream traits `stream()` results are read with, the types responses and errors carry,
-// and the crates themselves.
-pub use futures_util::{Stream, StreamExt, TryStreamExt};
-pub use reqwest::StatusCode;
-pub use reqwest::header::HeaderMap;
-pub use {reqwest, serde_json};
