@@ -23,14 +23,16 @@ impl ClientCertificates {
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
     /// use cloudflare_client_certificates::TryStreamExt;
     ///
-    /// let mut items = client.client_certificates().list("023e105f4ecef8ad9ca31a8372d0c353").stream();
+    /// let mut items = client.client_certificates().list(
+    ///     &cloudflare_client_certificates::models::ZoneId::new("023e105f4ecef8ad9ca31a8372d0c353"),
+    /// ).stream();
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
     /// }
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list(&self, zone_id: impl Into<String>) -> ListRequest {
+    pub fn list(&self, zone_id: &crate::models::ZoneId) -> ListRequest {
         static OPERATION: rt::Operation = rt::Operation {
             id: "client-certificate-for-a-zone-list-client-certificates",
             method: rt::HttpMethod::Get,
@@ -46,7 +48,7 @@ impl ClientCertificates {
             page_param: Some("page"),
             ..rt::Operation::DEFAULT
         };
-        rt::call(&self.0, &OPERATION).arg_str(0, zone_id).wrap()
+        rt::call(&self.0, &OPERATION).arg_str(0, zone_id.as_str()).wrap()
     }
 }
 rt::request_builder!(
@@ -91,7 +93,7 @@ impl ClientCertificates {
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
     /// let result = client.client_certificates().create(
-    ///     "023e105f4ecef8ad9ca31a8372d0c353",
+    ///     &cloudflare_client_certificates::models::ZoneId::new("023e105f4ecef8ad9ca31a8372d0c353"),
     ///     cloudflare_client_certificates::models::CreateClientCertificateRequest {
     ///         csr: "-----BEGIN CERTIFICATE REQUEST-----\nMIICY....\n-----END CERTIFICATE REQUEST-----".to_string(),
     ///         validity_days: 3650,
@@ -103,7 +105,7 @@ impl ClientCertificates {
     /// ```
     pub fn create(
         &self,
-        zone_id: impl Into<String>,
+        zone_id: &crate::models::ZoneId,
         body: crate::models::CreateClientCertificateRequest,
     ) -> CreateRequest {
         static OPERATION: rt::Operation = rt::Operation {
@@ -114,7 +116,7 @@ impl ClientCertificates {
             body: rt::BodyKind::Json("application/json"),
             ..rt::Operation::DEFAULT
         };
-        rt::call(&self.0, &OPERATION).arg_str(0, zone_id).body(&body).wrap()
+        rt::call(&self.0, &OPERATION).arg_str(0, zone_id.as_str()).body(&body).wrap()
     }
 }
 rt::request_builder!(CreateRequest => crate ::models::ClientCertificate, send_json);
@@ -130,8 +132,8 @@ impl ClientCertificates {
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
     /// let result = client.client_certificates().get(
-    ///     "023e105f4ecef8ad9ca31a8372d0c353",
-    ///     "023e105f4ecef8ad9ca31a8372d0c353",
+    ///     &cloudflare_client_certificates::models::ZoneId::new("023e105f4ecef8ad9ca31a8372d0c353"),
+    ///     &cloudflare_client_certificates::models::ClientCertificateId::new("023e105f4ecef8ad9ca31a8372d0c353"),
     /// ).await?;
     /// println!("{result:?}");
     /// # Ok(())
@@ -139,8 +141,8 @@ impl ClientCertificates {
     /// ```
     pub fn get(
         &self,
-        zone_id: impl Into<String>,
-        client_certificate_id: impl Into<String>,
+        zone_id: &crate::models::ZoneId,
+        client_certificate_id: &crate::models::ClientCertificateId,
     ) -> GetRequest {
         static OPERATION: rt::Operation = rt::Operation {
             id: "client-certificate-for-a-zone-client-certificate-details",
@@ -153,8 +155,8 @@ impl ClientCertificates {
             ..rt::Operation::DEFAULT
         };
         rt::call(&self.0, &OPERATION)
-            .arg_str(0, zone_id)
-            .arg_str(1, client_certificate_id)
+            .arg_str(0, zone_id.as_str())
+            .arg_str(1, client_certificate_id.as_str())
             .wrap()
     }
 }
@@ -171,8 +173,8 @@ impl ClientCertificates {
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
     /// let result = client.client_certificates().delete(
-    ///     "023e105f4ecef8ad9ca31a8372d0c353",
-    ///     "023e105f4ecef8ad9ca31a8372d0c353",
+    ///     &cloudflare_client_certificates::models::ZoneId::new("023e105f4ecef8ad9ca31a8372d0c353"),
+    ///     &cloudflare_client_certificates::models::ClientCertificateId::new("023e105f4ecef8ad9ca31a8372d0c353"),
     /// ).await?;
     /// println!("{result:?}");
     /// # Ok(())
@@ -181,8 +183,8 @@ impl ClientCertificates {
     #[doc(alias = "revoke")]
     pub fn delete(
         &self,
-        zone_id: impl Into<String>,
-        client_certificate_id: impl Into<String>,
+        zone_id: &crate::models::ZoneId,
+        client_certificate_id: &crate::models::ClientCertificateId,
     ) -> DeleteRequest {
         static OPERATION: rt::Operation = rt::Operation {
             id: "client-certificate-for-a-zone-delete-client-certificate",
@@ -195,8 +197,8 @@ impl ClientCertificates {
             ..rt::Operation::DEFAULT
         };
         rt::call(&self.0, &OPERATION)
-            .arg_str(0, zone_id)
-            .arg_str(1, client_certificate_id)
+            .arg_str(0, zone_id.as_str())
+            .arg_str(1, client_certificate_id.as_str())
             .wrap()
     }
 }
@@ -213,8 +215,8 @@ impl ClientCertificates {
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
     /// let result = client.client_certificates().edit(
-    ///     "023e105f4ecef8ad9ca31a8372d0c353",
-    ///     "023e105f4ecef8ad9ca31a8372d0c353",
+    ///     &cloudflare_client_certificates::models::ZoneId::new("023e105f4ecef8ad9ca31a8372d0c353"),
+    ///     &cloudflare_client_certificates::models::ClientCertificateId::new("023e105f4ecef8ad9ca31a8372d0c353"),
     /// ).await?;
     /// println!("{result:?}");
     /// # Ok(())
@@ -223,8 +225,8 @@ impl ClientCertificates {
     #[doc(alias = "reactivate")]
     pub fn edit(
         &self,
-        zone_id: impl Into<String>,
-        client_certificate_id: impl Into<String>,
+        zone_id: &crate::models::ZoneId,
+        client_certificate_id: &crate::models::ClientCertificateId,
     ) -> EditRequest {
         static OPERATION: rt::Operation = rt::Operation {
             id: "client-certificate-for-a-zone-edit-client-certificate",
@@ -238,8 +240,8 @@ impl ClientCertificates {
             ..rt::Operation::DEFAULT
         };
         rt::call(&self.0, &OPERATION)
-            .arg_str(0, zone_id)
-            .arg_str(1, client_certificate_id)
+            .arg_str(0, zone_id.as_str())
+            .arg_str(1, client_certificate_id.as_str())
             .object_body()
             .wrap()
     }

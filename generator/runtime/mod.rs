@@ -70,6 +70,7 @@ mod credentials;
 mod encode;
 mod envelope;
 mod error;
+mod id;
 mod macros;
 mod options;
 mod pagination;

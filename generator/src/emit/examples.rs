@@ -32,8 +32,19 @@ impl Values<'_> {
     pub fn argument(&self, value: &Value, ty: &TypeRef) -> Option<String> {
         match ty {
             TypeRef::String => str_of(value),
+            // Identifiers are taken by reference.
+            TypeRef::Named(name) if self.is_id(name) => {
+                Some(format!("&{}", self.literal(value, ty)?))
+            }
             _ => self.literal(value, ty),
         }
+    }
+
+    /// Whether `name` is an identifier newtype (`ZoneId`).
+    fn is_id(&self, name: &str) -> bool {
+        self.types
+            .iter()
+            .any(|t| t.name == name && matches!(t.kind, TypeKind::Id { .. }))
     }
 
     fn at(&self, value: &Value, ty: &TypeRef, depth: usize) -> Option<String> {
@@ -183,6 +194,7 @@ impl Values<'_> {
                 Some(format!("{path}::{}({inner})", v.rust_name))
             })?,
             TypeKind::Alias(target) => self.at(value, target, depth + 1)?,
+            TypeKind::Id { .. } => format!("{path}::new({})", str_of(value)?),
         })
     }
 }
@@ -283,6 +295,14 @@ mod tests {
     fn types() -> Vec<TypeDef> {
         vec![
             TypeDef {
+                name: "ZoneId".into(),
+                origin: String::new(),
+                doc: None,
+                kind: TypeKind::Id {
+                    params: vec!["zone_id".into()],
+                },
+            },
+            TypeDef {
                 name: "Status".into(),
                 origin: String::new(),
                 doc: None,
@@ -354,6 +374,12 @@ mod tests {
         assert_eq!(
             values.argument(&json!("023e"), &TypeRef::String).as_deref(),
             Some("\"023e\"")
+        );
+        assert_eq!(
+            values
+                .argument(&json!("023e"), &TypeRef::Named("ZoneId".into()))
+                .as_deref(),
+            Some("&api::models::ZoneId::new(\"023e\")")
         );
         assert_eq!(
             values.literal(&json!(20), &TypeRef::F64).as_deref(),

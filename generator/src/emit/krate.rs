@@ -260,7 +260,7 @@ pub(super) fn needs_chrono(api: &Api) -> bool {
         }
         TypeKind::Union { variants, .. } => variants.iter().any(|v| uses_chrono(&v.ty)),
         TypeKind::Alias(t) => uses_chrono(t),
-        TypeKind::Enum { .. } => false,
+        TypeKind::Enum { .. } | TypeKind::Id { .. } => false,
     }) || api.resources.iter().flat_map(|r| &r.operations).any(|op| {
         op.params.iter().any(|p| uses_chrono(&p.ty))
             || matches!(&op.response, crate::ir::ResponseBody::Json { ty, .. } if uses_chrono(ty))

@@ -5,6 +5,7 @@ mod bodies;
 mod cycles;
 mod dedup;
 mod enums;
+mod ids;
 mod object;
 mod operation;
 mod params;
@@ -78,7 +79,7 @@ pub fn lower(
         request_id_header: config.client.request_id_header.clone(),
         credentials: lowerer.credentials(),
     };
-    let resources = lowerer.operations();
+    let mut resources = lowerer.operations();
     let include_all = match config.models.include {
         Some(ModelsInclude::All) => true,
         Some(ModelsInclude::Reachable) => false,
@@ -93,6 +94,7 @@ pub fn lower(
     let mut types: Vec<TypeDef> = std::mem::take(&mut lowerer.types).into_values().collect();
     dedup::dedup(&mut types);
     cycles::box_cycles(&mut types);
+    ids::path_ids(&mut resources, &mut types);
 
     if lowerer.diags.iter().any(|d| d.severity == Severity::Error) {
         return Err(lowerer.diags);
