@@ -18,6 +18,9 @@ pub(super) struct Values<'a> {
     pub types: &'a [TypeDef],
     /// The crate's name as a Rust path root (`cloudflare_client_certificates`).
     pub krate: &'a str,
+    /// Whether models are written `models::X`, for an example that imports
+    /// `<crate>::models`, rather than by their full path.
+    pub short_models: bool,
 }
 
 impl Values<'_> {
@@ -154,12 +157,12 @@ impl Values<'_> {
 
     fn named(&self, value: &Value, name: &str, depth: usize) -> Option<String> {
         let def = self.types.iter().find(|t| t.name == name)?;
-        let path = format!("{}::models::{}", self.krate, crate::naming::unraw(name));
-        let path = if name.starts_with("r#") {
-            format!("{}::models::{name}", self.krate)
+        let models = if self.short_models {
+            "models".to_string()
         } else {
-            path
+            format!("{}::models", self.krate)
         };
+        let path = format!("{models}::{name}");
         Some(match &def.kind {
             TypeKind::Struct { fields, additional } => {
                 let object = value.as_object()?;
@@ -361,6 +364,7 @@ mod tests {
         let values = Values {
             types: &types,
             krate: "api",
+            short_models: false,
         };
         let cert = json!({"csr": "-----BEGIN\nX", "days": 3650, "status": "pending_revocation"});
         assert_eq!(

@@ -20,6 +20,7 @@ pub fn readme(api: &Api, features: &Features, header: &str) -> String {
     let values = Values {
         types: &api.types,
         krate: &krate,
+        short_models: true,
     };
     let mut out = String::new();
     let _ = writeln!(out, "{header}\n# {}\n", one_line(&api.title));
@@ -284,9 +285,14 @@ fn full_example(out: &mut String, api: &Api, values: Values) {
          Err(e) => return Err(e),\n    }}\n    Ok(())\n",
         summary(get_op)
     );
+    let models = if body.contains("models::") {
+        ", models"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "```rust,no_run\nuse {krate}::StatusCode;\nuse {krate}::prelude::*;\n\n#[tokio::main]\n\
+        "```rust,no_run\nuse {krate}::prelude::*;\nuse {krate}::{{StatusCode{models}}};\n\n#[tokio::main]\n\
          async fn main() -> Result<(), Error> {{\n    let client = Client::from_env()?;\n\n{body}}}\n```\n"
     );
 }
@@ -332,9 +338,14 @@ fn pagination(out: &mut String, api: &Api, values: Values) {
     };
     let krate = values.krate;
     let call = call.replace('\n', "\n    ");
+    let models = if call.contains("models::") {
+        ", models"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "```rust,no_run\nuse {krate}::prelude::*;\nuse {krate}::{{HeaderMap, Stream, serde_json}};\n\n\
+        "```rust,no_run\nuse {krate}::prelude::*;\nuse {krate}::{{HeaderMap, Stream{models}, serde_json}};\n\n\
          /// Counts the items of any stream of results, such as `stream()` gives.\n\
          async fn count<T>(items: impl Stream<Item = Result<T, Error>>) -> Result<usize, Error> {{\n    \
          items.try_fold(0, |n, _| async move {{ Ok(n + 1) }}).await\n}}\n\n\

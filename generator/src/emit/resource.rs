@@ -321,6 +321,7 @@ fn operation_method(
     let values = super::examples::Values {
         types,
         krate: crate_ident,
+        short_models: false,
     };
     if let Some(example) = super::examples::method_example(values, resource, op) {
         text.push_str("\n\n# Example\n\n");
