@@ -217,7 +217,7 @@ impl ClientCertificates {
     /// let result = client.client_certificates().edit(
     ///     &cloudflare_client_certificates::models::ZoneId::new("023e105f4ecef8ad9ca31a8372d0c353"),
     ///     &cloudflare_client_certificates::models::ClientCertificateId::new("023e105f4ecef8ad9ca31a8372d0c353"),
-    /// ).await?;
+    /// ).reactivate(true).await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }

@@ -261,11 +261,48 @@ pub(super) fn call(values: Values, resource: &Resource, op: &Operation) -> Optio
     } else {
         joined
     };
+    let setters = body_setters(values, op);
     Some(format!(
-        "client.{}().{}({args})",
+        "client.{}().{}({args}){setters}",
         crate::naming::unraw(&resource.module),
         op.method_name
     ))
+}
+
+/// The setters of a body built field by field, for the fields its sample sets (the spec's
+/// example, or the required fields): `.reactivate(true)`.
+fn body_setters(values: Values, op: &Operation) -> String {
+    let Some(body) = &op.body else {
+        return String::new();
+    };
+    let (Some(samples), TypeRef::Named(name)) = (&body.samples, &body.ty) else {
+        return String::new();
+    };
+    let Value::Object(sample) = &samples.required else {
+        return String::new();
+    };
+    let fields = values
+        .types
+        .iter()
+        .find(|t| &t.name == name)
+        .and_then(|t| match &t.kind {
+            TypeKind::Struct { fields, .. } => Some(fields.as_slice()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let mut out = String::new();
+    for setter in &body.setters {
+        let Some(field) = fields.iter().find(|f| f.rust_name == setter.field) else {
+            continue;
+        };
+        let Some(value) = sample.get(&field.wire_name) else {
+            continue;
+        };
+        if let Some(value) = values.literal(value, &setter.ty) {
+            out.push_str(&format!(".{}({value})", setter.method));
+        }
+    }
+    out
 }
 
 /// A method's `# Example`: a compiled (`no_run`) call with spec-valid arguments; a list
