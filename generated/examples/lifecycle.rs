@@ -15,8 +15,8 @@
 use std::process::ExitCode;
 
 use cloudflare_client_certificates::Client;
+use cloudflare_client_certificates::TryStreamExt;
 use cloudflare_client_certificates::models::{CreateClientCertificateRequest, ZoneId};
-use futures_util::TryStreamExt;
 
 /// Sent when no CSR file is given.
 const PLACEHOLDER_CSR: &str =

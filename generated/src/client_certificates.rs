@@ -21,9 +21,11 @@ impl ClientCertificates {
     ///
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
-    /// use futures_util::TryStreamExt;
+    /// use cloudflare_client_certificates::TryStreamExt;
     ///
-    /// let mut items = client.client_certificates().list(&cloudflare_client_certificates::models::ZoneId::new("zone_id")).stream();
+    /// let mut items = client.client_certificates().list(
+    ///     &cloudflare_client_certificates::models::ZoneId::new("023e105f4ecef8ad9ca31a8372d0c353"),
+    /// ).stream();
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
     /// }
@@ -59,10 +61,14 @@ impl ListRequest {
         Self(self.0.arg(1, &value))
     }
     /// Page number of paginated results.
+    ///
+    /// At least 1.
     pub fn page(self, value: i64) -> Self {
         Self(self.0.arg(2, &value))
     }
     /// Number of records per page.
+    ///
+    /// Between 5 and 50.
     pub fn per_page(self, value: i64) -> Self {
         Self(self.0.arg(3, &value))
     }
@@ -86,10 +92,13 @@ impl ClientCertificates {
     ///
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
-    /// let result = client.client_certificates().create(&cloudflare_client_certificates::models::ZoneId::new("zone_id"), cloudflare_client_certificates::models::CreateClientCertificateRequest {
-    ///     csr: "csr".into(),
-    ///     validity_days: 1,
-    /// }).await?;
+    /// let result = client.client_certificates().create(
+    ///     &cloudflare_client_certificates::models::ZoneId::new("023e105f4ecef8ad9ca31a8372d0c353"),
+    ///     cloudflare_client_certificates::models::CreateClientCertificateRequest {
+    ///         csr: "-----BEGIN CERTIFICATE REQUEST-----\nMIICY....\n-----END CERTIFICATE REQUEST-----".to_string(),
+    ///         validity_days: 3650,
+    ///     },
+    /// ).await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }
@@ -122,7 +131,10 @@ impl ClientCertificates {
     ///
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
-    /// let result = client.client_certificates().get(&cloudflare_client_certificates::models::ZoneId::new("zone_id"), &cloudflare_client_certificates::models::ClientCertificateId::new("client_certificate_id")).await?;
+    /// let result = client.client_certificates().get(
+    ///     &cloudflare_client_certificates::models::ZoneId::new("023e105f4ecef8ad9ca31a8372d0c353"),
+    ///     &cloudflare_client_certificates::models::ClientCertificateId::new("023e105f4ecef8ad9ca31a8372d0c353"),
+    /// ).await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }
@@ -160,7 +172,10 @@ impl ClientCertificates {
     ///
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
-    /// let result = client.client_certificates().delete(&cloudflare_client_certificates::models::ZoneId::new("zone_id"), &cloudflare_client_certificates::models::ClientCertificateId::new("client_certificate_id")).await?;
+    /// let result = client.client_certificates().delete(
+    ///     &cloudflare_client_certificates::models::ZoneId::new("023e105f4ecef8ad9ca31a8372d0c353"),
+    ///     &cloudflare_client_certificates::models::ClientCertificateId::new("023e105f4ecef8ad9ca31a8372d0c353"),
+    /// ).await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }
@@ -199,7 +214,10 @@ impl ClientCertificates {
     ///
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
-    /// let result = client.client_certificates().edit(&cloudflare_client_certificates::models::ZoneId::new("zone_id"), &cloudflare_client_certificates::models::ClientCertificateId::new("client_certificate_id")).await?;
+    /// let result = client.client_certificates().edit(
+    ///     &cloudflare_client_certificates::models::ZoneId::new("023e105f4ecef8ad9ca31a8372d0c353"),
+    ///     &cloudflare_client_certificates::models::ClientCertificateId::new("023e105f4ecef8ad9ca31a8372d0c353"),
+    /// ).reactivate(true).await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }

@@ -14,6 +14,11 @@ pub use crate::runtime::RequestOptions;
 pub use crate::runtime::ResponseFuture;
 pub use crate::runtime::ResultFuture;
 pub use crate::runtime::ResultInfo;
+pub use crate::runtime::Stream;
+pub use crate::runtime::StreamExt;
+pub use crate::runtime::TryStreamExt;
+pub use crate::runtime::StatusCode;
+pub use crate::runtime::HeaderMap;
 #[cfg(feature = "blocking")]
 pub use crate::runtime::PageIter;
 #[cfg(feature = "mock")]
@@ -26,6 +31,10 @@ pub use crate::runtime::MockOperation;
 pub use crate::runtime::MockRequest;
 #[cfg(feature = "mock")]
 pub use crate::runtime::MockRule;
+pub use crate::runtime::prelude;
+pub use crate::runtime::reqwest;
+pub use crate::runtime::serde_json;
+pub use ::chrono;
 #[cfg(feature = "client_certificates")]
 pub use crate::client_certificates::ClientCertificates;
 pub(crate) use crate::profile::PROFILE;

@@ -1,5 +1,7 @@
 //! The hand-written runtime shared by every generated client: HTTP
-//! transport, authentication, retries, pagination and errors.
+//! transport, authentication, retries, pagination and errors. The sections
+//! below are also the "How the client behaves" part of every generated
+//! crate's README (and so of its crate docs): they are written for its users.
 //!
 //! # Requests
 //! Each call builds its URL from the base URL and the operation's path, with
@@ -86,6 +88,7 @@ mod mock_answer;
 mod options;
 mod pagination;
 mod params;
+pub mod prelude;
 pub(crate) mod private;
 mod profile;
 mod redact;
@@ -113,3 +116,68 @@ pub use pagination::PageStream;
 pub use response::{
     ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo,
 };
+
+// What a program needs beside the client to use it, so that it needs no other dependency:
+// the stream traits `stream()` results are read with, the types responses and errors carry,
+// and the crates themselves.
+pub use futures_util::{Stream, StreamExt, TryStreamExt};
+pub use reqwest::StatusCode;
+pub use reqwest::header::HeaderMap;
+pub use {reqwest, serde_json};
+
+#[cfg(test)]
+mod write_up_tests {
+    use std::time::Duration;
+
+    /// The write-up above, which every generated crate's README carries, states the
+    /// defaults the code uses.
+    #[test]
+    fn the_write_up_states_the_defaults() {
+        let docs: Vec<&str> = include_str!("mod.rs")
+            .lines()
+            .filter_map(|l| l.strip_prefix("//!"))
+            .collect();
+        let docs = docs
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let secs = |d: Duration| {
+            let s = d.as_secs_f64();
+            if s.fract() == 0.0 {
+                format!("{} s", s as u64)
+            } else {
+                format!("{s} s")
+            }
+        };
+        let pages = super::client::DEFAULT_MAX_PAGES;
+        let wanted = [
+            format!(
+                "own timeout ({} by default)",
+                secs(super::client::DEFAULT_TIMEOUT)
+            ),
+            format!(
+                "total timeout ({} by default)",
+                secs(super::client::DEFAULT_TOTAL_TIMEOUT)
+            ),
+            format!("({} by default,", super::client::DEFAULT_MAX_RETRIES),
+            format!(
+                "from {} up to {}",
+                secs(super::retry::DEFAULT_BASE_DELAY),
+                secs(super::retry::DEFAULT_MAX_DELAY)
+            ),
+            format!(
+                "({} MiB by default)",
+                super::body::DEFAULT_MAX_RESPONSE_BYTES >> 20
+            ),
+            format!("({},{:03} by default)", pages / 1000, pages % 1000),
+            format!(
+                "dropped after {}",
+                secs(super::client::DEFAULT_POOL_IDLE_TIMEOUT)
+            ),
+        ];
+        for want in wanted {
+            assert!(docs.contains(&want), "the write-up does not say {want:?}");
+        }
+    }
+}

@@ -215,26 +215,33 @@ pub struct Param {
     /// For arrays in the query: one pair per item (`explode: true`) or comma-joined.
     pub explode: bool,
     pub style: ParamStyle,
-    /// A value the spec accepts, for back ends that call the operation (see
-    /// [`Samples`]); `None` unless the back end asked for samples.
+    /// A value the spec accepts (see [`Samples`]): for the docs' examples of a required
+    /// parameter, and for back ends that call the operation; `None` for an optional
+    /// parameter unless the back end asked for samples.
     pub sample: Option<serde_json::Value>,
 }
 
 /// Values a validating server must accept: with the required properties only, and with
-/// every property set. Built by `lower` only when the back end asks for them.
+/// every property set. Built by `lower` for required bodies (the docs' examples show them)
+/// and, when the back end asks for them, for every body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Samples {
     pub required: serde_json::Value,
     pub full: serde_json::Value,
 }
 
-/// Validation rules checked before a request is sent.
+/// Validation rules checked before a request is sent (lengths and ranges), and what the
+/// docs state besides (`pattern`, `default`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Constraints {
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
+    /// The pattern a string must match; documented, not checked.
+    pub pattern: Option<String>,
+    /// The value the server assumes when the parameter is not sent; documented only.
+    pub default: Option<serde_json::Value>,
 }
 
 impl Constraints {
@@ -252,7 +259,7 @@ pub struct RequestBody {
     /// When the body is an object whose fields are all optional, the builder gets one
     /// setter per field (and the body starts as `Default::default()`).
     pub setters: Vec<BodySetter>,
-    /// Sample bodies, when the back end asked for samples.
+    /// Sample bodies: for a required body, or any when the back end asked for samples.
     pub samples: Option<Samples>,
     /// For multipart bodies: the properties the spec types as binary (`format: binary`),
     /// sent as file parts.

@@ -128,7 +128,9 @@ impl NameSet {
 }
 
 /// The runtime's public API, re-exported at the crate root of every generated crate: no
-/// resource handle (also re-exported there) may take one of these names.
+/// resource handle (also re-exported there) may take one of these names. Beside the
+/// runtime's own types, the root re-exports what a program needs to use the client with no
+/// other dependency: the stream traits, and the status and header types of reqwest.
 pub const RUNTIME_EXPORTS: &[&str] = &[
     "ApiError",
     "ApiMessage",
@@ -144,6 +146,11 @@ pub const RUNTIME_EXPORTS: &[&str] = &[
     "ResponseFuture",
     "ResultFuture",
     "ResultInfo",
+    "Stream",
+    "StreamExt",
+    "TryStreamExt",
+    "StatusCode",
+    "HeaderMap",
 ];
 
 /// The runtime's public API of optional features, re-exported at the crate root when
@@ -161,6 +168,12 @@ pub const FEATURE_EXPORTS: &[(&str, &str)] = &[
 pub fn is_runtime_export(name: &str) -> bool {
     RUNTIME_EXPORTS.contains(&name) || FEATURE_EXPORTS.iter().any(|(_, n)| *n == name)
 }
+
+/// Modules and crates re-exported at the crate root of every generated crate (the
+/// runtime's `prelude`, and the crates its API speaks of): no resource module may take
+/// one of these names. `chrono` is re-exported only by crates whose models use it, but
+/// stays reserved in all, so a resource's module name does not depend on the models.
+pub const RUNTIME_MODULE_EXPORTS: &[&str] = &["prelude", "reqwest", "serde_json", "chrono"];
 
 #[cfg(test)]
 mod tests {

@@ -12,9 +12,9 @@ use super::error::Error;
 use super::options::{check_duration, check_limit, check_retries};
 use super::retry::Backoff;
 
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(120);
-const DEFAULT_MAX_RETRIES: u32 = 2;
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(120);
+pub(crate) const DEFAULT_MAX_RETRIES: u32 = 2;
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default of [`ClientBuilder::max_pages`].
 pub(crate) const DEFAULT_MAX_PAGES: u64 = 10_000;

@@ -1,4 +1,6 @@
-//! Crate-level files: `lib.rs` (profile, re-exports, credential constructors) and `Cargo.toml`.
+//! Crate-level files: `lib.rs` (modules; its docs are the README, `readme.rs`), `exports.rs`
+//! (the crate root's re-exports), `profile.rs` (profile, credential constructors) and
+//! `Cargo.toml`.
 
 use super::types::{doc_lines, ident, uses_chrono};
 use crate::ir::{Api, CredentialKind, Envelope, TypeKind};
@@ -6,28 +8,6 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn lib_file(api: &Api) -> TokenStream {
-    let crate_ident = api.package.name.replace('-', "_");
-    let mut text = format!("# {}\n\n", api.title);
-    if let Some(description) = &api.description {
-        text.push_str(&super::types::sanitize(description));
-        text.push_str("\n\n");
-    }
-    text.push_str(&format!(
-        "A typed async client generated from `{}` (API version {}).\n",
-        api.source, api.api_version
-    ));
-    if let Some(example) = crate_example(api, &crate_ident) {
-        text.push_str("\n# Example\n\n");
-        text.push_str(&example);
-    }
-    let crate_docs = text.lines().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#![doc = #l])
-    });
     // Generated modules are formatted by the generator (prettyplease); `rustfmt::skip`
     // keeps `cargo fmt` from reformatting them. This file holds only what both agree on.
     let mut modules: Vec<(String, TokenStream)> = api
@@ -52,8 +32,10 @@ pub fn lib_file(api: &Api) -> TokenStream {
     }
     modules.sort_by(|a, b| a.0.cmp(&b.0));
     let modules = modules.into_iter().map(|(_, m)| m);
+    // The crate's README (emit/readme.rs) is its crate-level documentation, so its
+    // examples are doctests.
     quote! {
-        #(#crate_docs)*
+        #![doc = include_str!("../README.md")]
         #![warn(missing_docs)]
         #![forbid(unsafe_code)]
 
@@ -68,6 +50,20 @@ pub fn exports_file(api: &Api) -> TokenStream {
     let runtime_items = crate::naming::RUNTIME_EXPORTS.iter().map(|name| {
         let name = ident(name);
         quote!(pub use crate::runtime::#name;)
+    });
+    // The runtime's prelude and the crates its API speaks of; chrono only where the
+    // models use it (the runtime itself does not).
+    let modules = crate::naming::RUNTIME_MODULE_EXPORTS
+        .iter()
+        .filter(|name| **name != "chrono")
+        .map(|name| {
+            let name = ident(name);
+            quote!(pub use crate::runtime::#name;)
+        });
+    let chrono = needs_chrono(api).then(|| {
+        quote!(
+            pub use ::chrono;
+        )
     });
     let handles = api.resources.iter().map(|r| {
         let m = ident(&r.module);
@@ -85,6 +81,8 @@ pub fn exports_file(api: &Api) -> TokenStream {
         //! Items re-exported at the crate root.
         #(#runtime_items)*
         #(#feature_items)*
+        #(#modules)*
+        #chrono
         #(#handles)*
         pub(crate) use crate::profile::PROFILE;
     }
@@ -99,53 +97,6 @@ pub fn profile_file(api: &Api) -> TokenStream {
         #profile
         #credentials
     }
-}
-
-/// The name of the identifier newtype `ty` is, if it is one.
-fn id_type<'a>(api: &Api, ty: &'a crate::ir::TypeRef) -> Option<&'a str> {
-    match ty {
-        crate::ir::TypeRef::Named(name)
-            if api
-                .types
-                .iter()
-                .any(|t| &t.name == name && matches!(t.kind, TypeKind::Id { .. })) =>
-        {
-            Some(name)
-        }
-        _ => None,
-    }
-}
-
-fn crate_example(api: &Api, crate_ident: &str) -> Option<String> {
-    let resource = api.resources.first()?;
-    let op = resource.operations.iter().find(|op| {
-        op.params
-            .iter()
-            .filter(|p| p.required)
-            .all(|p| p.ty == crate::ir::TypeRef::String || id_type(api, &p.ty).is_some())
-            && op
-                .body
-                .as_ref()
-                .is_none_or(|b| !b.required || !b.setters.is_empty())
-    })?;
-    let args: Vec<String> = op
-        .params
-        .iter()
-        .filter(|p| p.required)
-        .map(|p| match id_type(api, &p.ty) {
-            Some(id) => format!(
-                "&{crate_ident}::models::{id}::new(\"{}\")",
-                crate::naming::unraw(&p.rust_name)
-            ),
-            None => format!("\"{}\"", crate::naming::unraw(&p.rust_name)),
-        })
-        .collect();
-    Some(format!(
-        "```no_run\n# async fn example() -> Result<(), {crate_ident}::Error> {{\nlet client = {crate_ident}::Client::from_env()?;\nlet result = client.{}().{}({}).await?;\nprintln!(\"{{result:?}}\");\n# Ok(())\n# }}\n```",
-        crate::naming::unraw(&resource.module),
-        op.method_name,
-        args.join(", ")
-    ))
 }
 
 fn opt_str(value: Option<&str>) -> TokenStream {
@@ -307,8 +258,9 @@ fn credentials(api: &Api) -> TokenStream {
     }
 }
 
-pub fn cargo_toml(api: &Api, features: &super::features::Features, header: &str) -> String {
-    let needs_chrono = api.types.iter().any(|t| match &t.kind {
+/// Whether the crate's models or operations use chrono's types.
+pub(super) fn needs_chrono(api: &Api) -> bool {
+    api.types.iter().any(|t| match &t.kind {
         TypeKind::Struct { fields, additional } => {
             fields.iter().any(|f| uses_chrono(&f.ty))
                 || additional.as_ref().is_some_and(uses_chrono)
@@ -320,8 +272,11 @@ pub fn cargo_toml(api: &Api, features: &super::features::Features, header: &str)
         op.params.iter().any(|p| uses_chrono(&p.ty))
             || matches!(&op.response, crate::ir::ResponseBody::Json { ty, .. } if uses_chrono(ty))
             || op.body.as_ref().is_some_and(|b| uses_chrono(&b.ty))
-    });
-    let chrono = if needs_chrono {
+    })
+}
+
+pub fn cargo_toml(api: &Api, features: &super::features::Features, header: &str) -> String {
+    let chrono = if needs_chrono(api) {
         "chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }\n"
     } else {
         ""
@@ -340,6 +295,7 @@ description = "{description}"
 edition = "2024"
 rust-version = "1.85"
 license = "MIT OR Apache-2.0"
+readme = "README.md"
 publish = false
 
 [features]

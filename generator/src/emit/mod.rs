@@ -1,9 +1,11 @@
 //! Stage 3: IR → files. Every Rust file is built with `quote!` and formatted with
 //! `prettyplease`; a token stream that does not parse is reported, never a panic.
 
+mod examples;
 pub mod features;
 mod krate;
 mod model;
+mod readme;
 mod resource;
 pub mod types;
 
@@ -143,6 +145,11 @@ fn emit_in_parts(api: &Api, models_part: usize) -> Result<BTreeMap<String, Strin
     files.insert(
         "Cargo.toml".to_string(),
         krate::cargo_toml(api, &features, &header(&api.source, "#")),
+    );
+    let readme_header = format!("<!--{} -->", header(&api.source, ""));
+    files.insert(
+        "README.md".to_string(),
+        readme::readme(api, &features, &readme_header),
     );
     for (_, path, text) in rendered {
         let text = text?;

@@ -318,7 +318,12 @@ fn operation_method(
             ));
         }
     }
-    if let Some(example) = example(resource, op, crate_ident, types) {
+    let values = super::examples::Values {
+        types,
+        krate: crate_ident,
+        short_models: false,
+    };
+    if let Some(example) = super::examples::method_example(values, resource, op) {
         text.push_str("\n\n# Example\n\n");
         text.push_str(&example);
     }
@@ -372,87 +377,6 @@ fn operation_method(
             #call.wrap()
         }
     }
-}
-
-/// A compiled (`no_run`) usage example, when every positional argument is easy to write.
-/// Example source for a value of `ty`, when it is simple to write.
-fn example_value(
-    name: &str,
-    ty: &TypeRef,
-    types: &[TypeDef],
-    crate_ident: &str,
-    depth: usize,
-) -> Option<String> {
-    Some(match ty {
-        TypeRef::String => format!("\"{}\"", crate::naming::unraw(name)),
-        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => "1".to_string(),
-        TypeRef::F32 | TypeRef::F64 => "1.0".to_string(),
-        TypeRef::Bool => "true".to_string(),
-        TypeRef::Option(_) => "None".to_string(),
-        TypeRef::Vec(_) => "Vec::new()".to_string(),
-        TypeRef::Named(type_name) if is_id(ty, types) => format!(
-            "{crate_ident}::models::{type_name}::new(\"{}\")",
-            crate::naming::unraw(name)
-        ),
-        TypeRef::Named(type_name) if depth < 2 => {
-            let def = types.iter().find(|t| &t.name == type_name)?;
-            let TypeKind::Struct {
-                fields,
-                additional: None,
-            } = &def.kind
-            else {
-                return None;
-            };
-            let mut inits = Vec::new();
-            for f in fields {
-                let value = example_value(&f.rust_name, &f.ty, types, crate_ident, depth + 1)?;
-                let value = if f.ty == TypeRef::String {
-                    format!("{value}.into()")
-                } else {
-                    value
-                };
-                inits.push(format!("    {}: {value},", f.rust_name));
-            }
-            format!(
-                "{crate_ident}::models::{type_name} {{\n{}\n}}",
-                inits.join("\n")
-            )
-        }
-        _ => return None,
-    })
-}
-
-fn example(
-    resource: &Resource,
-    op: &Operation,
-    crate_ident: &str,
-    types: &[TypeDef],
-) -> Option<String> {
-    let mut args = Vec::new();
-    for (name, ty, _) in positional(op) {
-        let value = example_value(&name, &ty, types, crate_ident, 0)?;
-        args.push(if is_id(&ty, types) {
-            format!("&{value}")
-        } else {
-            value
-        });
-    }
-    let call = format!(
-        "client.{}().{}({})",
-        crate::naming::unraw(&resource.module),
-        op.method_name,
-        args.join(", ")
-    );
-    let body = if op.pagination.is_some() {
-        format!(
-            "use futures_util::TryStreamExt;\n\nlet mut items = {call}.stream();\nwhile let Some(item) = items.try_next().await? {{\n    println!(\"{{item:?}}\");\n}}"
-        )
-    } else {
-        format!("let result = {call}.await?;\nprintln!(\"{{result:?}}\");")
-    };
-    Some(format!(
-        "```no_run\n# async fn example(client: {crate_ident}::Client) -> Result<(), {crate_ident}::Error> {{\n{body}\n# Ok(())\n# }}\n```"
-    ))
 }
 
 /// The request builder: one runtime macro invocation for what every builder shares, then
@@ -543,10 +467,13 @@ fn param_setter(index: usize, p: &Param, names: Names) -> TokenStream {
     let index = Literal::usize_unsuffixed(index);
     let name = ident(&p.rust_name);
     let ty = names.ty(&p.ty);
-    let docs = match nonblank(&p.doc) {
+    let mut docs = match nonblank(&p.doc) {
         Some(text) => doc(Some(text)),
         None => doc_lines(&format!("Sets the `{}` parameter.", p.wire_name)),
     };
+    if let Some(bounds) = super::types::bounds_doc(&p.constraints) {
+        docs.extend(doc_lines(&format!("\n{bounds}")));
+    }
     let into_string = names.into_string();
     if p.ty == TypeRef::String {
         quote! {

@@ -95,6 +95,66 @@ pub fn doc_lines(text: &str) -> TokenStream {
     quote!(#(#lines)*)
 }
 
+/// The bounds of a parameter as sentences for its setter's docs ("Between 5 and 50.",
+/// "At most 32 characters.", "Matches `^[a-z]+$`.", "Default: 20."), or `None`.
+pub fn bounds_doc(c: &crate::ir::Constraints) -> Option<String> {
+    let number = |n: f64| {
+        if n.fract() == 0.0 && n.abs() < 1e15 {
+            format!("{}", n as i64)
+        } else {
+            format!("{n}")
+        }
+    };
+    let mut parts = Vec::new();
+    match (c.minimum, c.maximum) {
+        (Some(min), Some(max)) => {
+            parts.push(format!("Between {} and {}.", number(min), number(max)))
+        }
+        (Some(min), None) => parts.push(format!("At least {}.", number(min))),
+        (None, Some(max)) => parts.push(format!("At most {}.", number(max))),
+        (None, None) => {}
+    }
+    let chars = |n: u64| if n == 1 { "character" } else { "characters" };
+    match (c.min_length, c.max_length) {
+        (Some(min), Some(max)) if min == max => {
+            parts.push(format!("Exactly {min} {}.", chars(min)));
+        }
+        (None | Some(0), Some(max)) => parts.push(format!("At most {max} {}.", chars(max))),
+        (Some(min), Some(max)) => parts.push(format!("Between {min} and {max} characters.")),
+        (Some(min), None) if min > 0 => parts.push(format!("At least {min} {}.", chars(min))),
+        _ => {}
+    }
+    if let Some(pattern) = &c.pattern {
+        parts.push(format!("Matches the pattern {}.", code_span(pattern)));
+    }
+    if let Some(default) = &c.default {
+        let text = match default {
+            serde_json::Value::String(s) => code_span(&format!("{s:?}")),
+            other => other.to_string(),
+        };
+        parts.push(format!("Default: {text}."));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// `text` as a Markdown code span, with enough backticks around it that none inside ends
+/// it early.
+fn code_span(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let ticks = "`".repeat(longest + 1);
+    let pad = if longest > 0 || text.starts_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{ticks}{pad}{text}{pad}{ticks}")
+}
+
 /// Make spec prose safe for rustdoc: no accidental code blocks or doctests, no broken
 /// intra-doc links or HTML tags, bare URLs turned into autolinks.
 pub fn sanitize(text: &str) -> String {
@@ -199,5 +259,42 @@ mod tests {
         assert_eq!(sanitize("List<String>"), "List&lt;String&gt;");
         assert_eq!(sanitize("    indented code"), "indented code");
         assert_eq!(sanitize("```\nlet x;\n```"), "```text\nlet x;\n```");
+    }
+
+    #[test]
+    fn bounds_are_sentences() {
+        use super::bounds_doc;
+        use crate::ir::Constraints;
+        let range = Constraints {
+            minimum: Some(5.0),
+            maximum: Some(50.0),
+            default: Some(serde_json::json!(20)),
+            ..Constraints::default()
+        };
+        assert_eq!(
+            bounds_doc(&range).as_deref(),
+            Some("Between 5 and 50. Default: 20.")
+        );
+        let length = Constraints {
+            max_length: Some(32),
+            pattern: Some("^[a-f0-9`]+$".into()),
+            ..Constraints::default()
+        };
+        assert_eq!(
+            bounds_doc(&length).as_deref(),
+            Some("At most 32 characters. Matches the pattern `` ^[a-f0-9`]+$ ``.")
+        );
+        let exact = Constraints {
+            min_length: Some(2),
+            max_length: Some(2),
+            minimum: Some(0.5),
+            default: Some(serde_json::json!("asc")),
+            ..Constraints::default()
+        };
+        assert_eq!(
+            bounds_doc(&exact).as_deref(),
+            Some("At least 0.5. Exactly 2 characters. Default: `\"asc\"`.")
+        );
+        assert_eq!(bounds_doc(&Constraints::default()), None);
     }
 }

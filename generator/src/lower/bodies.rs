@@ -76,7 +76,9 @@ impl<'a> Lowerer<'a> {
         } else {
             Vec::new()
         };
-        let samples = self.samples.then(|| {
+        // The docs' examples pass a required body as an argument; its sample shows a value
+        // the spec accepts.
+        let samples = (self.samples || body.required).then(|| {
             let fits = |v: &serde_json::Value| {
                 let schema = media.schema.as_ref().and_then(|s| self.schema_behind(s));
                 schema.is_none_or(|s| self.fits(v, s))

@@ -411,7 +411,8 @@ pub(super) fn is_success(code: &StatusCode) -> bool {
 }
 
 /// Modules and accessor methods the generated crate already has; a resource by one of
-/// these names (or a keyword, or `main`, which Cargo would take for a binary) gets `_api`.
+/// these names (or a keyword, or `main`, which Cargo would take for a binary, or a module
+/// the crate root re-exports: [`crate::naming::RUNTIME_MODULE_EXPORTS`]) gets `_api`.
 const RESOURCE_NAMES_TAKEN: &[&str] = &[
     "models",
     "runtime",
@@ -443,7 +444,10 @@ const RESOURCE_NAMES_TAKEN: &[&str] = &[
 fn resource_name(wanted: &str) -> String {
     let base = unraw(wanted).trim_end_matches('_');
     let base = if base.is_empty() { "api" } else { base };
-    if crate::naming::is_keyword(base) || RESOURCE_NAMES_TAKEN.contains(&base) {
+    if crate::naming::is_keyword(base)
+        || RESOURCE_NAMES_TAKEN.contains(&base)
+        || crate::naming::RUNTIME_MODULE_EXPORTS.contains(&base)
+    {
         format!("{base}_api")
     } else {
         base.to_string()

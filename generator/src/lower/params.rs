@@ -75,8 +75,7 @@ impl<'a> Lowerer<'a> {
                             constraints: Constraints::default(),
                             explode,
                             style,
-                            sample: self
-                                .samples
+                            sample: (self.samples || data.required)
                                 .then(|| param_example(data).unwrap_or_else(|| "sample".into())),
                         });
                     }
@@ -107,7 +106,7 @@ impl<'a> Lowerer<'a> {
             constraints,
             explode,
             style,
-            sample: self.samples.then(|| {
+            sample: (self.samples || required).then(|| {
                 let fits = |v: &serde_json::Value| {
                     self.schema_behind(schema).is_none_or(|s| self.fits(v, s))
                 };
@@ -160,7 +159,7 @@ impl<'a> Lowerer<'a> {
                     constraints: Constraints::default(),
                     explode: true,
                     style: ParamStyle::Form,
-                    sample: self.samples.then(|| "sample".into()),
+                    sample: Some("sample".into()),
                 }),
             }
         }
@@ -230,10 +229,19 @@ fn param_example(data: &openapiv3::ParameterData) -> Option<serde_json::Value> {
 }
 
 fn constraints(s: &Schema) -> Constraints {
+    let bounds = bounds(s);
+    Constraints {
+        default: s.schema_data.default.clone(),
+        ..bounds
+    }
+}
+
+fn bounds(s: &Schema) -> Constraints {
     match &s.schema_kind {
         SchemaKind::Type(Type::String(t)) => Constraints {
             min_length: t.min_length.map(|v| v as u64),
             max_length: t.max_length.map(|v| v as u64),
+            pattern: t.pattern.clone(),
             ..Constraints::default()
         },
         SchemaKind::Type(Type::Integer(t)) => Constraints {
@@ -251,6 +259,8 @@ fn constraints(s: &Schema) -> Constraints {
             max_length: a.max_length.map(|v| v as u64),
             minimum: a.minimum,
             maximum: a.maximum,
+            pattern: a.pattern.clone(),
+            default: None,
         },
         _ => Constraints::default(),
     }

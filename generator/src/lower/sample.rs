@@ -1,6 +1,7 @@
-//! Sample values that satisfy a schema, for the conformance driver: arguments a validating
-//! server must accept. They are built only when a back end asks for them
-//! ([`crate::pipeline::Backend::wants_samples`]); the client crate never sees them.
+//! Sample values that satisfy a schema: arguments a validating server must accept. The
+//! client's docs show them in each method's example (required parameters and bodies, built
+//! always); the conformance driver calls every operation with them, optional parameters
+//! included, when it asks ([`crate::pipeline::Backend::wants_samples`]).
 //!
 //! The first that applies wins: the schema's `example`, its `default`, its first `enum`
 //! value, then a value built from the type and its constraints (format, length, range,
