@@ -112,7 +112,8 @@ fn readme_examples_build_in_a_fresh_project() {
     let generated_dir = root.join("generated");
     let manifest = format!(
         "[package]\nname = \"fresh-project\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [dependencies]\ncloudflare-client-certificates = {{ path = {:?} }}\n\
+         [dependencies]\n# The README shows the optional blocking client and mock too.\n\
+         cloudflare-client-certificates = {{ path = {:?}, features = [\"blocking\", \"mock\"] }}\n\
          tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n\n\
          # Not a member of the workspace it sits in.\n[workspace]\n",
         generated_dir.display().to_string()
