@@ -72,8 +72,11 @@ mod macros;
 mod options;
 mod pagination;
 mod params;
+mod prepare;
 pub(crate) mod private;
 mod profile;
+mod raw_request;
+mod raw_response;
 mod redact;
 mod redirect;
 mod request;
@@ -85,6 +88,8 @@ mod url;
 mod validate;
 
 #[cfg(test)]
+mod client_tests;
+#[cfg(test)]
 mod server_tests;
 
 pub use client::{Client, ClientBuilder};
@@ -92,6 +97,8 @@ pub use credentials::Credentials;
 pub use error::{ApiError, Error, ErrorKind};
 pub use options::RequestOptions;
 pub use pagination::PageStream;
+pub use raw_request::RawRequest;
+pub use raw_response::{RawFuture, RawResponse};
 pub use response::{
     ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo,
 };

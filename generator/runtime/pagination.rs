@@ -198,7 +198,7 @@ impl<T: DeserializeOwned + Clone + PartialEq + Send + 'static> PageStream<T> {
         let op = self.op;
         self.current = page;
         self.pending = Some(Box::pin(async move {
-            client.execute::<Vec<T>>(op, request).await
+            client.execute::<Vec<T>>(op, Ok(request)).await
         }));
     }
 }

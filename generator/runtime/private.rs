@@ -13,5 +13,5 @@ pub(crate) use super::profile::{CredentialPart, CredentialSet, Envelope, Profile
 #[allow(unused_imports)]
 pub(crate) use super::request::{
     Body, BodyKind, Call, HttpMethod, Operation, Request, Wrap, call, into_result, send_bytes,
-    send_empty, send_json, stream,
+    send_empty, send_json, send_raw, stream,
 };

@@ -15,6 +15,7 @@ use super::error::Error;
 use super::options::{RequestOptions, is_secret_header};
 use super::pagination::{PageStream, paginate};
 use super::params::{Location, Param, encode};
+use super::raw_response::RawFuture;
 use super::response::{ApiResponse, ResponseFuture, ResultFuture};
 
 /// HTTP method of an operation.
@@ -347,21 +348,28 @@ pub(crate) fn call(client: &Client, op: &'static Operation) -> Call {
 #[allow(dead_code)]
 pub(crate) fn send_json<T: DeserializeOwned + Send + 'static>(call: Call) -> ResponseFuture<T> {
     let (client, op, req) = call.into_parts();
-    Box::pin(async move { client.execute(op, req?).await })
+    Box::pin(async move { client.execute(op, req).await })
 }
 
 /// Sends a call whose successful response has no body.
 #[allow(dead_code)]
 pub(crate) fn send_empty(call: Call) -> ResponseFuture<()> {
     let (client, op, req) = call.into_parts();
-    Box::pin(async move { client.execute_empty(op, req?).await })
+    Box::pin(async move { client.execute_empty(op, req).await })
 }
 
 /// Sends a call whose successful response is not JSON: the raw body.
 #[allow(dead_code)]
 pub(crate) fn send_bytes(call: Call) -> ResponseFuture<Vec<u8>> {
     let (client, op, req) = call.into_parts();
-    Box::pin(async move { client.execute_bytes(op, req?).await })
+    Box::pin(async move { client.execute_bytes(op, req).await })
+}
+
+/// Sends a call and returns its response as received, whatever its status.
+#[allow(dead_code)]
+pub(crate) fn send_raw(call: Call) -> RawFuture {
+    let (client, op, req) = call.into_parts();
+    Box::pin(async move { client.execute_raw(op.target(), req).await })
 }
 
 /// Every item of every page of a paginated list call.
