@@ -32,7 +32,7 @@ fn base_url_validation() {
 
 #[test]
 fn build_and_debug_without_secrets() {
-    let client = Client::builder()
+    let client = Client::builder().without_credentials()
         .base_url("http://localhost:1/")
         .credentials(Credentials::bearer("very-secret-token"))
         .timeout(Duration::from_secs(3))
@@ -45,41 +45,41 @@ fn build_and_debug_without_secrets() {
     assert!(shown.contains("authorization"), "{shown}");
     let builder = format!(
         "{:?}",
-        Client::builder().credentials(Credentials::bearer("very-secret-token"))
+        Client::builder().without_credentials().credentials(Credentials::bearer("very-secret-token"))
     );
     assert!(!builder.contains("very-secret-token"), "{builder}");
 }
 
 #[test]
 fn build_rejects_bad_settings() {
-    let zero = Client::builder()
+    let zero = Client::builder().without_credentials()
         .timeout(Duration::ZERO)
         .build()
         .unwrap_err();
     assert!(matches!(zero, Error::Configuration { .. }));
-    let ua = Client::builder()
+    let ua = Client::builder().without_credentials()
         .user_agent("bad\nagent")
         .build()
         .unwrap_err();
     assert!(matches!(ua, Error::Configuration { .. }));
-    let creds = Client::builder()
+    let creds = Client::builder().without_credentials()
         .credentials(Credentials::header("X-Key", "a\rb"))
         .build()
         .unwrap_err();
     assert!(matches!(creds, Error::Configuration { .. }));
     assert!(
-        Client::builder().build().is_ok(),
-        "credentials are optional"
+        Client::builder().without_credentials().build().is_ok(),
+        "credentials can be left out explicitly"
     );
     let bad = [
-        Client::builder().total_timeout(Duration::ZERO),
-        Client::builder().timeout(Duration::MAX),
-        Client::builder().retry_backoff(Duration::MAX, Duration::MAX),
-        Client::builder().retry_backoff(Duration::ZERO, Duration::from_secs(90_000)),
-        Client::builder().max_retries(1_000),
-        Client::builder().max_response_bytes(0),
-        Client::builder().max_pages(0),
-        Client::builder().pool_idle_timeout(Some(Duration::MAX)),
+        Client::builder().without_credentials().total_timeout(Duration::ZERO),
+        Client::builder().without_credentials().timeout(Duration::MAX),
+        Client::builder().without_credentials().retry_backoff(Duration::MAX, Duration::MAX),
+        Client::builder().without_credentials().retry_backoff(Duration::ZERO, Duration::from_secs(90_000)),
+        Client::builder().without_credentials().max_retries(1_000),
+        Client::builder().without_credentials().max_response_bytes(0),
+        Client::builder().without_credentials().max_pages(0),
+        Client::builder().without_credentials().pool_idle_timeout(Some(Duration::MAX)),
     ];
     for builder in bad {
         let shown = format!("{builder:?}");
@@ -95,7 +95,7 @@ fn build_rejects_bad_settings() {
 #[test]
 fn plain_http_with_credentials_only_to_this_machine() {
     let with = |url: &str| {
-        Client::builder()
+        Client::builder().without_credentials()
             .base_url(url)
             .credentials(Credentials::bearer("t0k3n"))
     };
@@ -121,7 +121,7 @@ fn plain_http_with_credentials_only_to_this_machine() {
         );
         assert!(with(url).allow_insecure_http(true).build().is_ok(), "{url}");
         assert!(
-            Client::builder().base_url(url).build().is_ok(),
+            Client::builder().without_credentials().base_url(url).build().is_ok(),
             "{url} without credentials"
         );
     }
@@ -129,10 +129,31 @@ fn plain_http_with_credentials_only_to_this_machine() {
 
 #[test]
 fn defaults_are_bounded() {
-    let client = Client::builder().build().unwrap();
+    let client = Client::builder().without_credentials().build().unwrap();
     assert_eq!(client.inner.total_timeout, DEFAULT_TOTAL_TIMEOUT);
     assert!(client.inner.total_timeout < DEFAULT_TIMEOUT * (DEFAULT_MAX_RETRIES + 1));
     assert_eq!(client.inner.max_response_bytes, 32 << 20);
     // Below the 60 s idle timeout of AWS load balancers, the lowest common one.
     assert!(DEFAULT_POOL_IDLE_TIMEOUT < Duration::from_secs(60));
+}
+
+#[test]
+fn credentials_fail_fast_unless_left_out() {
+    let err = Client::builder().build().unwrap_err();
+    let message = err.to_string();
+    for part in [
+        "Credentials::api_token",
+        "APIGEN_RUNTIME_TEST_TOKEN",
+        "Client::from_env()",
+        "without_credentials()",
+    ] {
+        assert!(message.contains(part), "{part} missing in {message}");
+    }
+    assert_eq!(err.kind(), super::ErrorKind::Configuration);
+    let empty = Client::builder()
+        .credentials(Credentials::default())
+        .build()
+        .unwrap_err();
+    assert_eq!(empty.to_string(), message, "empty credentials count as none");
+    assert!(Client::builder().credentials(Credentials::bearer("t")).build().is_ok());
 }

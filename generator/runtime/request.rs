@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::client::Client;
 use super::error::Error;
 use super::options::{RequestOptions, is_secret_header};
+use super::page::{PageFuture, Pages};
 use super::pagination::{PageStream, paginate};
 use super::params::{Location, Param, encode};
 use super::raw_response::RawFuture;
@@ -381,6 +382,24 @@ pub(crate) fn stream<T: DeserializeOwned + Clone + PartialEq + Send + 'static>(
     paginate(client, op, req)
 }
 
+/// The pages of a paginated list call, as a stream.
+#[allow(dead_code)]
+pub(crate) fn pages<T: DeserializeOwned + Clone + PartialEq + Send + 'static>(
+    call: Call,
+) -> Pages<T> {
+    let (client, op, req) = call.into_parts();
+    super::page::pages(client, op, req)
+}
+
+/// The first page of a paginated list call.
+#[allow(dead_code)]
+pub(crate) fn first_page<T: DeserializeOwned + Clone + PartialEq + Send + 'static>(
+    call: Call,
+) -> PageFuture<T> {
+    let (client, op, req) = call.into_parts();
+    super::page::first_page(client, op, req)
+}
+
 /// Drops the response metadata, keeping the result.
 #[allow(dead_code)]
 pub(crate) fn into_result<T: Send + 'static>(response: ResponseFuture<T>) -> ResultFuture<T> {
@@ -407,7 +426,7 @@ mod tests {
     };
 
     fn call() -> Call {
-        Call::new(&Client::builder().build().unwrap(), &LIST)
+        Call::new(&Client::builder().without_credentials().build().unwrap(), &LIST)
     }
 
     #[test]
@@ -484,7 +503,7 @@ mod tests {
             ],
             ..Operation::DEFAULT
         };
-        let client = Client::builder().build().unwrap();
+        let client = Client::builder().without_credentials().build().unwrap();
         let request = Call::new(&client, &STYLES)
             .arg(0, &serde_json::json!({"gt": 1, "lte": {"x": "y"}}))
             .arg(1, &serde_json::json!({"x": 1, "y": 2}))

@@ -132,6 +132,7 @@ fn profile(api: &Api) -> TokenStream {
     let base_url = &p.default_base_url;
     let base_url_env = opt_str(p.base_url_env.as_deref());
     let request_id = opt_str(p.request_id_header.as_deref());
+    let requires_credentials = p.requires_credentials;
     let envelope = match p.envelope {
         Envelope::None => quote!(None),
         Envelope::CloudflareV4 => quote!(CloudflareV4),
@@ -166,6 +167,7 @@ fn profile(api: &Api) -> TokenStream {
             credential_sets: &[#(#sets),*],
             envelope: crate::runtime::private::Envelope::#envelope,
             request_id_header: #request_id,
+            requires_credentials: #requires_credentials,
         };
     }
 }
