@@ -14,6 +14,12 @@ pub use crate::runtime::RequestOptions;
 pub use crate::runtime::ResponseFuture;
 pub use crate::runtime::ResultFuture;
 pub use crate::runtime::ResultInfo;
+pub use crate::runtime::Page;
+pub use crate::runtime::PageFuture;
+pub use crate::runtime::Pages;
+pub use crate::runtime::RawFuture;
+pub use crate::runtime::RawRequest;
+pub use crate::runtime::RawResponse;
 #[cfg(feature = "client_certificates")]
 pub use crate::client_certificates::ClientCertificates;
 pub(crate) use crate::profile::PROFILE;

@@ -144,6 +144,12 @@ pub const RUNTIME_EXPORTS: &[&str] = &[
     "ResponseFuture",
     "ResultFuture",
     "ResultInfo",
+    "Page",
+    "PageFuture",
+    "Pages",
+    "RawFuture",
+    "RawRequest",
+    "RawResponse",
 ];
 
 #[cfg(test)]

@@ -71,10 +71,14 @@ mod envelope;
 mod error;
 mod macros;
 mod options;
+mod page;
 mod pagination;
 mod params;
+mod prepare;
 pub(crate) mod private;
 mod profile;
+mod raw_request;
+mod raw_response;
 mod redact;
 mod redirect;
 mod request;
@@ -86,13 +90,18 @@ mod url;
 mod validate;
 
 #[cfg(test)]
+mod client_tests;
+#[cfg(test)]
 mod server_tests;
 
 pub use client::{Client, ClientBuilder};
 pub use credentials::Credentials;
 pub use error::{ApiError, Error, ErrorKind};
 pub use options::RequestOptions;
+pub use page::{Page, PageFuture, Pages};
 pub use pagination::PageStream;
+pub use raw_request::RawRequest;
+pub use raw_response::{RawFuture, RawResponse};
 pub use response::{
     ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo,
 };
