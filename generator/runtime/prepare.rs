@@ -203,4 +203,3 @@ fn with_extra_fields(
         value: serde_json::Value::Object(map),
     })
 }
-

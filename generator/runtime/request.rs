@@ -426,7 +426,10 @@ mod tests {
     };
 
     fn call() -> Call {
-        Call::new(&Client::builder().without_credentials().build().unwrap(), &LIST)
+        Call::new(
+            &Client::builder().without_credentials().build().unwrap(),
+            &LIST,
+        )
     }
 
     #[test]

@@ -177,9 +177,7 @@ impl Client {
             timeout: options.timeout.unwrap_or(inner.timeout),
             total_timeout: options.total_timeout.unwrap_or(inner.total_timeout),
             max_retries: options.max_retries.unwrap_or(inner.max_retries),
-            idempotent: options
-                .idempotent
-                .unwrap_or(target.method.is_idempotent()),
+            idempotent: options.idempotent.unwrap_or(target.method.is_idempotent()),
             max_response_bytes: options
                 .max_response_bytes
                 .unwrap_or(inner.max_response_bytes),
@@ -204,7 +202,13 @@ impl Client {
             let timeout = limits.timeout.min(left);
             *attempts += 1;
             let result = self
-                .attempt(target, prepared, timeout, *attempts, limits.max_response_bytes)
+                .attempt(
+                    target,
+                    prepared,
+                    timeout,
+                    *attempts,
+                    limits.max_response_bytes,
+                )
                 .await;
             let end = Ending {
                 limits: &limits,
@@ -379,7 +383,6 @@ impl Client {
             Err(_elapsed) => Err(Failure::Timeout(timeout)),
         }
     }
-
 }
 
 /// What a call ends with, once no further attempt is made.

@@ -45,7 +45,9 @@ fn ids(items: &[ClientCertificate]) -> Vec<String> {
 async fn twelve_in_pages_of_five() -> FaultServer {
     FaultServer::start(|request, _| {
         let page = page_of(request);
-        Action::respond(Reply::json(200, &list_page(page, 5, 12)).header("x-page", &page.to_string()))
+        Action::respond(
+            Reply::json(200, &list_page(page, 5, 12)).header("x-page", &page.to_string()),
+        )
     })
     .await
 }
@@ -58,14 +60,20 @@ async fn first_page_and_next_page_walk_the_list() {
     assert_eq!(first.page_number(), 1);
     assert_eq!(ids(first.items()), (0..5).map(item_id).collect::<Vec<_>>());
     let info = first.result_info().expect("the envelope's result_info");
-    assert_eq!((info.page, info.total_pages, info.total_count), (Some(1), Some(3), Some(12)));
+    assert_eq!(
+        (info.page, info.total_pages, info.total_count),
+        (Some(1), Some(3), Some(12))
+    );
     assert_eq!(first.status().as_u16(), 200);
     assert_eq!(first.headers()["x-page"], "1");
     assert!(first.has_next_page());
 
     let second = first.next_page().await.unwrap().expect("a second page");
     assert_eq!(second.headers()["x-page"], "2");
-    assert_eq!(ids(second.items()), (5..10).map(item_id).collect::<Vec<_>>());
+    assert_eq!(
+        ids(second.items()),
+        (5..10).map(item_id).collect::<Vec<_>>()
+    );
     // The first page can be asked again for its next page: the same page comes.
     let again = first.next_page().await.unwrap().unwrap();
     assert_eq!(ids(again.items()), ids(second.items()));
@@ -75,10 +83,21 @@ async fn first_page_and_next_page_walk_the_list() {
     assert!(third.next_page().await.unwrap().is_none());
     let seen: Vec<usize> = server.requests().iter().map(page_of).collect();
     assert_eq!(seen, [1, 2, 2, 3]);
-    assert!(server.requests().iter().all(|r| r.query_param("per_page").as_deref() == Some("5")));
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.query_param("per_page").as_deref() == Some("5"))
+    );
 
     // From a page set on the builder.
-    let from_two = certs.list(ZONE).per_page(5).page(2).first_page().await.unwrap();
+    let from_two = certs
+        .list(ZONE)
+        .per_page(5)
+        .page(2)
+        .first_page()
+        .await
+        .unwrap();
     assert_eq!(from_two.page_number(), 2);
     assert_eq!(from_two.into_items().len(), 5);
 }
@@ -109,7 +128,9 @@ async fn pages_of_a_server_that_never_stops_end_with_an_error() {
     // Always a full page of new items, never a total: a list without end.
     let endless = FaultServer::start(|request, _| {
         let page = page_of(request);
-        let items: Vec<Value> = (0..5).map(|n| certificate(&item_id(page * 5 + n))).collect();
+        let items: Vec<Value> = (0..5)
+            .map(|n| certificate(&item_id(page * 5 + n)))
+            .collect();
         Action::respond(Reply::json(
             200,
             &json!({"success": true, "errors": [], "messages": [], "result": items,
@@ -125,20 +146,34 @@ async fn pages_of_a_server_that_never_stops_end_with_an_error() {
     let err = pages.try_next().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Pagination, "{err}");
     assert!(err.to_string().contains("within 3 pages"), "{err}");
-    assert!(pages.try_next().await.unwrap().is_none(), "the stream ends after its error");
+    assert!(
+        pages.try_next().await.unwrap().is_none(),
+        "the stream ends after its error"
+    );
     assert_eq!(endless.attempts(), 3);
 
     // The client's limit holds along a chain of next_page() calls too.
     let limited = builder(&endless).max_pages(2).build().unwrap();
-    let first = limited.client_certificates().list(ZONE).per_page(5).first_page().await.unwrap();
+    let first = limited
+        .client_certificates()
+        .list(ZONE)
+        .per_page(5)
+        .first_page()
+        .await
+        .unwrap();
     let second = first.next_page().await.unwrap().unwrap();
     let err = second.next_page().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Pagination, "{err}");
 
     // A server that ignores `page` and sends the same items again.
-    let repeating = FaultServer::always(Action::respond(Reply::json(200, &list_page(1, 5, 50))))
-        .await;
-    let first = client(&repeating).client_certificates().list(ZONE).first_page().await.unwrap();
+    let repeating =
+        FaultServer::always(Action::respond(Reply::json(200, &list_page(1, 5, 50)))).await;
+    let first = client(&repeating)
+        .client_certificates()
+        .list(ZONE)
+        .first_page()
+        .await
+        .unwrap();
     let err = first.next_page().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Pagination, "{err}");
 }
@@ -171,7 +206,11 @@ async fn the_raw_response_reaches_fields_the_spec_does_not_describe() {
     assert_eq!(serde_json::from_slice::<Value>(raw.body()).unwrap(), value);
 
     // An error status is a response too; error_for_status makes it the usual error.
-    let missing = certs.get(ZONE, "ffffffffffffffffffffffffffffffff").send_raw().await.unwrap();
+    let missing = certs
+        .get(ZONE, "ffffffffffffffffffffffffffffffff")
+        .send_raw()
+        .await
+        .unwrap();
     assert_eq!(missing.status().as_u16(), 404);
     assert_eq!(missing.json_value().unwrap()["errors"][0]["code"], 1404);
     let err = missing.error_for_status().unwrap_err();
@@ -211,13 +250,23 @@ async fn extra_query_headers_and_body_fields_are_sent() {
     let seen = server.requests();
     let create = &seen[0];
     assert_eq!(create.method, "POST");
-    assert!(create.target.ends_with("?preview=yes&tag=a&tag=b"), "{}", create.target);
+    assert!(
+        create.target.ends_with("?preview=yes&tag=a&tag=b"),
+        "{}",
+        create.target
+    );
     assert_eq!(create.header("x-request-label"), Some("parity"));
     let sent = body_of(create);
     assert_eq!(sent["labels"], json!(["blue", "green"]));
-    assert_eq!(sent["validity_days"], 90, "an extra field replaces a typed one");
+    assert_eq!(
+        sent["validity_days"], 90,
+        "an extra field replaces a typed one"
+    );
     assert_eq!(sent["csr"], "-----BEGIN CERTIFICATE REQUEST-----");
-    assert_eq!(body_of(&seen[1]), json!({"reactivate": true, "note": "from parity"}));
+    assert_eq!(
+        body_of(&seen[1]),
+        json!({"reactivate": true, "note": "from parity"})
+    );
     assert_eq!(body_of(&seen[2]), json!({"only": true}));
     assert_eq!(seen[2].header("content-type"), Some("application/json"));
 }
@@ -231,7 +280,10 @@ async fn raw_requests_share_auth_base_url_retries_and_limits() {
         ),
         ("/client/v4/echo", _) => Action::respond(Reply::json(
             403,
-            &failure(9109, &format!("bad token {}", request.header("authorization").unwrap())),
+            &failure(
+                9109,
+                &format!("bad token {}", request.header("authorization").unwrap()),
+            ),
         )),
         ("/client/v4/big", _) => Action::respond(Reply::ok(json!("x".repeat(4096)))),
         _ => Action::status(503),
@@ -250,7 +302,10 @@ async fn raw_requests_share_auth_base_url_retries_and_limits() {
     assert_eq!(seen.len(), 2, "a GET is retried after a 503");
     let second = &seen[1];
     assert_eq!(second.target, "/client/v4/zones/z1/settings?filter=a+b");
-    assert_eq!(second.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+    assert_eq!(
+        second.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
     assert_eq!(second.header("x-request-label"), Some("raw"));
     assert!(second.header("user-agent").is_some());
 
@@ -262,7 +317,13 @@ async fn raw_requests_share_auth_base_url_retries_and_limits() {
         .await
         .unwrap();
     assert_eq!(err.status().as_u16(), 503);
-    let purges = || server.requests().iter().filter(|r| r.path().ends_with("/purge")).count();
+    let purges = || {
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.path().ends_with("/purge"))
+            .count()
+    };
     assert_eq!(purges(), 1);
     let posted = server.requests().into_iter().last().unwrap();
     assert_eq!(body_of(&posted), json!({"purge_everything": true}));
@@ -280,14 +341,25 @@ async fn raw_requests_share_auth_base_url_retries_and_limits() {
     let err = client.delete("/echo").send::<Value>().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Forbidden);
     let shown = format!("{err} {err:?}");
-    assert!(!shown.contains(TOKEN) && shown.contains("<redacted>"), "{shown}");
+    assert!(
+        !shown.contains(TOKEN) && shown.contains("<redacted>"),
+        "{shown}"
+    );
 
     // Size limits and per-request options apply; a bad path sends nothing.
-    let err = client.get("/big").max_response_bytes(1024).send_raw().await.unwrap_err();
+    let err = client
+        .get("/big")
+        .max_response_bytes(1024)
+        .send_raw()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ResponseTooLarge, "{err}");
     let before = server.attempts();
     let err = client.put("relative").send_raw().await.unwrap_err();
-    assert!(matches!(err, Error::InvalidArgument { name: "path", .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::InvalidArgument { name: "path", .. }),
+        "{err:?}"
+    );
     let with_response = client
         .request(reqwest::Method::PATCH, "/zones/z1/settings")
         .send_with_response::<Value>()
@@ -339,7 +411,10 @@ async fn client_defaults_are_sent_and_a_request_overrides_them() {
 #[tokio::test]
 async fn api_errors_carry_the_response_headers_and_body() {
     let server = FaultServer::start(|request, _| {
-        let echoed = request.header("authorization").unwrap_or_default().to_owned();
+        let echoed = request
+            .header("authorization")
+            .unwrap_or_default()
+            .to_owned();
         Action::respond(
             Reply::json(409, &failure(1409, "conflict"))
                 .header("x-request-trace", "trace-1")
@@ -347,10 +422,18 @@ async fn api_errors_carry_the_response_headers_and_body() {
         )
     })
     .await;
-    let err = client(&server).client_certificates().get(ZONE, ID).max_retries(0).await.unwrap_err();
+    let err = client(&server)
+        .client_certificates()
+        .get(ZONE, ID)
+        .max_retries(0)
+        .await
+        .unwrap_err();
     let headers = err.response_headers().expect("an API error has headers");
     assert_eq!(headers["x-request-trace"], "trace-1");
-    assert!(!headers["x-echo"].to_str().unwrap().contains(TOKEN), "{headers:?}");
+    assert!(
+        !headers["x-echo"].to_str().unwrap().contains(TOKEN),
+        "{headers:?}"
+    );
     let api = err.api_error().unwrap();
     let body: Value = serde_json::from_slice(api.body()).unwrap();
     assert_eq!(body["errors"][0]["code"], 1409);
@@ -376,19 +459,36 @@ async fn x_should_retry_overrides_the_retry_policy() {
         validity_days: 30,
     };
     certs.create(ZONE, body).await.unwrap();
-    assert_eq!(server.attempts(), 2, "the POST was retried as the server asked");
+    assert_eq!(
+        server.attempts(),
+        2,
+        "the POST was retried as the server asked"
+    );
     certs.get(ZONE, ID).await.unwrap();
-    assert_eq!(server.attempts(), 4, "the 400 was retried as the server asked");
+    assert_eq!(
+        server.attempts(),
+        4,
+        "the 400 was retried as the server asked"
+    );
     let err = certs.get(ZONE, ID).await.unwrap_err();
     assert!(err.is_server_error(), "{err:?}");
-    assert_eq!(server.attempts(), 5, "`false` stops the retry of a GET's 503");
+    assert_eq!(
+        server.attempts(),
+        5,
+        "`false` stops the retry of a GET's 503"
+    );
 
     // `true` stays within max_retries.
     let always = FaultServer::always(Action::respond(
         Reply::raw(500, "").header("x-should-retry", "true"),
     ))
     .await;
-    let err = client(&always).client_certificates().get(ZONE, ID).max_retries(3).await.unwrap_err();
+    let err = client(&always)
+        .client_certificates()
+        .get(ZONE, ID)
+        .max_retries(3)
+        .await
+        .unwrap_err();
     assert!(err.is_server_error());
     assert_eq!(always.attempts(), 4);
 }

@@ -52,7 +52,9 @@ impl Visit for Fields<'_> {
 
 impl Subscriber for Capture {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        metadata.target().starts_with("cloudflare_client_certificates")
+        metadata
+            .target()
+            .starts_with("cloudflare_client_certificates")
     }
 
     fn new_span(&self, _: &Attributes<'_>) -> Id {
@@ -161,5 +163,8 @@ fn one_debug_event_per_call() {
 
     let everything = format!("{:?}", capture.events.lock().unwrap());
     assert!(!everything.contains(TOKEN), "{everything}");
-    assert!(!everything.contains(ZONE), "values never appear: {everything}");
+    assert!(
+        !everything.contains(ZONE),
+        "values never appear: {everything}"
+    );
 }

@@ -193,11 +193,19 @@ impl fmt::Debug for ClientBuilder {
             .field("configure_http", &self.configure_http.is_some())
             .field(
                 "default_headers",
-                &self.default_headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+                &self
+                    .default_headers
+                    .iter()
+                    .map(|(n, _)| n)
+                    .collect::<Vec<_>>(),
             )
             .field(
                 "default_query",
-                &self.default_query.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+                &self
+                    .default_query
+                    .iter()
+                    .map(|(n, _)| n)
+                    .collect::<Vec<_>>(),
             )
             .field("without_credentials", &self.without_credentials)
             .finish()

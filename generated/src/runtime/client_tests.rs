@@ -33,7 +33,8 @@ fn base_url_validation() {
 
 #[test]
 fn build_and_debug_without_secrets() {
-    let client = Client::builder().without_credentials()
+    let client = Client::builder()
+        .without_credentials()
         .base_url("http://localhost:1/")
         .credentials(Credentials::bearer("very-secret-token"))
         .timeout(Duration::from_secs(3))
@@ -46,24 +47,29 @@ fn build_and_debug_without_secrets() {
     assert!(shown.contains("authorization"), "{shown}");
     let builder = format!(
         "{:?}",
-        Client::builder().without_credentials().credentials(Credentials::bearer("very-secret-token"))
+        Client::builder()
+            .without_credentials()
+            .credentials(Credentials::bearer("very-secret-token"))
     );
     assert!(!builder.contains("very-secret-token"), "{builder}");
 }
 
 #[test]
 fn build_rejects_bad_settings() {
-    let zero = Client::builder().without_credentials()
+    let zero = Client::builder()
+        .without_credentials()
         .timeout(Duration::ZERO)
         .build()
         .unwrap_err();
     assert!(matches!(zero, Error::Configuration { .. }));
-    let ua = Client::builder().without_credentials()
+    let ua = Client::builder()
+        .without_credentials()
         .user_agent("bad\nagent")
         .build()
         .unwrap_err();
     assert!(matches!(ua, Error::Configuration { .. }));
-    let creds = Client::builder().without_credentials()
+    let creds = Client::builder()
+        .without_credentials()
         .credentials(Credentials::header("X-Key", "a\rb"))
         .build()
         .unwrap_err();
@@ -73,14 +79,26 @@ fn build_rejects_bad_settings() {
         "credentials can be left out explicitly"
     );
     let bad = [
-        Client::builder().without_credentials().total_timeout(Duration::ZERO),
-        Client::builder().without_credentials().timeout(Duration::MAX),
-        Client::builder().without_credentials().retry_backoff(Duration::MAX, Duration::MAX),
-        Client::builder().without_credentials().retry_backoff(Duration::ZERO, Duration::from_secs(90_000)),
+        Client::builder()
+            .without_credentials()
+            .total_timeout(Duration::ZERO),
+        Client::builder()
+            .without_credentials()
+            .timeout(Duration::MAX),
+        Client::builder()
+            .without_credentials()
+            .retry_backoff(Duration::MAX, Duration::MAX),
+        Client::builder()
+            .without_credentials()
+            .retry_backoff(Duration::ZERO, Duration::from_secs(90_000)),
         Client::builder().without_credentials().max_retries(1_000),
-        Client::builder().without_credentials().max_response_bytes(0),
+        Client::builder()
+            .without_credentials()
+            .max_response_bytes(0),
         Client::builder().without_credentials().max_pages(0),
-        Client::builder().without_credentials().pool_idle_timeout(Some(Duration::MAX)),
+        Client::builder()
+            .without_credentials()
+            .pool_idle_timeout(Some(Duration::MAX)),
     ];
     for builder in bad {
         let shown = format!("{builder:?}");
@@ -96,7 +114,8 @@ fn build_rejects_bad_settings() {
 #[test]
 fn plain_http_with_credentials_only_to_this_machine() {
     let with = |url: &str| {
-        Client::builder().without_credentials()
+        Client::builder()
+            .without_credentials()
             .base_url(url)
             .credentials(Credentials::bearer("t0k3n"))
     };
@@ -122,7 +141,11 @@ fn plain_http_with_credentials_only_to_this_machine() {
         );
         assert!(with(url).allow_insecure_http(true).build().is_ok(), "{url}");
         assert!(
-            Client::builder().without_credentials().base_url(url).build().is_ok(),
+            Client::builder()
+                .without_credentials()
+                .base_url(url)
+                .build()
+                .is_ok(),
             "{url} without credentials"
         );
     }
@@ -155,6 +178,15 @@ fn credentials_fail_fast_unless_left_out() {
         .credentials(Credentials::default())
         .build()
         .unwrap_err();
-    assert_eq!(empty.to_string(), message, "empty credentials count as none");
-    assert!(Client::builder().credentials(Credentials::bearer("t")).build().is_ok());
+    assert_eq!(
+        empty.to_string(),
+        message,
+        "empty credentials count as none"
+    );
+    assert!(
+        Client::builder()
+            .credentials(Credentials::bearer("t"))
+            .build()
+            .is_ok()
+    );
 }

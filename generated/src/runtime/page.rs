@@ -59,7 +59,10 @@ impl<T: DeserializeOwned + Clone + PartialEq + Send + 'static> Pager<T> {
         req: Result<Request, Error>,
     ) -> Result<(Pager<T>, u64), Error> {
         let request = req?;
-        let start = match op.page_param.map(|name| (name, query_number(&request, name))) {
+        let start = match op
+            .page_param
+            .map(|name| (name, query_number(&request, name)))
+        {
             Some((_, Some(Ok(page)))) => page,
             Some((name, Some(Err(())))) => {
                 return Err(Error::invalid(name, "must be a positive integer"));
@@ -98,8 +101,7 @@ impl<T: DeserializeOwned + Clone + PartialEq + Send + 'static> Pager<T> {
             Some(_) => {
                 let reported = response.result_info.as_ref().and_then(|i| i.page);
                 let items = &response.result;
-                if let Some(message) = check_page(number, reported, items, self.previous.as_ref())
-                {
+                if let Some(message) = check_page(number, reported, items, self.previous.as_ref()) {
                     return Err(Error::Pagination { message });
                 }
                 next_page(
@@ -225,7 +227,9 @@ impl<T: DeserializeOwned + Clone + PartialEq + Send + 'static> Page<T> {
     /// checks as the item stream's apply: [`Error::Pagination`] for a page
     /// other than the one asked for, the same items as this page, or more
     /// pages than `max_pages` in this chain.
-    pub fn next_page(&self) -> Pin<Box<dyn Future<Output = Result<Option<Page<T>>, Error>> + Send>> {
+    pub fn next_page(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = Result<Option<Page<T>>, Error>> + Send>> {
         let next = self.next.map(|number| (self.pager.clone(), number));
         Box::pin(async move {
             match next {

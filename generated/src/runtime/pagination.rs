@@ -10,10 +10,9 @@ use serde::de::DeserializeOwned;
 
 use super::client::Client;
 use super::error::Error;
-use super::request::{Operation, Request};
 use super::page::{PageFuture, Pager};
+use super::request::{Operation, Request};
 use super::response::ResultInfo;
-
 
 /// The items of every page of a list, in order, fetched one page at a time.
 ///

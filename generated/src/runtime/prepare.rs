@@ -204,4 +204,3 @@ fn with_extra_fields(
         value: serde_json::Value::Object(map),
     })
 }
-

@@ -173,9 +173,7 @@ impl RawRequest {
     /// Sends the request and decodes its result as `T`, unwrapped from the
     /// API's envelope when it has one, with the status, headers and envelope
     /// metadata.
-    pub fn send_with_response<T: DeserializeOwned + Send + 'static>(
-        self,
-    ) -> ResponseFuture<T> {
+    pub fn send_with_response<T: DeserializeOwned + Send + 'static>(self) -> ResponseFuture<T> {
         Box::pin(async move {
             let (client, method, path, request) = self.into_parts();
             let target = target(method, &path);
@@ -265,10 +263,16 @@ mod tests {
     #[test]
     fn paths_and_methods_are_checked() {
         let (_, _, _, request) = client().get("zones").into_parts();
-        assert!(matches!(request, Err(Error::InvalidArgument { name: "path", .. })));
+        assert!(matches!(
+            request,
+            Err(Error::InvalidArgument { name: "path", .. })
+        ));
         let custom = reqwest::Method::from_bytes(b"PURGE").unwrap();
         let (_, _, _, request) = client().request(custom, "/x").into_parts();
-        assert!(matches!(request, Err(Error::InvalidArgument { name: "method", .. })));
+        assert!(matches!(
+            request,
+            Err(Error::InvalidArgument { name: "method", .. })
+        ));
         let (_, method, path, request) = client()
             .patch("/a/{b}")
             .query("q", "1")
@@ -279,7 +283,10 @@ mod tests {
         let request = request.unwrap();
         assert_eq!(request.query_objects, [("q".to_owned(), "1".to_owned())]);
         assert!(matches!(request.body, Some(Body::Json { .. })));
-        let shown = format!("{:?}", client().get("/x").header("Authorization", "Bearer s3cr3t"));
+        let shown = format!(
+            "{:?}",
+            client().get("/x").header("Authorization", "Bearer s3cr3t")
+        );
         assert!(!shown.contains("s3cr3t"), "{shown}");
     }
 }

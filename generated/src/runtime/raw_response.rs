@@ -143,7 +143,10 @@ mod tests {
         let result: ApiResponse<Value> = ok.clone().result().unwrap();
         assert_eq!(result.result["id"], "a");
         assert!(ok.error_for_status().is_ok());
-        let bad = raw(404, r#"{"success":false,"errors":[{"code":7,"message":"no"}]}"#);
+        let bad = raw(
+            404,
+            r#"{"success":false,"errors":[{"code":7,"message":"no"}]}"#,
+        );
         let err = bad.error_for_status().unwrap_err();
         assert!(err.is_not_found() && err.api_error().unwrap().has_code(7));
         let junk = raw(200, "<html>").json_value().unwrap_err();

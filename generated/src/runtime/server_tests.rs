@@ -447,7 +447,10 @@ mod tracing_capture {
             options: RequestOptions::new().header("X-Auth-Key", "hidden-key"),
             ..get_request("zone-x")
         };
-        client(&base).execute::<Value>(&GET, Ok(request)).await.unwrap();
+        client(&base)
+            .execute::<Value>(&GET, Ok(request))
+            .await
+            .unwrap();
         SINK.with(|sink| sink.borrow_mut().take());
         let out = out.lock().unwrap();
         let first = r#"span http_request operation="getItem" method="GET" path="/zones/{zone_id}/items" attempt=1"#;
