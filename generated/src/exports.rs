@@ -20,6 +20,7 @@ pub use crate::runtime::Pages;
 pub use crate::runtime::RawFuture;
 pub use crate::runtime::RawRequest;
 pub use crate::runtime::RawResponse;
+pub use crate::runtime::NextPageFuture;
 #[cfg(feature = "client_certificates")]
 pub use crate::client_certificates::ClientCertificates;
 pub(crate) use crate::profile::PROFILE;

@@ -22,6 +22,9 @@ use super::response::{ApiMessage, ApiResponse, ResultInfo};
 /// The future of one page: what `first_page()` and [`Page::next_page`] return.
 pub type PageFuture<T> = Pin<Box<dyn Future<Output = Result<Page<T>, Error>> + Send>>;
 
+/// The future of [`Page::next_page`]: the next page, or `None` after the last.
+pub type NextPageFuture<T> = Pin<Box<dyn Future<Output = Result<Option<Page<T>>, Error>> + Send>>;
+
 /// Where a paged listing stands between pages: the request to repeat with
 /// another page number, and the guards' state (pages fetched, the last
 /// page's ends).
@@ -226,9 +229,7 @@ impl<T: DeserializeOwned + Clone + PartialEq + Send + 'static> Page<T> {
     /// checks as the item stream's apply: [`Error::Pagination`] for a page
     /// other than the one asked for, the same items as this page, or more
     /// pages than `max_pages` in this chain.
-    pub fn next_page(
-        &self,
-    ) -> Pin<Box<dyn Future<Output = Result<Option<Page<T>>, Error>> + Send>> {
+    pub fn next_page(&self) -> NextPageFuture<T> {
         let next = self.next.map(|number| (self.pager.clone(), number));
         Box::pin(async move {
             match next {

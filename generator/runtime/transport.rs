@@ -55,6 +55,7 @@ impl Failure {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Target<'a> {
     /// The `operationId`, for traces (`raw` for a raw request).
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     pub id: &'a str,
     pub method: HttpMethod,
     /// The path template (a raw request's path as given).

@@ -150,6 +150,7 @@ pub const RUNTIME_EXPORTS: &[&str] = &[
     "RawFuture",
     "RawRequest",
     "RawResponse",
+    "NextPageFuture",
 ];
 
 #[cfg(test)]

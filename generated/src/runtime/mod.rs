@@ -98,7 +98,7 @@ pub use client::{Client, ClientBuilder};
 pub use credentials::Credentials;
 pub use error::{ApiError, Error, ErrorKind};
 pub use options::RequestOptions;
-pub use page::{Page, PageFuture, Pages};
+pub use page::{NextPageFuture, Page, PageFuture, Pages};
 pub use pagination::PageStream;
 pub use raw_request::RawRequest;
 pub use raw_response::{RawFuture, RawResponse};
