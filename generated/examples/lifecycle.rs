@@ -15,7 +15,7 @@
 use std::process::ExitCode;
 
 use cloudflare_client_certificates::Client;
-use cloudflare_client_certificates::models::{ClientCertificate, CreateClientCertificateRequest};
+use cloudflare_client_certificates::models::{CreateClientCertificateRequest, ZoneId};
 use futures_util::TryStreamExt;
 
 /// Sent when no CSR file is given.
@@ -40,6 +40,7 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), BoxError> {
     let zone_id = std::env::var("CLOUDFLARE_ZONE_ID")
+        .map(ZoneId::new)
         .map_err(|_| "set CLOUDFLARE_ZONE_ID to the identifier of the zone")?;
     let csr = match std::env::args_os().nth(1) {
         Some(path) => std::fs::read_to_string(&path)
@@ -56,8 +57,8 @@ async fn run() -> Result<(), BoxError> {
         listed += 1;
         println!(
             "  {} {}",
-            certificate.id.as_deref().unwrap_or("(no id)"),
-            status(&certificate)
+            certificate.id,
+            certificate.status
         );
     }
     println!("listed {listed} certificate(s)");
@@ -67,23 +68,13 @@ async fn run() -> Result<(), BoxError> {
         validity_days: VALIDITY_DAYS,
     };
     let created = certificates.create(&zone_id, request).await?;
-    let id = created
-        .id
-        .clone()
-        .ok_or("the API returned a certificate without an id")?;
-    println!("created {id}: {}", status(&created));
+    let id = &created.id;
+    println!("created {id}: {}", created.status);
 
-    let revoked = certificates.delete(&zone_id, &id).await?;
-    println!("revoked {id}: {}", status(&revoked));
+    let revoked = certificates.delete(&zone_id, id).await?;
+    println!("revoked {id}: {}", revoked.status);
 
-    let reactivated = certificates.edit(&zone_id, &id).reactivate(true).await?;
-    println!("reactivated {id}: {}", status(&reactivated));
+    let reactivated = certificates.edit(&zone_id, id).reactivate(true).await?;
+    println!("reactivated {id}: {}", reactivated.status);
     Ok(())
-}
-
-fn status(certificate: &ClientCertificate) -> &str {
-    certificate
-        .status
-        .as_ref()
-        .map_or("(unknown status)", |s| s.as_str())
 }

@@ -23,14 +23,14 @@ impl ClientCertificates {
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
     /// use futures_util::TryStreamExt;
     ///
-    /// let mut items = client.client_certificates().list("zone_id").stream();
+    /// let mut items = client.client_certificates().list(&cloudflare_client_certificates::models::ZoneId::new("zone_id")).stream();
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
     /// }
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list(&self, zone_id: impl Into<String>) -> ListRequest {
+    pub fn list(&self, zone_id: &crate::models::ZoneId) -> ListRequest {
         static OPERATION: rt::Operation = rt::Operation {
             id: "client-certificate-for-a-zone-list-client-certificates",
             method: rt::HttpMethod::Get,
@@ -46,7 +46,7 @@ impl ClientCertificates {
             page_param: Some("page"),
             ..rt::Operation::DEFAULT
         };
-        rt::call(&self.0, &OPERATION).arg_str(0, zone_id).wrap()
+        rt::call(&self.0, &OPERATION).arg_str(0, zone_id.as_str()).wrap()
     }
 }
 rt::request_builder!(
@@ -86,7 +86,7 @@ impl ClientCertificates {
     ///
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
-    /// let result = client.client_certificates().create("zone_id", cloudflare_client_certificates::models::CreateClientCertificateRequest {
+    /// let result = client.client_certificates().create(&cloudflare_client_certificates::models::ZoneId::new("zone_id"), cloudflare_client_certificates::models::CreateClientCertificateRequest {
     ///     csr: "csr".into(),
     ///     validity_days: 1,
     /// }).await?;
@@ -96,7 +96,7 @@ impl ClientCertificates {
     /// ```
     pub fn create(
         &self,
-        zone_id: impl Into<String>,
+        zone_id: &crate::models::ZoneId,
         body: crate::models::CreateClientCertificateRequest,
     ) -> CreateRequest {
         static OPERATION: rt::Operation = rt::Operation {
@@ -107,7 +107,7 @@ impl ClientCertificates {
             body: rt::BodyKind::Json("application/json"),
             ..rt::Operation::DEFAULT
         };
-        rt::call(&self.0, &OPERATION).arg_str(0, zone_id).body(&body).wrap()
+        rt::call(&self.0, &OPERATION).arg_str(0, zone_id.as_str()).body(&body).wrap()
     }
 }
 rt::request_builder!(CreateRequest => crate ::models::ClientCertificate, send_json);
@@ -122,15 +122,15 @@ impl ClientCertificates {
     ///
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
-    /// let result = client.client_certificates().get("zone_id", "client_certificate_id").await?;
+    /// let result = client.client_certificates().get(&cloudflare_client_certificates::models::ZoneId::new("zone_id"), &cloudflare_client_certificates::models::ClientCertificateId::new("client_certificate_id")).await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
     pub fn get(
         &self,
-        zone_id: impl Into<String>,
-        client_certificate_id: impl Into<String>,
+        zone_id: &crate::models::ZoneId,
+        client_certificate_id: &crate::models::ClientCertificateId,
     ) -> GetRequest {
         static OPERATION: rt::Operation = rt::Operation {
             id: "client-certificate-for-a-zone-client-certificate-details",
@@ -143,8 +143,8 @@ impl ClientCertificates {
             ..rt::Operation::DEFAULT
         };
         rt::call(&self.0, &OPERATION)
-            .arg_str(0, zone_id)
-            .arg_str(1, client_certificate_id)
+            .arg_str(0, zone_id.as_str())
+            .arg_str(1, client_certificate_id.as_str())
             .wrap()
     }
 }
@@ -160,7 +160,7 @@ impl ClientCertificates {
     ///
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
-    /// let result = client.client_certificates().delete("zone_id", "client_certificate_id").await?;
+    /// let result = client.client_certificates().delete(&cloudflare_client_certificates::models::ZoneId::new("zone_id"), &cloudflare_client_certificates::models::ClientCertificateId::new("client_certificate_id")).await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }
@@ -168,8 +168,8 @@ impl ClientCertificates {
     #[doc(alias = "revoke")]
     pub fn delete(
         &self,
-        zone_id: impl Into<String>,
-        client_certificate_id: impl Into<String>,
+        zone_id: &crate::models::ZoneId,
+        client_certificate_id: &crate::models::ClientCertificateId,
     ) -> DeleteRequest {
         static OPERATION: rt::Operation = rt::Operation {
             id: "client-certificate-for-a-zone-delete-client-certificate",
@@ -182,8 +182,8 @@ impl ClientCertificates {
             ..rt::Operation::DEFAULT
         };
         rt::call(&self.0, &OPERATION)
-            .arg_str(0, zone_id)
-            .arg_str(1, client_certificate_id)
+            .arg_str(0, zone_id.as_str())
+            .arg_str(1, client_certificate_id.as_str())
             .wrap()
     }
 }
@@ -199,7 +199,7 @@ impl ClientCertificates {
     ///
     /// ```no_run
     /// # async fn example(client: cloudflare_client_certificates::Client) -> Result<(), cloudflare_client_certificates::Error> {
-    /// let result = client.client_certificates().edit("zone_id", "client_certificate_id").await?;
+    /// let result = client.client_certificates().edit(&cloudflare_client_certificates::models::ZoneId::new("zone_id"), &cloudflare_client_certificates::models::ClientCertificateId::new("client_certificate_id")).await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }
@@ -207,8 +207,8 @@ impl ClientCertificates {
     #[doc(alias = "reactivate")]
     pub fn edit(
         &self,
-        zone_id: impl Into<String>,
-        client_certificate_id: impl Into<String>,
+        zone_id: &crate::models::ZoneId,
+        client_certificate_id: &crate::models::ClientCertificateId,
     ) -> EditRequest {
         static OPERATION: rt::Operation = rt::Operation {
             id: "client-certificate-for-a-zone-edit-client-certificate",
@@ -222,8 +222,8 @@ impl ClientCertificates {
             ..rt::Operation::DEFAULT
         };
         rt::call(&self.0, &OPERATION)
-            .arg_str(0, zone_id)
-            .arg_str(1, client_certificate_id)
+            .arg_str(0, zone_id.as_str())
+            .arg_str(1, client_certificate_id.as_str())
             .object_body()
             .wrap()
     }

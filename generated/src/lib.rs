@@ -10,7 +10,7 @@
 //! ```no_run
 //! # async fn example() -> Result<(), cloudflare_client_certificates::Error> {
 //! let client = cloudflare_client_certificates::Client::from_env()?;
-//! let result = client.client_certificates().list("zone_id").await?;
+//! let result = client.client_certificates().list(&cloudflare_client_certificates::models::ZoneId::new("zone_id")).await?;
 //! println!("{result:?}");
 //! # Ok(())
 //! # }

@@ -14,11 +14,10 @@ crate::runtime::private::deserialize_struct!(
     CertificateAuthority, (0, id, "id", opt), (1, name, "name", opt)
 );
 /// An API Shield mTLS client certificate issued for a zone.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ClientCertificate {
     /// Identifier.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::std::string::String>,
+    pub id: crate::models::ClientCertificateId,
     /// The Client Certificate PEM
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate: ::std::option::Option<::std::string::String>,
@@ -67,23 +66,26 @@ pub struct ClientCertificate {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
     /// Client Certificates may be active or revoked, and the pending_reactivation or pending_revocation represent in-progress asynchronous transitions
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<crate::models::ClientCertificateStatus>,
+    pub status: crate::models::ClientCertificateStatus,
     /// The number of days the Client Certificate will be valid after the issued_on date
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub validity_days: ::std::option::Option<i64>,
 }
 crate::runtime::private::deserialize_struct!(
-    ClientCertificate, (0, id, "id", opt), (1, certificate, "certificate", opt), (2,
+    ClientCertificate, (0, id, "id", req), (1, certificate, "certificate", opt), (2,
     certificate_authority, "certificate_authority", opt), (3, common_name, "common_name",
     opt), (4, country, "country", opt), (5, csr, "csr", opt), (6, expires_on,
     "expires_on", opt), (7, fingerprint_sha256, "fingerprint_sha256", opt), (8,
     issued_on, "issued_on", opt), (9, location, "location", opt), (10, organization,
     "organization", opt), (11, organizational_unit, "organizational_unit", opt), (12,
     serial_number, "serial_number", opt), (13, signature, "signature", opt), (14, ski,
-    "ski", opt), (15, state, "state", opt), (16, status, "status", opt), (17,
+    "ski", opt), (15, state, "state", opt), (16, status, "status", req), (17,
     validity_days, "validity_days", opt)
 );
+/// Identifies what the path parameter `client_certificate_id` names. Make one with [`ClientCertificateId::new`] from a value the API returned (or you stored); it is a distinct type so that two kinds of identifier cannot be swapped.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClientCertificateId(::std::string::String);
+crate::runtime::private::id_impls!(ClientCertificateId);
 /// Client Certificates may be active or revoked, and the pending_reactivation or pending_revocation represent in-progress asynchronous transitions
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -103,6 +105,9 @@ crate::runtime::private::string_enum_impls!(
     ClientCertificateStatus, (Active, "active"), (PendingReactivation,
     "pending_reactivation"), (PendingRevocation, "pending_revocation"), (Revoked,
     "revoked")
+);
+crate::runtime::private::string_enum_from!(
+    ClientCertificateStatus => ClientCertificateStatusFilter
 );
 /// Client Certificate Status to filter results by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -148,3 +153,7 @@ pub struct EditClientCertificateRequest {
 crate::runtime::private::deserialize_struct!(
     EditClientCertificateRequest, (0, reactivate, "reactivate", opt)
 );
+/// Identifies what the path parameter `zone_id` names. Make one with [`ZoneId::new`] from a value the API returned (or you stored); it is a distinct type so that two kinds of identifier cannot be swapped.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ZoneId(::std::string::String);
+crate::runtime::private::id_impls!(ZoneId);

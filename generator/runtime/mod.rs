@@ -91,6 +91,7 @@ mod credentials;
 mod encode;
 mod envelope;
 mod error;
+mod id;
 mod macros;
 mod options;
 mod page;

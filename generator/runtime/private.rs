@@ -2,6 +2,8 @@
 //! re-exported from the modules that define it. Nothing here is public API.
 
 #[allow(unused_imports)]
+pub(crate) use super::id::{id_impls, string_enum_from};
+#[allow(unused_imports)]
 pub(crate) use super::macros::{
     FieldIndex, Fields, deserialize_struct, opt, req, request_builder, string_enum,
     string_enum_impls,

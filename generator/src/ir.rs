@@ -415,6 +415,12 @@ pub enum TypeKind {
         discriminator: Option<String>,
     },
     Alias(TypeRef),
+    /// A string identifier taken by path parameters (`ZoneId`): a newtype that keeps one
+    /// kind of identifier from being passed where another is expected. `params` are the
+    /// wire names of the path parameters it types, for the docs.
+    Id {
+        params: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

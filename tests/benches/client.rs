@@ -20,6 +20,7 @@
 
 mod common;
 
+use cloudflare_client_certificates::models::{ClientCertificateId, ZoneId};
 use std::hint::black_box;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -169,7 +170,7 @@ fn single_requests(c: &mut Criterion) {
     rt.block_on(async {
         let ours = generated
             .client_certificates()
-            .list(ZONE)
+            .list(&ZoneId::new(ZONE))
             .per_page(PER_PAGE as i64)
             .await
             .expect("generated list");
@@ -177,16 +178,16 @@ fn single_requests(c: &mut Criterion) {
         assert_eq!(ours.len(), PER_PAGE as usize);
         assert_eq!(theirs.len(), PER_PAGE as usize);
         for (a, b) in ours.iter().zip(&theirs) {
-            assert_eq!(a.id, b.id);
+            assert_eq!(Some(a.id.as_str()), b.id.as_deref());
             assert_eq!(a.issued_on, b.issued_on);
         }
         let ours = generated
             .client_certificates()
-            .get(ZONE, id)
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(id))
             .await
             .expect("generated get");
         let theirs = baseline.get_one(ZONE, id).await.expect("baseline get");
-        assert_eq!(ours.id.as_deref(), Some(id));
+        assert_eq!(ours.id, id);
         assert_eq!(ours.expires_on, theirs.expires_on);
     });
 
@@ -195,7 +196,7 @@ fn single_requests(c: &mut Criterion) {
         b.to_async(&rt).iter(move || async move {
             let cert = generated
                 .client_certificates()
-                .get(ZONE, id)
+                .get(&ZoneId::new(ZONE), &ClientCertificateId::new(id))
                 .await
                 .expect("generated get");
             black_box(cert)
@@ -214,7 +215,7 @@ fn single_requests(c: &mut Criterion) {
         b.to_async(&rt).iter(move || async move {
             let page = generated
                 .client_certificates()
-                .list(ZONE)
+                .list(&ZoneId::new(ZONE))
                 .per_page(PER_PAGE as i64)
                 .await
                 .expect("generated list");
@@ -241,7 +242,7 @@ fn pagination(c: &mut Criterion) {
     let count_generated = move || async move {
         let mut stream = generated
             .client_certificates()
-            .list(ZONE)
+            .list(&ZoneId::new(ZONE))
             .per_page(PER_PAGE as i64)
             .stream();
         let mut count = 0usize;
@@ -399,7 +400,7 @@ fn paired_runs() {
         move || async move {
             generated
                 .client_certificates()
-                .get(ZONE, id)
+                .get(&ZoneId::new(ZONE), &ClientCertificateId::new(id))
                 .await
                 .expect("get")
         },
@@ -412,7 +413,7 @@ fn paired_runs() {
         move || async move {
             generated
                 .client_certificates()
-                .list(ZONE)
+                .list(&ZoneId::new(ZONE))
                 .per_page(PER_PAGE as i64)
                 .await
                 .expect("list")
@@ -432,7 +433,7 @@ fn paired_runs() {
         move || async move {
             let mut stream = generated
                 .client_certificates()
-                .list(ZONE)
+                .list(&ZoneId::new(ZONE))
                 .per_page(PER_PAGE as i64)
                 .stream();
             let mut count = 0usize;

@@ -12,6 +12,7 @@
 
 mod common;
 
+use cloudflare_client_certificates::models::ZoneId;
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -51,7 +52,7 @@ fn child(spec: &str) {
                 let client = common::generated(base_url);
                 let mut stream = client
                     .client_certificates()
-                    .list(zone)
+                    .list(&ZoneId::new(zone))
                     .per_page(common::PER_PAGE as i64)
                     .stream();
                 while let Some(cert) = stream.try_next().await.expect("generated stream") {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 pub mod fake_api;
 pub mod faults;
 pub mod prism;
+pub mod typed_ids;
 
 /// The workspace root (parent of this crate).
 pub fn workspace_root() -> PathBuf {

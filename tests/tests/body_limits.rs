@@ -5,6 +5,7 @@
 //!
 //! One test in its own binary, so that no other test's allocations blur the peak.
 
+use cloudflare_client_certificates::models::{ClientCertificateId, ZoneId};
 use std::time::{Duration, Instant};
 
 use apigen_tests::faults::{Action, FaultServer, Reply};
@@ -61,7 +62,7 @@ async fn memory_stays_bounded_by_the_body_limit() {
     let started = Instant::now();
     let err = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ResponseTooLarge, "{err:?}");
@@ -85,7 +86,7 @@ async fn memory_stays_bounded_by_the_body_limit() {
     .await;
     let err = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .max_response_bytes(8 * MIB)
         .await
         .unwrap_err();
@@ -104,7 +105,7 @@ async fn memory_stays_bounded_by_the_body_limit() {
     .await;
     let err = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("limit of 32 MiB"), "{err}");
@@ -121,7 +122,7 @@ async fn memory_stays_bounded_by_the_body_limit() {
     let started = Instant::now();
     let err = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .await
         .unwrap_err();
     assert!(err.is_server_error(), "{err:?}");

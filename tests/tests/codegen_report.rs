@@ -80,7 +80,7 @@ fn a_first_generation_says_so_and_claims_no_version() {
         .collect();
     assert_eq!(
         report,
-        ["API changes: first generation (no earlier API): 2 operations in 1 resource, 1 model"],
+        ["API changes: first generation (no earlier API): 2 operations in 1 resource, 2 models"],
         "{}",
         run.stdout
     );

@@ -3,6 +3,7 @@
 //! error mapping, authentication, client-side validation, path encoding, secrecy of
 //! credentials and headers.
 
+use cloudflare_client_certificates::models::{ClientCertificateId, ZoneId};
 use std::time::Duration;
 
 use apigen_tests::fake_api::{
@@ -39,14 +40,11 @@ fn create_body(csr: &str, validity_days: i64) -> CreateClientCertificateRequest 
 }
 
 fn ids(certs: &[ClientCertificate]) -> Vec<String> {
-    certs
-        .iter()
-        .map(|c| c.id.clone().expect("every certificate has an id"))
-        .collect()
+    certs.iter().map(|c| c.id.to_string()).collect()
 }
 
 fn status(cert: &ClientCertificate) -> ClientCertificateStatus {
-    cert.status.clone().expect("every certificate has a status")
+    cert.status.clone()
 }
 
 /// The envelope error of `err`, with its single error item's code.
@@ -69,9 +67,12 @@ async fn certificate_lifecycle_follows_the_documented_states() {
     let certs = client.client_certificates();
 
     // Create.
-    let created = certs.create(ZONE, create_body(CSR, 365)).await.unwrap();
-    let id = created.id.clone().unwrap();
-    assert!(apigen_tests::fake_api::is_identifier(&id), "{id}");
+    let created = certs
+        .create(&ZoneId::new(ZONE), create_body(CSR, 365))
+        .await
+        .unwrap();
+    let id = created.id.clone();
+    assert!(apigen_tests::fake_api::is_identifier(id.as_str()), "{id}");
     assert_eq!(status(&created), ClientCertificateStatus::Active);
     assert_eq!(created.csr.as_deref(), Some(CSR));
     assert_eq!(created.validity_days, Some(365));
@@ -95,14 +96,17 @@ async fn certificate_lifecycle_follows_the_documented_states() {
     );
 
     // Get.
-    let fetched = certs.get(ZONE, &id).await.unwrap();
+    let fetched = certs.get(&ZoneId::new(ZONE), &id).await.unwrap();
     assert_eq!(fetched, created);
     assert_eq!(last(&fake).route.as_deref(), Some(routes::ITEM));
 
     // List, with and without filters.
-    assert_eq!(ids(&certs.list(ZONE).await.unwrap()), [id.as_str()]);
+    assert_eq!(
+        ids(&certs.list(&ZoneId::new(ZONE)).await.unwrap()),
+        [id.as_str()]
+    );
     let active = certs
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .status(ClientCertificateStatusFilter::Active)
         .per_page(5)
         .await
@@ -113,29 +117,33 @@ async fn certificate_lifecycle_follows_the_documented_states() {
         Some("status=active&per_page=5")
     );
     let pending = certs
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .status(ClientCertificateStatusFilter::PendingRevocation)
         .await
         .unwrap();
     assert!(pending.is_empty());
 
     // Revoke: active → pending_revocation.
-    let revoked = certs.delete(ZONE, &id).await.unwrap();
+    let revoked = certs.delete(&ZoneId::new(ZONE), &id).await.unwrap();
     assert_eq!(status(&revoked), ClientCertificateStatus::PendingRevocation);
     assert_eq!(last(&fake).method, "DELETE");
     assert_eq!(
-        fake.status_of(ZONE, &id),
+        fake.status_of(ZONE, id.as_str()),
         Some(CertStatus::PendingRevocation)
     );
     let pending = certs
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .status(ClientCertificateStatusFilter::PendingRevocation)
         .await
         .unwrap();
     assert_eq!(ids(&pending), [id.as_str()]);
 
     // Reactivate: pending_revocation → pending_reactivation → (settled) active.
-    let reactivated = certs.edit(ZONE, &id).reactivate(true).await.unwrap();
+    let reactivated = certs
+        .edit(&ZoneId::new(ZONE), &id)
+        .reactivate(true)
+        .await
+        .unwrap();
     assert_eq!(
         status(&reactivated),
         ClientCertificateStatus::PendingReactivation
@@ -148,17 +156,17 @@ async fn certificate_lifecycle_follows_the_documented_states() {
     );
     fake.settle();
     assert_eq!(
-        status(&certs.get(ZONE, &id).await.unwrap()),
+        status(&certs.get(&ZoneId::new(ZONE), &id).await.unwrap()),
         ClientCertificateStatus::Active
     );
 
     // Revoke again and let it complete: revoked is final.
-    certs.delete(ZONE, &id).await.unwrap();
+    certs.delete(&ZoneId::new(ZONE), &id).await.unwrap();
     fake.settle();
-    let final_state = certs.get(ZONE, &id).await.unwrap();
+    let final_state = certs.get(&ZoneId::new(ZONE), &id).await.unwrap();
     assert_eq!(status(&final_state), ClientCertificateStatus::Revoked);
     let revoked_list = certs
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .status(ClientCertificateStatusFilter::Revoked)
         .await
         .unwrap();
@@ -166,7 +174,11 @@ async fn certificate_lifecycle_follows_the_documented_states() {
 
     // Reactivating a revoked certificate is a conflict (PATCH: not retried).
     fake.clear_requests();
-    let err = certs.edit(ZONE, &id).reactivate(true).await.unwrap_err();
+    let err = certs
+        .edit(&ZoneId::new(ZONE), &id)
+        .reactivate(true)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Conflict);
     assert!(err.is_conflict());
     assert_eq!(api_code(&err), codes::INVALID_STATE);
@@ -175,10 +187,10 @@ async fn certificate_lifecycle_follows_the_documented_states() {
     // Revoking it again is a conflict too; DELETE is idempotent, and the runtime
     // documents 409 as retried for idempotent requests: 1 + 2 attempts.
     fake.clear_requests();
-    let err = certs.delete(ZONE, &id).await.unwrap_err();
+    let err = certs.delete(&ZoneId::new(ZONE), &id).await.unwrap_err();
     assert!(err.is_conflict(), "{err:?}");
     assert_eq!(fake.request_count(), 3);
-    assert_eq!(fake.status_of(ZONE, &id), Some(CertStatus::Revoked));
+    assert_eq!(fake.status_of(ZONE, id.as_str()), Some(CertStatus::Revoked));
 }
 
 #[tokio::test]
@@ -192,7 +204,7 @@ async fn reactivation_needs_pending_revocation_and_reactivate_true() {
     ];
 
     let err = certs
-        .edit(ZONE, &active)
+        .edit(&ZoneId::new(ZONE), &ClientCertificateId::new(&active))
         .reactivate(true)
         .await
         .unwrap_err();
@@ -201,7 +213,10 @@ async fn reactivation_needs_pending_revocation_and_reactivate_true() {
     assert_eq!(fake.status_of(ZONE, &active), Some(CertStatus::Active));
 
     // Without `reactivate: true` the request is invalid, whatever the status.
-    let err = certs.edit(ZONE, &pending).await.unwrap_err();
+    let err = certs
+        .edit(&ZoneId::new(ZONE), &ClientCertificateId::new(&pending))
+        .await
+        .unwrap_err();
     assert!(err.is_bad_request(), "{err:?}");
     assert_eq!(last(&fake).json_body().unwrap(), serde_json::json!({}));
     let api = err.api_error().unwrap();
@@ -211,7 +226,7 @@ async fn reactivation_needs_pending_revocation_and_reactivate_true() {
         Some("/reactivate")
     );
     let err = certs
-        .edit(ZONE, &pending)
+        .edit(&ZoneId::new(ZONE), &ClientCertificateId::new(&pending))
         .reactivate(false)
         .await
         .unwrap_err();
@@ -221,7 +236,11 @@ async fn reactivation_needs_pending_revocation_and_reactivate_true() {
         Some(CertStatus::PendingRevocation)
     );
 
-    let ok = certs.edit(ZONE, &pending).reactivate(true).await.unwrap();
+    let ok = certs
+        .edit(&ZoneId::new(ZONE), &ClientCertificateId::new(&pending))
+        .reactivate(true)
+        .await
+        .unwrap();
     assert_eq!(status(&ok), ClientCertificateStatus::PendingReactivation);
 }
 
@@ -236,7 +255,11 @@ async fn list_filters_pages_and_keeps_zones_apart() {
     let all = fake.ids(ZONE);
     assert_eq!(all.len(), 12);
 
-    let page = certs.list(ZONE).send_with_response().await.unwrap();
+    let page = certs
+        .list(&ZoneId::new(ZONE))
+        .send_with_response()
+        .await
+        .unwrap();
     assert_eq!(ids(page.result()), all);
     let info = page.result_info().unwrap();
     assert_eq!(
@@ -251,7 +274,7 @@ async fn list_filters_pages_and_keeps_zones_apart() {
     );
     assert_eq!(last(&fake).query, None);
 
-    let filtered = |filter| certs.list(ZONE).status(filter);
+    let filtered = |filter| certs.list(&ZoneId::new(ZONE)).status(filter);
     assert_eq!(
         ids(&filtered(ClientCertificateStatusFilter::All).await.unwrap()),
         all
@@ -284,7 +307,7 @@ async fn list_filters_pages_and_keeps_zones_apart() {
 
     // per_page and page.
     let third = certs
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .per_page(5)
         .page(3)
         .send_with_response()
@@ -307,30 +330,41 @@ async fn list_filters_pages_and_keeps_zones_apart() {
     assert_eq!(recorded.query_param("per_page"), Some("5"));
     assert!(
         certs
-            .list(ZONE)
+            .list(&ZoneId::new(ZONE))
             .per_page(5)
             .page(4)
             .await
             .unwrap()
             .is_empty()
     );
-    let fifty = certs.list(ZONE).per_page(50).await.unwrap();
+    let fifty = certs.list(&ZoneId::new(ZONE)).per_page(50).await.unwrap();
     assert_eq!(ids(&fifty), all);
 
     // offset and limit apply before paging.
-    let window = certs.list(ZONE).offset(2).limit(3).await.unwrap();
+    let window = certs
+        .list(&ZoneId::new(ZONE))
+        .offset(2)
+        .limit(3)
+        .await
+        .unwrap();
     assert_eq!(ids(&window), all[2..5]);
 
     // Another zone has its own certificates; an unused zone has none.
-    assert_eq!(ids(&certs.list(OTHER_ZONE).await.unwrap()), other);
+    assert_eq!(
+        ids(&certs.list(&ZoneId::new(OTHER_ZONE)).await.unwrap()),
+        other
+    );
     assert!(
         certs
-            .list("ffffffffffffffffffffffffffffffff")
+            .list(&ZoneId::new("ffffffffffffffffffffffffffffffff"))
             .await
             .unwrap()
             .is_empty()
     );
-    let err = certs.get(OTHER_ZONE, &all[0]).await.unwrap_err();
+    let err = certs
+        .get(&ZoneId::new(OTHER_ZONE), &ClientCertificateId::new(&all[0]))
+        .await
+        .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
 }
 
@@ -375,7 +409,7 @@ async fn stream_yields_every_certificate_once_in_order() {
     let seeded = fake.seed(ZONE, 123);
 
     let streamed: Vec<ClientCertificate> = certs
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .per_page(10)
         .stream()
         .try_collect()
@@ -398,7 +432,7 @@ async fn stream_yields_every_certificate_once_in_order() {
     // Starting at a later page, with a filter that is kept on every page.
     fake.clear_requests();
     let tail: Vec<ClientCertificate> = certs
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .status(ClientCertificateStatusFilter::Active)
         .per_page(25)
         .page(4)
@@ -427,7 +461,12 @@ async fn stream_yields_every_certificate_once_in_order() {
 
     // An empty list is one request and no item.
     fake.clear_requests();
-    let none: Vec<ClientCertificate> = certs.list(OTHER_ZONE).stream().try_collect().await.unwrap();
+    let none: Vec<ClientCertificate> = certs
+        .list(&ZoneId::new(OTHER_ZONE))
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert!(none.is_empty());
     assert_eq!(fake.request_count(), 1);
 }
@@ -439,7 +478,7 @@ async fn send_returns_one_page_with_result_info_and_request_id() {
     let seeded = fake.seed(ZONE, 30);
 
     let response = certs
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .per_page(10)
         .page(2)
         .send_with_response()
@@ -461,13 +500,27 @@ async fn send_returns_one_page_with_result_info_and_request_id() {
     assert_eq!(response.request_id(), Some(last(&fake).cf_ray.as_str()));
     assert_eq!(fake.request_count(), 1);
 
-    let page: Vec<ClientCertificate> = certs.list(ZONE).per_page(10).page(3).send().await.unwrap();
+    let page: Vec<ClientCertificate> = certs
+        .list(&ZoneId::new(ZONE))
+        .per_page(10)
+        .page(3)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ids(&page), seeded[20..]);
     assert_eq!(fake.request_count(), 2);
 
     // Recording can be paused for long runs; the API keeps working.
     fake.set_recording(false);
-    assert_eq!(certs.list(ZONE).per_page(50).await.unwrap().len(), 30);
+    assert_eq!(
+        certs
+            .list(&ZoneId::new(ZONE))
+            .per_page(50)
+            .await
+            .unwrap()
+            .len(),
+        30
+    );
     fake.set_recording(true);
     assert_eq!(fake.request_count(), 2);
 }
@@ -479,7 +532,10 @@ async fn http_errors_map_to_kinds_with_envelope_errors_and_cf_ray() {
 
     // 404 for an unknown certificate.
     let missing = "0123456789abcdef0123456789abcdef";
-    let err = certs.get(ZONE, missing).await.unwrap_err();
+    let err = certs
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(missing))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert!(err.is_not_found() && !err.is_retryable());
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
@@ -500,7 +556,7 @@ async fn http_errors_map_to_kinds_with_envelope_errors_and_cf_ray() {
 
     // 400 with one error per invalid field.
     let err = certs
-        .create(ZONE, create_body("not a csr", 0))
+        .create(&ZoneId::new(ZONE), create_body("not a csr", 0))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BadRequest);
@@ -522,13 +578,13 @@ async fn http_errors_map_to_kinds_with_envelope_errors_and_cf_ray() {
     assert!(err.to_string().contains("(at /csr)"), "{err}");
     assert!(fake.ids(ZONE).is_empty(), "nothing was created");
     let err = certs
-        .create(ZONE, create_body(CSR, 3651))
+        .create(&ZoneId::new(ZONE), create_body(CSR, 3651))
         .await
         .unwrap_err();
     assert!(err.is_bad_request(), "{err:?}");
 
     // 400 for a malformed zone identifier, from the right route.
-    let err = certs.list("not-a-zone").await.unwrap_err();
+    let err = certs.list(&ZoneId::new("not-a-zone")).await.unwrap_err();
     assert!(err.is_bad_request(), "{err:?}");
     assert_eq!(api_code(&err), codes::INVALID_ZONE);
 
@@ -552,7 +608,7 @@ async fn http_errors_map_to_kinds_with_envelope_errors_and_cf_ray() {
             .build()
             .unwrap()
             .client_certificates()
-            .list(ZONE)
+            .list(&ZoneId::new(ZONE))
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unauthorized, "{name}: {err:?}");
@@ -604,7 +660,11 @@ async fn both_authentication_schemes_are_sent_and_accepted() {
 
     let token = client(&fake);
     assert_eq!(
-        ids(&token.client_certificates().list(ZONE).await.unwrap()),
+        ids(&token
+            .client_certificates()
+            .list(&ZoneId::new(ZONE))
+            .await
+            .unwrap()),
         seeded
     );
     let sent = last(&fake);
@@ -620,7 +680,11 @@ async fn both_authentication_schemes_are_sent_and_accepted() {
         .build()
         .unwrap();
     assert_eq!(
-        ids(&key.client_certificates().list(ZONE).await.unwrap()),
+        ids(&key
+            .client_certificates()
+            .list(&ZoneId::new(ZONE))
+            .await
+            .unwrap()),
         seeded
     );
     let sent = last(&fake);
@@ -632,13 +696,13 @@ async fn both_authentication_schemes_are_sent_and_accepted() {
     // Writes authenticate the same way.
     let created = key
         .client_certificates()
-        .create(ZONE, create_body(CSR, 30))
+        .create(&ZoneId::new(ZONE), create_body(CSR, 30))
         .await
         .unwrap();
     assert_eq!(last(&fake).header("x-auth-key"), Some(API_KEY));
     token
         .client_certificates()
-        .delete(ZONE, created.id.unwrap())
+        .delete(&ZoneId::new(ZONE), &created.id)
         .await
         .unwrap();
     assert_eq!(
@@ -670,63 +734,135 @@ async fn client_side_validation_rejects_bad_arguments_before_sending() {
     let id = "0123456789abcdef0123456789abcdef";
 
     for bad_zone in ["", long.as_str(), ".", ".."] {
-        assert_invalid(certs.list(bad_zone).await, "zone_id");
-        assert_invalid(certs.get(bad_zone, id).await, "zone_id");
-        assert_invalid(certs.delete(bad_zone, id).await, "zone_id");
-        assert_invalid(certs.edit(bad_zone, id).reactivate(true).await, "zone_id");
-        assert_invalid(certs.create(bad_zone, create_body(CSR, 1)).await, "zone_id");
+        assert_invalid(certs.list(&ZoneId::new(bad_zone)).await, "zone_id");
+        assert_invalid(
+            certs
+                .get(&ZoneId::new(bad_zone), &ClientCertificateId::new(id))
+                .await,
+            "zone_id",
+        );
+        assert_invalid(
+            certs
+                .delete(&ZoneId::new(bad_zone), &ClientCertificateId::new(id))
+                .await,
+            "zone_id",
+        );
+        assert_invalid(
+            certs
+                .edit(&ZoneId::new(bad_zone), &ClientCertificateId::new(id))
+                .reactivate(true)
+                .await,
+            "zone_id",
+        );
+        assert_invalid(
+            certs
+                .create(&ZoneId::new(bad_zone), create_body(CSR, 1))
+                .await,
+            "zone_id",
+        );
     }
     for bad_id in ["", long.as_str(), ".", ".."] {
-        assert_invalid(certs.get(ZONE, bad_id).await, "client_certificate_id");
-        assert_invalid(certs.delete(ZONE, bad_id).await, "client_certificate_id");
         assert_invalid(
-            certs.edit(ZONE, bad_id).reactivate(true).await,
+            certs
+                .get(&ZoneId::new(ZONE), &ClientCertificateId::new(bad_id))
+                .await,
+            "client_certificate_id",
+        );
+        assert_invalid(
+            certs
+                .delete(&ZoneId::new(ZONE), &ClientCertificateId::new(bad_id))
+                .await,
+            "client_certificate_id",
+        );
+        assert_invalid(
+            certs
+                .edit(&ZoneId::new(ZONE), &ClientCertificateId::new(bad_id))
+                .reactivate(true)
+                .await,
             "client_certificate_id",
         );
     }
-    let err = assert_invalid(certs.get(ZONE, &long).await, "client_certificate_id");
+    let err = assert_invalid(
+        certs
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(&long))
+            .await,
+        "client_certificate_id",
+    );
     assert_eq!(
         err.to_string(),
         "invalid argument `client_certificate_id`: must be at most 32 characters long (got 33)"
     );
 
     for per_page in [4, 51, 0, -1, i64::MAX] {
-        assert_invalid(certs.list(ZONE).per_page(per_page).await, "per_page");
+        assert_invalid(
+            certs.list(&ZoneId::new(ZONE)).per_page(per_page).await,
+            "per_page",
+        );
     }
-    let err = assert_invalid(certs.list(ZONE).per_page(51).await, "per_page");
+    let err = assert_invalid(
+        certs.list(&ZoneId::new(ZONE)).per_page(51).await,
+        "per_page",
+    );
     assert_eq!(
         err.to_string(),
         "invalid argument `per_page`: must be at most 50 (got 51)"
     );
     for page in [0, -3] {
-        assert_invalid(certs.list(ZONE).page(page).await, "page");
+        assert_invalid(certs.list(&ZoneId::new(ZONE)).page(page).await, "page");
     }
-    assert_invalid(certs.list(ZONE).page(0).send_with_response().await, "page");
+    assert_invalid(
+        certs
+            .list(&ZoneId::new(ZONE))
+            .page(0)
+            .send_with_response()
+            .await,
+        "page",
+    );
 
     // A stream reports the error once, then ends.
-    let mut stream = certs.list(ZONE).per_page(4).stream();
+    let mut stream = certs.list(&ZoneId::new(ZONE)).per_page(4).stream();
     assert_invalid(
         stream.next().await.expect("one item").map(|_| ()),
         "per_page",
     );
     assert!(stream.next().await.is_none());
-    let mut stream = certs.list(ZONE).page(0).stream();
+    let mut stream = certs.list(&ZoneId::new(ZONE)).page(0).stream();
     assert_invalid(stream.next().await.expect("one item").map(|_| ()), "page");
     assert!(stream.next().await.is_none());
 
     // Header names and values are validated too.
-    assert_invalid(certs.list(ZONE).header("bad header", "v").await, "header");
     assert_invalid(
-        certs.list(ZONE).header("X-Label", "line\nbreak").await,
+        certs
+            .list(&ZoneId::new(ZONE))
+            .header("bad header", "v")
+            .await,
+        "header",
+    );
+    assert_invalid(
+        certs
+            .list(&ZoneId::new(ZONE))
+            .header("X-Label", "line\nbreak")
+            .await,
         "header",
     );
 
     assert_eq!(fake.request_count(), 0, "{:#?}", fake.requests());
 
     // The boundaries themselves are accepted and reach the server.
-    certs.list(ZONE).per_page(5).page(1).await.unwrap();
-    certs.list(ZONE).per_page(50).await.unwrap();
-    let err = certs.get(ZONE, "a".repeat(32)).await.unwrap_err();
+    certs
+        .list(&ZoneId::new(ZONE))
+        .per_page(5)
+        .page(1)
+        .await
+        .unwrap();
+    certs.list(&ZoneId::new(ZONE)).per_page(50).await.unwrap();
+    let err = certs
+        .get(
+            &ZoneId::new(ZONE),
+            &ClientCertificateId::new("a".repeat(32)),
+        )
+        .await
+        .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
     assert_eq!(fake.request_count(), 3);
 }
@@ -747,7 +883,7 @@ async fn path_parameters_cannot_change_the_path() {
     for (value, encoded) in cases {
         // As the zone: the list route sees one (invalid) zone segment.
         fake.clear_requests();
-        let err = certs.list(value).await.unwrap_err();
+        let err = certs.list(&ZoneId::new(value)).await.unwrap_err();
         let seen = last(&fake);
         assert_eq!(fake.request_count(), 1, "{value}");
         assert_eq!(
@@ -767,7 +903,10 @@ async fn path_parameters_cannot_change_the_path() {
 
         // As the certificate: the item route of the right zone answers 404.
         fake.clear_requests();
-        let err = certs.get(ZONE, value).await.unwrap_err();
+        let err = certs
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(value))
+            .await
+            .unwrap_err();
         let seen = last(&fake);
         assert_eq!(
             seen.path,
@@ -782,7 +921,10 @@ async fn path_parameters_cannot_change_the_path() {
 
         // A revoke with such an id never reaches another certificate or route.
         fake.clear_requests();
-        let err = certs.delete(ZONE, value).await.unwrap_err();
+        let err = certs
+            .delete(&ZoneId::new(ZONE), &ClientCertificateId::new(value))
+            .await
+            .unwrap_err();
         assert!(err.is_not_found(), "{value}: {err:?}");
         assert!(
             fake.requests()
@@ -831,15 +973,15 @@ async fn credentials_never_appear_in_debug_or_display() {
     check("options", format!("{options:?} {options:#?}"));
     let request = key
         .client_certificates()
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .options(options.clone());
     check("request builder", format!("{request:?}"));
-    let stream = key.client_certificates().list(ZONE).stream();
+    let stream = key.client_certificates().list(&ZoneId::new(ZONE)).stream();
     check("stream", format!("{stream:?}"));
 
     let listed = token
         .client_certificates()
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .send_with_response()
         .await
         .unwrap();
@@ -849,7 +991,10 @@ async fn credentials_never_appear_in_debug_or_display() {
     let mut errors = Vec::new();
     errors.push(
         key.client_certificates()
-            .get(ZONE, "0123456789abcdef0123456789abcdef")
+            .get(
+                &ZoneId::new(ZONE),
+                &ClientCertificateId::new("0123456789abcdef0123456789abcdef"),
+            )
             .await
             .unwrap_err(),
     );
@@ -857,11 +1002,17 @@ async fn credentials_never_appear_in_debug_or_display() {
         .credentials(Credentials::api_key(EMAIL, format!("{API_KEY}-wrong")))
         .build()
         .unwrap();
-    errors.push(wrong.client_certificates().list(ZONE).await.unwrap_err());
+    errors.push(
+        wrong
+            .client_certificates()
+            .list(&ZoneId::new(ZONE))
+            .await
+            .unwrap_err(),
+    );
     errors.push(
         token
             .client_certificates()
-            .list(ZONE)
+            .list(&ZoneId::new(ZONE))
             .page(0)
             .await
             .unwrap_err(),
@@ -869,7 +1020,7 @@ async fn credentials_never_appear_in_debug_or_display() {
     errors.push(
         token
             .client_certificates()
-            .list(ZONE)
+            .list(&ZoneId::new(ZONE))
             .header("X-Auth-Key", format!("{API_KEY}\n"))
             .await
             .unwrap_err(),
@@ -886,7 +1037,7 @@ async fn credentials_never_appear_in_debug_or_display() {
         .unwrap();
     let err = unreachable
         .client_certificates()
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connection, "{err:?}");
@@ -929,7 +1080,7 @@ async fn user_agent_defaults_to_crate_name_and_version_and_is_settable() {
 
     client(&fake)
         .client_certificates()
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .await
         .unwrap();
     let sent = last(&fake);
@@ -944,7 +1095,11 @@ async fn user_agent_defaults_to_crate_name_and_version_and_is_settable() {
         .user_agent("my-app/2.1 (+https://example.com)")
         .build()
         .unwrap();
-    custom.client_certificates().list(ZONE).await.unwrap();
+    custom
+        .client_certificates()
+        .list(&ZoneId::new(ZONE))
+        .await
+        .unwrap();
     assert_eq!(
         last(&fake).header("user-agent"),
         Some("my-app/2.1 (+https://example.com)")
@@ -954,7 +1109,7 @@ async fn user_agent_defaults_to_crate_name_and_version_and_is_settable() {
     // A per-request User-Agent replaces the client's.
     custom
         .client_certificates()
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .header("User-Agent", "one-off/1")
         .await
         .unwrap();
@@ -974,7 +1129,7 @@ async fn per_request_headers_arrive_on_every_request() {
     let certs = client(&fake).client_certificates();
 
     certs
-        .get(ZONE, &seeded[0])
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(&seeded[0]))
         .header("X-Request-Label", "lifecycle-test")
         .header("X-Multi", "one")
         .header("X-Multi", "two")
@@ -994,7 +1149,7 @@ async fn per_request_headers_arrive_on_every_request() {
         .header("X-Request-Label", "from-options")
         .timeout(Duration::from_secs(5));
     certs
-        .create(ZONE, create_body(CSR, 10))
+        .create(&ZoneId::new(ZONE), create_body(CSR, 10))
         .options(options)
         .await
         .unwrap();
@@ -1003,7 +1158,7 @@ async fn per_request_headers_arrive_on_every_request() {
     // Every page request of a stream carries them.
     fake.clear_requests();
     let streamed: Vec<ClientCertificate> = certs
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .per_page(5)
         .header("X-Request-Label", "paged")
         .stream()
@@ -1021,7 +1176,7 @@ async fn per_request_headers_arrive_on_every_request() {
 
     // A per-request Authorization replaces the client's credentials.
     let err = certs
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .header("Authorization", "Bearer someone-else")
         .await
         .unwrap_err();
@@ -1044,27 +1199,33 @@ async fn one_client_serves_concurrent_tasks() {
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..20 {
         let certs = client.client_certificates();
-        tasks.spawn(async move { certs.create(ZONE, create_body(CSR, i + 1)).await });
+        tasks.spawn(async move {
+            certs
+                .create(&ZoneId::new(ZONE), create_body(CSR, i + 1))
+                .await
+                .map(Some)
+        });
     }
     for _ in 0..4 {
         let certs = client.client_certificates();
         tasks.spawn(async move {
             let all: Vec<ClientCertificate> = certs
-                .list(OTHER_ZONE)
+                .list(&ZoneId::new(OTHER_ZONE))
                 .per_page(5)
                 .stream()
                 .try_collect()
                 .await?;
             assert!(all.is_empty());
-            certs.list(ZONE).per_page(5).page(1).await?;
-            Ok(ClientCertificate::default())
+            let page = certs.list(&ZoneId::new(ZONE)).per_page(5).page(1).await?;
+            assert_eq!(page.len(), 5);
+            Ok(None)
         });
     }
     let mut created = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         let cert = joined.expect("task completes").expect("request succeeds");
-        if let Some(id) = cert.id {
-            created.push((cert.validity_days.unwrap(), id));
+        if let Some(cert) = cert {
+            created.push((cert.validity_days.unwrap(), cert.id.into_string()));
         }
     }
     created.sort();

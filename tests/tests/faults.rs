@@ -6,6 +6,7 @@
 //! client's attempt count. Backoff is shortened to milliseconds except where a
 //! server-requested delay must be observed.
 
+use cloudflare_client_certificates::models::{ClientCertificateId, ZoneId};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -60,7 +61,7 @@ fn page_of(request: &SeenRequest) -> usize {
 
 fn assert_certificate(result: Result<ClientCertificate, Error>) {
     let cert = result.unwrap_or_else(|e| panic!("expected success, got {e:?}"));
-    assert_eq!(cert.id.as_deref(), Some(ID));
+    assert_eq!(cert.id, ID);
 }
 
 #[tokio::test]
@@ -71,7 +72,12 @@ async fn rate_limit_with_retry_after_seconds_waits_that_long() {
     ])
     .await;
     let started = Instant::now();
-    assert_certificate(client(&server).client_certificates().get(ZONE, ID).await);
+    assert_certificate(
+        client(&server)
+            .client_certificates()
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
+            .await,
+    );
     let elapsed = started.elapsed();
     assert_eq!(server.attempts(), 2);
     // The configured backoff is at most 5 ms: only Retry-After explains the wait.
@@ -98,7 +104,12 @@ async fn retry_after_ms_is_preferred_to_the_backoff() {
         .build()
         .unwrap();
     let started = Instant::now();
-    assert_certificate(client.client_certificates().get(ZONE, ID).await);
+    assert_certificate(
+        client
+            .client_certificates()
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
+            .await,
+    );
     assert_eq!(server.attempts(), 3);
     assert!(
         server.gap(0) >= Duration::from_millis(290),
@@ -125,7 +136,7 @@ async fn rate_limit_forever_reports_the_last_429() {
     .await;
     let err = client(&server)
         .client_certificates()
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .await
         .unwrap_err();
     assert_eq!(server.attempts(), 3, "1 + 2 default retries");
@@ -139,7 +150,12 @@ async fn rate_limit_forever_reports_the_last_429() {
 #[tokio::test]
 async fn server_error_then_success_is_retried() {
     let server = FaultServer::sequence(vec![Action::status(503), ok_certificate()]).await;
-    assert_certificate(client(&server).client_certificates().get(ZONE, ID).await);
+    assert_certificate(
+        client(&server)
+            .client_certificates()
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
+            .await,
+    );
     assert_eq!(server.attempts(), 2);
     let requests = server.requests();
     assert_eq!(requests[0].target, requests[1].target);
@@ -161,7 +177,7 @@ async fn server_error_forever_stops_after_one_plus_max_retries_attempts() {
             .build()
             .unwrap()
             .client_certificates()
-            .get(ZONE, ID)
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
             .await
             .unwrap_err();
         assert_eq!(
@@ -180,7 +196,7 @@ async fn server_error_forever_stops_after_one_plus_max_retries_attempts() {
     let client = builder(&server).max_retries(5).build().unwrap();
     let err = client
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .max_retries(0)
         .await
         .unwrap_err();
@@ -199,7 +215,7 @@ async fn server_error_forever_stops_after_one_plus_max_retries_attempts() {
         .build()
         .unwrap()
         .client_certificates()
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .await
         .unwrap_err();
     assert_eq!(server.attempts(), 2);
@@ -226,7 +242,7 @@ async fn slow_responses_time_out_and_get_is_retried() {
     let started = Instant::now();
     let result = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .timeout(timeout)
         .await;
     assert_certificate(result);
@@ -247,7 +263,7 @@ async fn slow_responses_time_out_and_get_is_retried() {
     let started = Instant::now();
     let err = client
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .await
         .unwrap_err();
     let elapsed = started.elapsed();
@@ -278,7 +294,7 @@ async fn a_stalled_body_counts_against_the_timeout() {
     let started = Instant::now();
     let result = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .timeout(Duration::from_millis(300))
         .await;
     assert_certificate(result);
@@ -292,7 +308,7 @@ async fn a_stalled_body_counts_against_the_timeout() {
     let server = FaultServer::always(stalled).await;
     let err = client(&server)
         .client_certificates()
-        .create(ZONE, create_body())
+        .create(&ZoneId::new(ZONE), create_body())
         .timeout(Duration::from_millis(300))
         .await
         .unwrap_err();
@@ -312,7 +328,7 @@ async fn a_retry_after_beyond_the_time_left_gives_up_at_once() {
     let started = Instant::now();
     let err = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .await
         .unwrap_err();
     assert!(
@@ -335,7 +351,7 @@ async fn a_retry_after_beyond_the_time_left_gives_up_at_once() {
     let started = Instant::now();
     let err = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .max_retries(0)
         .await
         .unwrap_err();
@@ -355,7 +371,12 @@ async fn a_retry_after_beyond_the_time_left_gives_up_at_once() {
 #[tokio::test]
 async fn body_cut_short_is_a_connection_error_and_get_is_retried() {
     let server = FaultServer::sequence(vec![truncated_body(), ok_certificate()]).await;
-    assert_certificate(client(&server).client_certificates().get(ZONE, ID).await);
+    assert_certificate(
+        client(&server)
+            .client_certificates()
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
+            .await,
+    );
     assert_eq!(server.attempts(), 2);
 
     let server = FaultServer::always(truncated_body()).await;
@@ -364,7 +385,7 @@ async fn body_cut_short_is_a_connection_error_and_get_is_retried() {
         .build()
         .unwrap()
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .await
         .unwrap_err();
     assert_eq!(server.attempts(), 3);
@@ -378,7 +399,12 @@ async fn body_cut_short_is_a_connection_error_and_get_is_retried() {
 async fn connection_reset_or_closed_before_answering_is_retried_for_get() {
     for fault in [Action::Reset, Action::Close] {
         let server = FaultServer::sequence(vec![fault.clone(), ok_certificate()]).await;
-        assert_certificate(client(&server).client_certificates().get(ZONE, ID).await);
+        assert_certificate(
+            client(&server)
+                .client_certificates()
+                .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
+                .await,
+        );
         assert_eq!(server.attempts(), 2, "{fault:?}");
 
         let server = FaultServer::always(fault.clone()).await;
@@ -387,7 +413,7 @@ async fn connection_reset_or_closed_before_answering_is_retried_for_get() {
             .build()
             .unwrap()
             .client_certificates()
-            .delete(ZONE, ID)
+            .delete(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
             .await
             .unwrap_err();
         assert_eq!(server.attempts(), 2, "{fault:?}");
@@ -404,7 +430,7 @@ async fn malformed_json_is_a_decode_error_with_a_body_excerpt() {
     .await;
     let err = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .await
         .unwrap_err();
     assert_eq!(server.attempts(), 1, "a decode error is not retried");
@@ -432,7 +458,7 @@ async fn malformed_json_is_a_decode_error_with_a_body_excerpt() {
     .await;
     let err = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode, "{err:?}");
@@ -446,7 +472,7 @@ async fn malformed_json_is_a_decode_error_with_a_body_excerpt() {
     let server = FaultServer::always(Action::respond(Reply::raw(200, long.clone()))).await;
     let err = client(&server)
         .client_certificates()
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .await
         .unwrap_err();
     let Error::Decode { body_excerpt, .. } = &err else {
@@ -465,7 +491,7 @@ async fn success_false_with_http_200_is_an_api_error() {
     .await;
     let err = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .await
         .unwrap_err();
     assert_eq!(server.attempts(), 1);
@@ -488,7 +514,7 @@ async fn create_is_retried_only_when_it_is_safe() {
     let create = |server: &FaultServer| {
         client(server)
             .client_certificates()
-            .create(ZONE, create_body())
+            .create(&ZoneId::new(ZONE), create_body())
     };
 
     // 503: the server may have acted, so no retry.
@@ -556,7 +582,7 @@ async fn retry_policy_of_the_other_methods() {
     let server = FaultServer::always(Action::status(503)).await;
     let err = client(&server)
         .client_certificates()
-        .edit(ZONE, ID)
+        .edit(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .reactivate(true)
         .await
         .unwrap_err();
@@ -565,14 +591,19 @@ async fn retry_policy_of_the_other_methods() {
 
     // DELETE is: retried.
     let server = FaultServer::sequence(vec![Action::status(503), ok_certificate()]).await;
-    assert_certificate(client(&server).client_certificates().delete(ZONE, ID).await);
+    assert_certificate(
+        client(&server)
+            .client_certificates()
+            .delete(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
+            .await,
+    );
     assert_eq!(server.attempts(), 2);
 
     // A GET declared non-idempotent is not retried.
     let server = FaultServer::always(Action::status(503)).await;
     let err = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .idempotent(false)
         .await
         .unwrap_err();
@@ -584,7 +615,7 @@ async fn retry_policy_of_the_other_methods() {
         let server = FaultServer::always(Action::status(status)).await;
         let err = client(&server)
             .client_certificates()
-            .get(ZONE, ID)
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
             .await
             .unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
@@ -607,14 +638,14 @@ async fn a_page_that_fails_once_is_retried_without_losing_or_repeating_items() {
 
     let items: Vec<ClientCertificate> = client(&flaky)
         .client_certificates()
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .per_page(10)
         .stream()
         .map(|item| item.expect("every page succeeds in the end"))
         .collect()
         .await;
     let expected: Vec<String> = (0..TOTAL).map(item_id).collect();
-    let got: Vec<String> = items.iter().map(|c| c.id.clone().unwrap()).collect();
+    let got: Vec<String> = items.iter().map(|c| c.id.to_string()).collect();
     assert_eq!(got, expected);
     let pages: Vec<String> = flaky
         .requests()
@@ -640,7 +671,7 @@ async fn a_page_that_keeps_failing_ends_the_stream_with_one_error() {
         .build()
         .unwrap()
         .client_certificates()
-        .list(ZONE)
+        .list(&ZoneId::new(ZONE))
         .per_page(5)
         .stream()
         .collect()
@@ -651,10 +682,7 @@ async fn a_page_that_keeps_failing_ends_the_stream_with_one_error() {
         "10 items of pages 1 and 2, then the error"
     );
     for (i, result) in results[..10].iter().enumerate() {
-        assert_eq!(
-            result.as_ref().unwrap().id.as_deref(),
-            Some(item_id(i).as_str())
-        );
+        assert_eq!(result.as_ref().unwrap().id, item_id(i).as_str());
     }
     let err = results[10].as_ref().unwrap_err();
     assert!(err.is_server_error(), "{err:?}");
@@ -679,7 +707,7 @@ async fn redirects_to_another_host_are_not_followed() {
     .await;
     let err = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Redirect, "{err:?}");
@@ -713,7 +741,7 @@ async fn a_refused_connection_is_retried_even_for_create() {
     let started = Instant::now();
     let err = three_retries
         .client_certificates()
-        .create(ZONE, create_body())
+        .create(&ZoneId::new(ZONE), create_body())
         .await
         .unwrap_err();
     let elapsed = started.elapsed();
@@ -732,7 +760,7 @@ async fn a_refused_connection_is_retried_even_for_create() {
     let started = Instant::now();
     let err = no_retry
         .client_certificates()
-        .create(ZONE, create_body())
+        .create(&ZoneId::new(ZONE), create_body())
         .await
         .unwrap_err();
     assert!(err.is_connection(), "{err:?}");

@@ -5,6 +5,7 @@
 //! runtime that only runs inside `block_on`, and every change happens outside it.
 
 use apigen_tests::fake_api::{API_KEY, EMAIL, FakeApi, TOKEN, ZONE};
+use cloudflare_client_certificates::models::ZoneId;
 use cloudflare_client_certificates::{Client, Error, ErrorKind};
 
 const BASE_URL: &str = "CLOUDFLARE_BASE_URL";
@@ -131,7 +132,7 @@ fn from_env_reads_base_url_and_credentials() {
     assert!(ALL.iter().all(|name| std::env::var_os(name).is_none()));
     runtime.block_on(async {
         for (name, client) in [("token", &token), ("key", &key), ("both", &both)] {
-            let listed = client.client_certificates().list(ZONE).await;
+            let listed = client.client_certificates().list(&ZoneId::new(ZONE)).await;
             assert_eq!(listed.unwrap().len(), 3, "{name}");
         }
     });

@@ -6,6 +6,7 @@
 //! long the call took, what the error says. The body size limit, whose test measures
 //! the process's peak memory, has a test binary of its own (`body_limits.rs`).
 
+use cloudflare_client_certificates::models::{ClientCertificateId, ZoneId};
 use std::time::{Duration, Instant};
 
 use apigen_tests::faults::{Action, FaultServer, Reply, certificate, item_id, success};
@@ -76,7 +77,7 @@ async fn no_credential_or_body_reaches_another_origin_whatever_the_http_client_d
             .unwrap();
         let err = client
             .client_certificates()
-            .create(ZONE, create_body())
+            .create(&ZoneId::new(ZONE), create_body())
             .idempotent(true)
             .await
             .unwrap_err();
@@ -114,10 +115,10 @@ async fn a_redirect_within_the_origin_is_followed_with_credentials_and_body() {
     .await;
     let cert = client(&server)
         .client_certificates()
-        .create(ZONE, create_body())
+        .create(&ZoneId::new(ZONE), create_body())
         .await
         .unwrap();
-    assert_eq!(cert.id.as_deref(), Some(ID));
+    assert_eq!(cert.id, ID);
     let seen = server.requests();
     assert_eq!(seen.len(), 2);
     let followed = &seen[1];
@@ -142,7 +143,7 @@ async fn a_redirect_loop_ends_after_five_redirects_and_is_not_retried() {
     .await;
     let err = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Redirect, "{err:?}");
@@ -171,7 +172,11 @@ fn items(first: usize, count: usize) -> Vec<serde_json::Value> {
 
 /// Drains a stream, with a bound so that a regression fails instead of hanging.
 async fn drain(client: &Client, max_pages: Option<u64>) -> (usize, Option<Error>) {
-    let mut stream = client.client_certificates().list(ZONE).per_page(5).stream();
+    let mut stream = client
+        .client_certificates()
+        .list(&ZoneId::new(ZONE))
+        .per_page(5)
+        .stream();
     if let Some(max) = max_pages {
         stream = stream.max_pages(max);
     }
@@ -274,7 +279,7 @@ async fn the_total_timeout_bounds_a_call_across_attempts() {
     let started = Instant::now();
     let err = client
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .await
         .unwrap_err();
     let elapsed = started.elapsed();
@@ -310,7 +315,7 @@ async fn the_total_timeout_bounds_a_call_across_attempts() {
     let started = Instant::now();
     let err = self::client(&slow_body)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .total_timeout(Duration::from_millis(500))
         .await
         .unwrap_err();
@@ -331,7 +336,7 @@ async fn a_backoff_or_retry_after_past_the_deadline_is_not_waited_for() {
     let started = Instant::now();
     let err = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .total_timeout(Duration::from_secs(1))
         .await
         .unwrap_err();
@@ -356,7 +361,7 @@ async fn a_backoff_or_retry_after_past_the_deadline_is_not_waited_for() {
     let started = Instant::now();
     let err = client
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .await
         .unwrap_err();
     assert!(
@@ -377,11 +382,26 @@ async fn settings_are_validated_per_request_as_per_client() {
     let server = FaultServer::always(Action::respond(Reply::ok(certificate(ID)))).await;
     let certs = client(&server).client_certificates();
     let refused = [
-        certs.get(ZONE, ID).timeout(Duration::ZERO).await,
-        certs.get(ZONE, ID).timeout(Duration::MAX).await,
-        certs.get(ZONE, ID).total_timeout(Duration::ZERO).await,
-        certs.get(ZONE, ID).max_retries(u32::MAX).await,
-        certs.get(ZONE, ID).max_response_bytes(0).await,
+        certs
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
+            .timeout(Duration::ZERO)
+            .await,
+        certs
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
+            .timeout(Duration::MAX)
+            .await,
+        certs
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
+            .total_timeout(Duration::ZERO)
+            .await,
+        certs
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
+            .max_retries(u32::MAX)
+            .await,
+        certs
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
+            .max_response_bytes(0)
+            .await,
     ];
     for result in refused {
         let err = result.unwrap_err();
@@ -443,7 +463,7 @@ async fn echoed_credentials_are_scrubbed_from_errors() {
         let client = builder(&server).credentials(credentials).build().unwrap();
         let err = client
             .client_certificates()
-            .get(ZONE, ID)
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
             .header("X-Session-Token", "sess-0123456789")
             .max_retries(0)
             .await
@@ -473,7 +493,7 @@ async fn echoed_credentials_are_scrubbed_from_errors() {
     let keyed = builder(&server).credentials(credentials).build().unwrap();
     let err = keyed
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
         .max_retries(0)
         .await
         .unwrap_err();
@@ -503,7 +523,10 @@ async fn echoed_credentials_are_scrubbed_from_errors() {
     .await;
     let certs = client(&server).client_certificates();
     for _ in 0..2 {
-        let err = certs.get(ZONE, ID).await.unwrap_err();
+        let err = certs
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
+            .await
+            .unwrap_err();
         for shown in [err.to_string(), format!("{err:?}")] {
             assert!(!shown.contains(TOKEN), "{shown}");
             assert!(
@@ -532,11 +555,15 @@ async fn an_idle_connection_is_not_reused_past_the_pool_idle_timeout() {
     // it is correctly not retried, since the server may have acted on it.
     let server = closes_idle_connections().await;
     let stale = builder(&server).pool_idle_timeout(None).build().unwrap();
-    stale.client_certificates().get(ZONE, ID).await.unwrap();
+    stale
+        .client_certificates()
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(600)).await;
     let err = stale
         .client_certificates()
-        .create(ZONE, create_body())
+        .create(&ZoneId::new(ZONE), create_body())
         .await
         .unwrap_err();
     assert!(err.is_connection(), "{err:?}");
@@ -548,8 +575,16 @@ async fn an_idle_connection_is_not_reused_past_the_pool_idle_timeout() {
         .pool_idle_timeout(Some(Duration::from_millis(150)))
         .build()
         .unwrap();
-    fresh.client_certificates().get(ZONE, ID).await.unwrap();
-    fresh.client_certificates().get(ZONE, ID).await.unwrap();
+    fresh
+        .client_certificates()
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
+        .await
+        .unwrap();
+    fresh
+        .client_certificates()
+        .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
+        .await
+        .unwrap();
     assert_eq!(
         server.connections(),
         1,
@@ -558,10 +593,10 @@ async fn an_idle_connection_is_not_reused_past_the_pool_idle_timeout() {
     tokio::time::sleep(Duration::from_millis(600)).await;
     let cert = fresh
         .client_certificates()
-        .create(ZONE, create_body())
+        .create(&ZoneId::new(ZONE), create_body())
         .await
         .unwrap();
-    assert_eq!(cert.id.as_deref(), Some(ID));
+    assert_eq!(cert.id, ID);
     assert_eq!((server.attempts(), server.connections()), (3, 2));
 }
 
@@ -582,7 +617,7 @@ async fn a_key_that_comes_twice_is_a_decode_error_everywhere() {
         .await;
         let err = client(&server)
             .client_certificates()
-            .get(ZONE, ID)
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode, "{body}: {err:?}");
@@ -597,7 +632,7 @@ async fn a_key_that_comes_twice_is_a_decode_error_everywhere() {
     assert!(
         client(&server)
             .client_certificates()
-            .get(ZONE, ID)
+            .get(&ZoneId::new(ZONE), &ClientCertificateId::new(ID))
             .await
             .is_ok()
     );

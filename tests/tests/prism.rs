@@ -6,6 +6,7 @@
 //! installs it); the tests fail, never skip, when it is missing. The tests of this
 //! binary share one Prism process, killed when the last of them is done.
 
+use cloudflare_client_certificates::models::{ClientCertificateId, ZoneId};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -50,8 +51,8 @@ fn token_client(prism: &Prism) -> Client {
 
 /// The certificate of the spec's examples, field by field.
 fn assert_example_certificate(cert: &ClientCertificate) {
-    assert_eq!(cert.id.as_deref(), Some(EXAMPLE_ID));
-    assert_eq!(cert.status, Some(ClientCertificateStatus::Active));
+    assert_eq!(cert.id, EXAMPLE_ID);
+    assert_eq!(cert.status, ClientCertificateStatus::Active);
     assert_eq!(cert.validity_days, Some(3650));
     assert_eq!(cert.common_name.as_deref(), Some("Cloudflare"));
     assert_eq!(cert.signature.as_deref(), Some("SHA256WithRSA"));
@@ -103,7 +104,7 @@ fn every_operation_passes_validation_and_decodes() {
     let certs = token_client(&prism).client_certificates();
     run(async {
         let page = certs
-            .list(EXAMPLE_ID)
+            .list(&ZoneId::new(EXAMPLE_ID))
             .status(ClientCertificateStatusFilter::All)
             .page(1)
             .per_page(20)
@@ -127,7 +128,7 @@ fn every_operation_passes_validation_and_decodes() {
         assert_eq!(page.messages()[0].code, 1000);
 
         let streamed: Vec<ClientCertificate> = certs
-            .list(EXAMPLE_ID)
+            .list(&ZoneId::new(EXAMPLE_ID))
             .per_page(5)
             .stream()
             .try_collect()
@@ -138,7 +139,7 @@ fn every_operation_passes_validation_and_decodes() {
 
         let created = certs
             .create(
-                EXAMPLE_ID,
+                &ZoneId::new(EXAMPLE_ID),
                 CreateClientCertificateRequest {
                     csr: CSR.into(),
                     validity_days: 3650,
@@ -148,14 +149,29 @@ fn every_operation_passes_validation_and_decodes() {
             .unwrap_or_else(|e| panic!("create: {e}\n{}", prism.output()));
         assert_example_certificate(&created);
 
-        let fetched = certs.get(EXAMPLE_ID, EXAMPLE_ID).await.unwrap();
+        let fetched = certs
+            .get(
+                &ZoneId::new(EXAMPLE_ID),
+                &ClientCertificateId::new(EXAMPLE_ID),
+            )
+            .await
+            .unwrap();
         assert_example_certificate(&fetched);
 
-        let revoked = certs.delete(EXAMPLE_ID, EXAMPLE_ID).await.unwrap();
+        let revoked = certs
+            .delete(
+                &ZoneId::new(EXAMPLE_ID),
+                &ClientCertificateId::new(EXAMPLE_ID),
+            )
+            .await
+            .unwrap();
         assert_example_certificate(&revoked);
 
         let reactivated = certs
-            .edit(EXAMPLE_ID, EXAMPLE_ID)
+            .edit(
+                &ZoneId::new(EXAMPLE_ID),
+                &ClientCertificateId::new(EXAMPLE_ID),
+            )
             .reactivate(true)
             .await
             .unwrap_or_else(|e| panic!("edit: {e}\n{}", prism.output()));
@@ -173,7 +189,10 @@ fn both_security_schemes_pass_and_none_is_rejected() {
         );
         let cert = key
             .client_certificates()
-            .get(EXAMPLE_ID, EXAMPLE_ID)
+            .get(
+                &ZoneId::new(EXAMPLE_ID),
+                &ClientCertificateId::new(EXAMPLE_ID),
+            )
             .await
             .unwrap();
         assert_example_certificate(&cert);
@@ -181,7 +200,10 @@ fn both_security_schemes_pass_and_none_is_rejected() {
         let anonymous = client(&prism, None);
         let err = anonymous
             .client_certificates()
-            .get(EXAMPLE_ID, EXAMPLE_ID)
+            .get(
+                &ZoneId::new(EXAMPLE_ID),
+                &ClientCertificateId::new(EXAMPLE_ID),
+            )
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unauthorized, "{err:?}");
@@ -192,7 +214,7 @@ fn both_security_schemes_pass_and_none_is_rejected() {
         );
         let err = half
             .client_certificates()
-            .list(EXAMPLE_ID)
+            .list(&ZoneId::new(EXAMPLE_ID))
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unauthorized, "{err:?}");
@@ -205,7 +227,10 @@ fn the_spec_failure_response_maps_to_an_api_error() {
     let certs = token_client(&prism).client_certificates();
     run(async {
         let err = certs
-            .get(EXAMPLE_ID, EXAMPLE_ID)
+            .get(
+                &ZoneId::new(EXAMPLE_ID),
+                &ClientCertificateId::new(EXAMPLE_ID),
+            )
             .header("Prefer", "code=404")
             .await
             .unwrap_err();
@@ -274,9 +299,9 @@ fn requests_the_spec_forbids_are_rejected_and_the_client_refuses_them_first() {
         // The client refuses the same values before sending anything.
         let certs = token_client(&prism).client_certificates();
         for result in [
-            certs.list(EXAMPLE_ID).per_page(51).await,
-            certs.list(EXAMPLE_ID).per_page(4).await,
-            certs.list(EXAMPLE_ID).page(0).await,
+            certs.list(&ZoneId::new(EXAMPLE_ID)).per_page(51).await,
+            certs.list(&ZoneId::new(EXAMPLE_ID)).per_page(4).await,
+            certs.list(&ZoneId::new(EXAMPLE_ID)).page(0).await,
         ] {
             assert!(
                 matches!(result, Err(Error::InvalidArgument { .. })),
@@ -284,7 +309,9 @@ fn requests_the_spec_forbids_are_rejected_and_the_client_refuses_them_first() {
             );
         }
         let long = "a".repeat(33);
-        let result = certs.get(EXAMPLE_ID, long).await;
+        let result = certs
+            .get(&ZoneId::new(EXAMPLE_ID), &ClientCertificateId::new(long))
+            .await;
         assert!(
             matches!(result, Err(Error::InvalidArgument { .. })),
             "{result:?}"
@@ -293,7 +320,7 @@ fn requests_the_spec_forbids_are_rejected_and_the_client_refuses_them_first() {
         // A value the client cannot check (an unknown status) reaches Prism, whose 422
         // comes back as such, without retry.
         let err = certs
-            .list(EXAMPLE_ID)
+            .list(&ZoneId::new(EXAMPLE_ID))
             .status(ClientCertificateStatusFilter::Unknown("bogus".into()))
             .await
             .unwrap_err();

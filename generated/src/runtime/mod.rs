@@ -92,6 +92,7 @@ mod credentials;
 mod encode;
 mod envelope;
 mod error;
+mod id;
 mod macros;
 mod options;
 mod page;

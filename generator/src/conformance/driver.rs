@@ -233,7 +233,14 @@ fn call(
         .params
         .iter()
         .filter(|p| p.required)
-        .map(|p| read(&p.rust_name, &p.ty))
+        .map(|p| {
+            let value = read(&p.rust_name, &p.ty);
+            // Identifier newtypes are taken by reference.
+            let by_ref = matches!(&p.ty, TypeRef::Named(name) if types
+                .iter()
+                .any(|t| &t.name == name && matches!(t.kind, TypeKind::Id { .. })));
+            if by_ref { quote!(&#value) } else { value }
+        })
         .collect();
     let mut steps = Vec::new();
     for p in op.params.iter().filter(|p| !p.required) {

@@ -36,7 +36,7 @@ fn children(def: &TypeDef) -> Vec<String> {
         }
         TypeKind::Union { variants, .. } => variants.iter().for_each(|v| named(&v.ty, &mut out)),
         TypeKind::Alias(t) => named(t, &mut out),
-        TypeKind::Enum { .. } => {}
+        TypeKind::Enum { .. } | TypeKind::Id { .. } => {}
     }
     out
 }

@@ -94,13 +94,28 @@ pub fn profile_file(api: &Api) -> TokenStream {
     }
 }
 
+/// The name of the identifier newtype `ty` is, if it is one.
+fn id_type<'a>(api: &Api, ty: &'a crate::ir::TypeRef) -> Option<&'a str> {
+    match ty {
+        crate::ir::TypeRef::Named(name)
+            if api
+                .types
+                .iter()
+                .any(|t| &t.name == name && matches!(t.kind, TypeKind::Id { .. })) =>
+        {
+            Some(name)
+        }
+        _ => None,
+    }
+}
+
 fn crate_example(api: &Api, crate_ident: &str) -> Option<String> {
     let resource = api.resources.first()?;
     let op = resource.operations.iter().find(|op| {
         op.params
             .iter()
             .filter(|p| p.required)
-            .all(|p| p.ty == crate::ir::TypeRef::String)
+            .all(|p| p.ty == crate::ir::TypeRef::String || id_type(api, &p.ty).is_some())
             && op
                 .body
                 .as_ref()
@@ -110,7 +125,13 @@ fn crate_example(api: &Api, crate_ident: &str) -> Option<String> {
         .params
         .iter()
         .filter(|p| p.required)
-        .map(|p| format!("\"{}\"", crate::naming::unraw(&p.rust_name)))
+        .map(|p| match id_type(api, &p.ty) {
+            Some(id) => format!(
+                "&{crate_ident}::models::{id}::new(\"{}\")",
+                crate::naming::unraw(&p.rust_name)
+            ),
+            None => format!("\"{}\"", crate::naming::unraw(&p.rust_name)),
+        })
         .collect();
     Some(format!(
         "```no_run\n# async fn example() -> Result<(), {crate_ident}::Error> {{\nlet client = {crate_ident}::Client::from_env()?;\nlet result = client.{}().{}({}).await?;\nprintln!(\"{{result:?}}\");\n# Ok(())\n# }}\n```",
@@ -289,7 +310,7 @@ pub fn cargo_toml(api: &Api, features: &super::features::Features, header: &str)
         }
         TypeKind::Union { variants, .. } => variants.iter().any(|v| uses_chrono(&v.ty)),
         TypeKind::Alias(t) => uses_chrono(t),
-        TypeKind::Enum { .. } => false,
+        TypeKind::Enum { .. } | TypeKind::Id { .. } => false,
     }) || api.resources.iter().flat_map(|r| &r.operations).any(|op| {
         op.params.iter().any(|p| uses_chrono(&p.ty))
             || matches!(&op.response, crate::ir::ResponseBody::Json { ty, .. } if uses_chrono(ty))

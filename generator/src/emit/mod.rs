@@ -77,6 +77,7 @@ fn emit_in_parts(api: &Api, models_part: usize) -> Result<BTreeMap<String, Strin
                 let end = (start + models_part).min(api.types.len());
                 let tokens = model::models_file(
                     &api.types[start..end],
+                    &api.types,
                     &|name| features.cfg_for_type(name),
                     part == 0,
                 );

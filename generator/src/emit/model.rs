@@ -8,12 +8,26 @@ use quote::quote;
 
 /// `cfg_of(name)` gives the `#[cfg(...)]` gating a type behind the features that use it.
 /// The file may be built in parts (see `emit`); only the first carries the module docs.
+/// `all` is every type of the crate (sorted by name), for the conversions between enums.
 pub fn models_file(
     types: &[TypeDef],
+    all: &[TypeDef],
     cfg_of: &dyn Fn(&str) -> TokenStream,
     first_part: bool,
 ) -> TokenStream {
-    let items = types.iter().map(|def| type_def(def, &cfg_of(&def.name)));
+    let items = types.iter().map(|def| {
+        let item = type_def(def, &cfg_of(&def.name));
+        let conversions = enum_widenings(def, all).into_iter().map(|wide| {
+            let (narrow_cfg, wide_cfg) = (cfg_of(&def.name), cfg_of(&wide.name));
+            let (narrow, wide) = (ident(&def.name), ident(&wide.name));
+            quote! {
+                #narrow_cfg
+                #wide_cfg
+                crate::runtime::private::string_enum_from!(#narrow => #wide);
+            }
+        });
+        quote!(#item #(#conversions)*)
+    });
     let module_doc =
         first_part.then(|| quote!(#![doc = " Request and response types of the API."]));
     quote! {
@@ -36,6 +50,26 @@ fn type_def(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
             variants,
             discriminator,
         } => union_def(&def.name, docs, cfg, variants, discriminator.as_deref()),
+        TypeKind::Id { params } => {
+            let name = ident(&def.name);
+            let docs = match nonblank(&def.doc) {
+                Some(_) => docs,
+                None => doc_lines(&format!(
+                    "Identifies what the path parameter `{}` names. Make one with [`{}::new`] from a value the API returned (or you stored); it is a distinct type so that two kinds of identifier cannot be swapped.",
+                    params.join("`, `"),
+                    def.name
+                )),
+            };
+            quote! {
+                #docs
+                #cfg
+                #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                pub struct #name(::std::string::String);
+
+                #cfg
+                crate::runtime::private::id_impls!(#name);
+            }
+        }
         TypeKind::Alias(target) => {
             let name = ident(&def.name);
             let target = rust_type(target);
@@ -46,6 +80,25 @@ fn type_def(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
             }
         }
     }
+}
+
+/// The enums `def` converts into: those of its family (their name starts with its name:
+/// `Status` → `StatusFilter`) that accept every value it has.
+fn enum_widenings<'a>(def: &TypeDef, all: &'a [TypeDef]) -> Vec<&'a TypeDef> {
+    let TypeKind::Enum { variants } = &def.kind else {
+        return Vec::new();
+    };
+    let start = all.partition_point(|t| t.name.as_str() <= def.name.as_str());
+    all[start..]
+        .iter()
+        .take_while(|t| t.name.starts_with(&def.name))
+        .filter(|t| match &t.kind {
+            TypeKind::Enum { variants: wide } => variants
+                .iter()
+                .all(|v| wide.iter().any(|w| w.wire == v.wire)),
+            _ => false,
+        })
+        .collect()
 }
 
 fn struct_def(

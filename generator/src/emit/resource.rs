@@ -212,7 +212,10 @@ fn param_spec(p: &Param) -> TokenStream {
         });
     }
     let c = &p.constraints;
-    if p.ty == TypeRef::String {
+    // A named path parameter type is an identifier (or enum): its text is checked too.
+    let text = p.ty == TypeRef::String
+        || (p.location == ParamLocation::Path && matches!(p.ty, TypeRef::Named(_)));
+    if text {
         if let Some(n) = c.min_length {
             let n = Literal::u64_unsuffixed(n);
             spec.extend(quote!(.min_length(#n)));
@@ -232,6 +235,16 @@ fn param_spec(p: &Param) -> TokenStream {
         }
     }
     spec
+}
+
+/// Whether `ty` is an identifier newtype (`TypeKind::Id`), which operations take by reference.
+fn is_id(ty: &TypeRef, types: &[TypeDef]) -> bool {
+    match ty {
+        TypeRef::Named(name) => types
+            .iter()
+            .any(|t| &t.name == name && matches!(t.kind, TypeKind::Id { .. })),
+        _ => false,
+    }
 }
 
 /// Positional arguments: required path/query/header parameters, then a required body
@@ -315,7 +328,10 @@ fn operation_method(
     let args = positional(op);
     let arg_decls = args.iter().map(|(name, ty, _)| {
         let name = ident(name);
-        if *ty == TypeRef::String {
+        if is_id(ty, types) {
+            let ty = names.ty(ty);
+            quote!(#name: &#ty)
+        } else if *ty == TypeRef::String {
             let ty = names.into_string();
             quote!(#name: #ty)
         } else {
@@ -328,7 +344,9 @@ fn operation_method(
     for (index, p) in op.params.iter().enumerate().filter(|(_, p)| p.required) {
         let arg = ident(&p.rust_name);
         let index = Literal::usize_unsuffixed(index);
-        call.extend(if p.ty == TypeRef::String {
+        call.extend(if is_id(&p.ty, types) {
+            quote!(.arg_str(#index, #arg.as_str()))
+        } else if p.ty == TypeRef::String {
             quote!(.arg_str(#index, #arg))
         } else {
             quote!(.arg(#index, &#arg))
@@ -372,6 +390,10 @@ fn example_value(
         TypeRef::Bool => "true".to_string(),
         TypeRef::Option(_) => "None".to_string(),
         TypeRef::Vec(_) => "Vec::new()".to_string(),
+        TypeRef::Named(type_name) if is_id(ty, types) => format!(
+            "{crate_ident}::models::{type_name}::new(\"{}\")",
+            crate::naming::unraw(name)
+        ),
         TypeRef::Named(type_name) if depth < 2 => {
             let def = types.iter().find(|t| &t.name == type_name)?;
             let TypeKind::Struct {
@@ -408,7 +430,12 @@ fn example(
 ) -> Option<String> {
     let mut args = Vec::new();
     for (name, ty, _) in positional(op) {
-        args.push(example_value(&name, &ty, types, crate_ident, 0)?);
+        let value = example_value(&name, &ty, types, crate_ident, 0)?;
+        args.push(if is_id(&ty, types) {
+            format!("&{value}")
+        } else {
+            value
+        });
     }
     let call = format!(
         "client.{}().{}({})",

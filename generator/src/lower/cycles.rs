@@ -26,7 +26,7 @@ fn edges(def: &TypeDef) -> Vec<String> {
             .iter()
             .for_each(|v| direct_targets(&v.ty, &mut out)),
         TypeKind::Alias(t) => direct_targets(t, &mut out),
-        TypeKind::Enum { .. } => {}
+        TypeKind::Enum { .. } | TypeKind::Id { .. } => {}
     }
     out
 }
@@ -125,7 +125,7 @@ pub(super) fn box_cycles(types: &mut [TypeDef]) {
             TypeKind::Union { variants, .. } => {
                 variants.iter_mut().for_each(|v| box_in(&mut v.ty, &cyclic))
             }
-            TypeKind::Alias(_) | TypeKind::Enum { .. } => {}
+            TypeKind::Alias(_) | TypeKind::Enum { .. } | TypeKind::Id { .. } => {}
         }
     }
 }

@@ -65,7 +65,7 @@ fn key(kind: &TypeKind, survivor: &BTreeMap<String, String>) -> Option<String> {
                 .collect();
             format!("U{discriminator:?}{{{}}}", v.join(","))
         }
-        TypeKind::Alias(_) => return None,
+        TypeKind::Alias(_) | TypeKind::Id { .. } => return None,
     })
 }
 
@@ -149,7 +149,7 @@ pub(super) fn dedup(types: &mut [TypeDef]) {
                 }
             }
             TypeKind::Alias(t) => *t = canonical(t, &survivor),
-            TypeKind::Enum { .. } => {}
+            TypeKind::Enum { .. } | TypeKind::Id { .. } => {}
         }
     }
 }

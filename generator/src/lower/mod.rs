@@ -5,6 +5,7 @@ mod bodies;
 mod cycles;
 mod dedup;
 mod enums;
+mod ids;
 mod object;
 mod operation;
 mod params;
@@ -79,7 +80,7 @@ pub fn lower(
         credentials: lowerer.credentials(),
         requires_credentials: false,
     };
-    let resources = lowerer.operations();
+    let mut resources = lowerer.operations();
     let profile = Profile {
         requires_credentials: auth::requires_credentials(api, &resources, &profile.credentials),
         ..profile
@@ -98,6 +99,7 @@ pub fn lower(
     let mut types: Vec<TypeDef> = std::mem::take(&mut lowerer.types).into_values().collect();
     dedup::dedup(&mut types);
     cycles::box_cycles(&mut types);
+    ids::path_ids(&mut resources, &mut types);
 
     if lowerer.diags.iter().any(|d| d.severity == Severity::Error) {
         return Err(lowerer.diags);

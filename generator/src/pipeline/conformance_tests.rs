@@ -103,7 +103,7 @@ fn the_driver_calls_the_typed_api_with_every_credential_part() {
     let main = &files["driver/src/main.rs"];
     assert!(main.contains(".create_thing("), "{main}");
     assert!(
-        main.contains("a.req::<::std::string::String>(\"thing_id\")?"),
+        main.contains("&a.req::<::samples::models::ThingId>(\"thing_id\")?"),
         "{main}"
     );
     assert!(main.contains("b.per_page(v)"), "{main}");

@@ -71,7 +71,7 @@ impl<'a> Type<'a> {
 
     /// `struct, 3 fields`, `enum, 2 variants`, `= Vec<Pet>`.
     pub fn summary(&self) -> String {
-        if self.alias().is_some() {
+        if self.alias().is_some() || self.signature == "identifier" {
             return self.signature.to_string();
         }
         let count = self.members.len();

@@ -158,6 +158,10 @@ impl Surface {
                 TypeKind::Alias(t) => {
                     items.insert(format!("type {name}"), format!("= {}", type_text(t)));
                 }
+                // Which parameters it types is documentation, not API.
+                TypeKind::Id { .. } => {
+                    items.insert(format!("type {name}"), "identifier".into());
+                }
             }
         }
         Surface(items)
