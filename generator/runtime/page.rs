@@ -153,7 +153,7 @@ impl<T: DeserializeOwned + Clone + PartialEq + Send + 'static> Pager<T> {
 /// messages, the status and headers, and the way to the page after it.
 ///
 /// ```text
-/// let mut page = client.client_certificates().list(zone).per_page(50).first_page().await?;
+/// let mut page = client.client_certificates().list(&zone).per_page(50).first_page().await?;
 /// loop {
 ///     println!("page {:?}: {} items", page.result_info().and_then(|i| i.page), page.items().len());
 ///     match page.next_page().await? {

@@ -7,13 +7,23 @@ use std::time::Duration;
 use apigen_tests::faults::{
     Action, FaultServer, Reply, SeenRequest, certificate, failure, item_id, list_page, success,
 };
-use cloudflare_client_certificates::models::{ClientCertificate, CreateClientCertificateRequest};
+use cloudflare_client_certificates::models::{
+    ClientCertificate, ClientCertificateId, CreateClientCertificateRequest, ZoneId,
+};
 use cloudflare_client_certificates::{Client, ClientBuilder, Credentials, Error, ErrorKind};
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 
 const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
 const ID: &str = "0123456789abcdef0123456789abcdef";
+fn zone() -> ZoneId {
+    ZoneId::new(ZONE)
+}
+
+fn cert_id(id: &str) -> ClientCertificateId {
+    ClientCertificateId::new(id)
+}
+
 const TOKEN: &str = "parity-token-5ecret";
 
 fn builder(server: &FaultServer) -> ClientBuilder {
@@ -38,7 +48,7 @@ fn body_of(request: &SeenRequest) -> Value {
 }
 
 fn ids(items: &[ClientCertificate]) -> Vec<String> {
-    items.iter().map(|c| c.id.clone().unwrap()).collect()
+    items.iter().map(|c| c.id.as_str().to_owned()).collect()
 }
 
 /// 12 certificates in pages of 5, each response with an `x-page` header.
@@ -56,7 +66,7 @@ async fn twelve_in_pages_of_five() -> FaultServer {
 async fn first_page_and_next_page_walk_the_list() {
     let server = twelve_in_pages_of_five().await;
     let certs = client(&server).client_certificates();
-    let first = certs.list(ZONE).per_page(5).first_page().await.unwrap();
+    let first = certs.list(&zone()).per_page(5).first_page().await.unwrap();
     assert_eq!(first.page_number(), 1);
     assert_eq!(ids(first.items()), (0..5).map(item_id).collect::<Vec<_>>());
     let info = first.result_info().expect("the envelope's result_info");
@@ -92,7 +102,7 @@ async fn first_page_and_next_page_walk_the_list() {
 
     // From a page set on the builder.
     let from_two = certs
-        .list(ZONE)
+        .list(&zone())
         .per_page(5)
         .page(2)
         .first_page()
@@ -107,7 +117,7 @@ async fn pages_stream_yields_every_page_with_its_metadata() {
     let server = twelve_in_pages_of_five().await;
     let pages: Vec<_> = client(&server)
         .client_certificates()
-        .list(ZONE)
+        .list(&zone())
         .per_page(5)
         .pages()
         .try_collect()
@@ -139,7 +149,7 @@ async fn pages_of_a_server_that_never_stops_end_with_an_error() {
     })
     .await;
     let certs = client(&endless).client_certificates();
-    let mut pages = certs.list(ZONE).per_page(5).pages().max_pages(3);
+    let mut pages = certs.list(&zone()).per_page(5).pages().max_pages(3);
     for _ in 0..3 {
         assert!(pages.try_next().await.unwrap().is_some());
     }
@@ -156,7 +166,7 @@ async fn pages_of_a_server_that_never_stops_end_with_an_error() {
     let limited = builder(&endless).max_pages(2).build().unwrap();
     let first = limited
         .client_certificates()
-        .list(ZONE)
+        .list(&zone())
         .per_page(5)
         .first_page()
         .await
@@ -170,7 +180,7 @@ async fn pages_of_a_server_that_never_stops_end_with_an_error() {
         FaultServer::always(Action::respond(Reply::json(200, &list_page(1, 5, 50)))).await;
     let first = client(&repeating)
         .client_certificates()
-        .list(ZONE)
+        .list(&zone())
         .first_page()
         .await
         .unwrap();
@@ -193,7 +203,7 @@ async fn the_raw_response_reaches_fields_the_spec_does_not_describe() {
     })
     .await;
     let certs = client(&server).client_certificates();
-    let raw = certs.get(ZONE, ID).send_raw().await.unwrap();
+    let raw = certs.get(&zone(), &cert_id(ID)).send_raw().await.unwrap();
     assert_eq!(raw.status().as_u16(), 200);
     assert_eq!(raw.request_id(), Some("ray-7"));
     assert_eq!(raw.header("content-type"), Some("application/json"));
@@ -202,12 +212,12 @@ async fn the_raw_response_reaches_fields_the_spec_does_not_describe() {
     let typed: Value = raw.json().unwrap();
     assert_eq!(typed, value);
     let decoded = raw.clone().result::<ClientCertificate>().unwrap();
-    assert_eq!(decoded.result.id.as_deref(), Some(ID));
+    assert_eq!(decoded.result.id.as_str(), ID);
     assert_eq!(serde_json::from_slice::<Value>(raw.body()).unwrap(), value);
 
     // An error status is a response too; error_for_status makes it the usual error.
     let missing = certs
-        .get(ZONE, "ffffffffffffffffffffffffffffffff")
+        .get(&zone(), &cert_id("ffffffffffffffffffffffffffffffff"))
         .send_raw()
         .await
         .unwrap();
@@ -226,7 +236,7 @@ async fn extra_query_headers_and_body_fields_are_sent() {
         validity_days: 30,
     };
     certs
-        .create(ZONE, body)
+        .create(&zone(), body)
         .extra_query("preview", "yes")
         .extra_query("tag", "a")
         .extra_query("tag", "b")
@@ -237,13 +247,13 @@ async fn extra_query_headers_and_body_fields_are_sent() {
         .unwrap();
     // An operation whose body has only optional fields, and one without a body.
     certs
-        .edit(ZONE, ID)
+        .edit(&zone(), &cert_id(ID))
         .reactivate(true)
         .extra_body_field("note", json!("from parity"))
         .await
         .unwrap();
     certs
-        .get(ZONE, ID)
+        .get(&zone(), &cert_id(ID))
         .extra_body_field("only", json!(true))
         .await
         .unwrap();
@@ -381,9 +391,9 @@ async fn client_defaults_are_sent_and_a_request_overrides_them() {
         .build()
         .unwrap();
     let certs = client.client_certificates();
-    certs.get(ZONE, ID).await.unwrap();
+    certs.get(&zone(), &cert_id(ID)).await.unwrap();
     certs
-        .get(ZONE, ID)
+        .get(&zone(), &cert_id(ID))
         .header("X-Team", "billing")
         .extra_query("source", "request")
         .await
@@ -424,7 +434,7 @@ async fn api_errors_carry_the_response_headers_and_body() {
     .await;
     let err = client(&server)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&zone(), &cert_id(ID))
         .max_retries(0)
         .await
         .unwrap_err();
@@ -458,19 +468,19 @@ async fn x_should_retry_overrides_the_retry_policy() {
         csr: "csr".to_owned(),
         validity_days: 30,
     };
-    certs.create(ZONE, body).await.unwrap();
+    certs.create(&zone(), body).await.unwrap();
     assert_eq!(
         server.attempts(),
         2,
         "the POST was retried as the server asked"
     );
-    certs.get(ZONE, ID).await.unwrap();
+    certs.get(&zone(), &cert_id(ID)).await.unwrap();
     assert_eq!(
         server.attempts(),
         4,
         "the 400 was retried as the server asked"
     );
-    let err = certs.get(ZONE, ID).await.unwrap_err();
+    let err = certs.get(&zone(), &cert_id(ID)).await.unwrap_err();
     assert!(err.is_server_error(), "{err:?}");
     assert_eq!(
         server.attempts(),
@@ -485,7 +495,7 @@ async fn x_should_retry_overrides_the_retry_policy() {
     .await;
     let err = client(&always)
         .client_certificates()
-        .get(ZONE, ID)
+        .get(&zone(), &cert_id(ID))
         .max_retries(3)
         .await
         .unwrap_err();
@@ -518,7 +528,11 @@ async fn a_client_without_credentials_fails_fast_unless_told() {
         .without_credentials()
         .build()
         .unwrap();
-    anonymous.client_certificates().get(ZONE, ID).await.unwrap();
+    anonymous
+        .client_certificates()
+        .get(&zone(), &cert_id(ID))
+        .await
+        .unwrap();
     let seen = server.requests();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].header("authorization"), None);

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use apigen_tests::faults::{Action, FaultServer, Reply, certificate, failure};
+use cloudflare_client_certificates::models::{ClientCertificateId, ZoneId};
 use cloudflare_client_certificates::{Client, Credentials};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
@@ -16,6 +17,14 @@ use tracing::{Event, Level, Metadata, Subscriber};
 
 const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
 const ID: &str = "0123456789abcdef0123456789abcdef";
+fn zone() -> ZoneId {
+    ZoneId::new(ZONE)
+}
+
+fn cert_id(id: &str) -> ClientCertificateId {
+    ClientCertificateId::new(id)
+}
+
 const TOKEN: &str = "tracing-token-5ecret";
 
 /// One event: its level, its message and its other fields, as text.
@@ -116,12 +125,12 @@ fn one_debug_event_per_call() {
             .build()
             .unwrap();
         let certs = client.client_certificates();
-        certs.get(ZONE, ID).await.unwrap();
+        certs.get(&zone(), &cert_id(ID)).await.unwrap();
         certs
-            .get(ZONE, "ffffffffffffffffffffffffffffffff")
+            .get(&zone(), &cert_id("ffffffffffffffffffffffffffffffff"))
             .await
             .unwrap_err();
-        certs.get(ZONE, "").await.unwrap_err();
+        certs.get(&zone(), &cert_id("")).await.unwrap_err();
         client.get("/zones/raw-path").send_raw().await.unwrap();
     });
 
