@@ -340,7 +340,7 @@ publish = false
 [features]
 # One feature per resource (all on by default); `default-features = false` plus the
 # resources you use compiles only those.
-{features}# Emit a `tracing` span per HTTP attempt (method, path template, status, attempt).
+{features}# Emit a `tracing` span per HTTP attempt (method, path template, status, attempt) and a debug event per call.
 tracing = ["dep:tracing"]
 
 [dependencies]
