@@ -54,11 +54,7 @@ async fn run() -> Result<(), BoxError> {
     let mut stream = certificates.list(&zone_id).per_page(50).stream();
     while let Some(certificate) = stream.try_next().await? {
         listed += 1;
-        println!(
-            "  {} {}",
-            certificate.id,
-            certificate.status
-        );
+        println!("  {} {}", certificate.id, certificate.status);
     }
     println!("listed {listed} certificate(s)");
 
