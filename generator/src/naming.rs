@@ -151,6 +151,13 @@ pub const RUNTIME_EXPORTS: &[&str] = &[
     "TryStreamExt",
     "StatusCode",
     "HeaderMap",
+    "Page",
+    "PageFuture",
+    "Pages",
+    "RawFuture",
+    "RawRequest",
+    "RawResponse",
+    "NextPageFuture",
 ];
 
 /// Modules and crates re-exported at the crate root of every generated crate (the
