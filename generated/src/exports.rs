@@ -19,6 +19,13 @@ pub use crate::runtime::StreamExt;
 pub use crate::runtime::TryStreamExt;
 pub use crate::runtime::StatusCode;
 pub use crate::runtime::HeaderMap;
+pub use crate::runtime::Page;
+pub use crate::runtime::PageFuture;
+pub use crate::runtime::Pages;
+pub use crate::runtime::RawFuture;
+pub use crate::runtime::RawRequest;
+pub use crate::runtime::RawResponse;
+pub use crate::runtime::NextPageFuture;
 #[cfg(feature = "blocking")]
 pub use crate::runtime::PageIter;
 #[cfg(feature = "mock")]

@@ -29,6 +29,7 @@ pub(crate) static PROFILE: crate::runtime::private::Profile = crate::runtime::pr
     ],
     envelope: crate::runtime::private::Envelope::CloudflareV4,
     request_id_header: ::std::option::Option::Some("cf-ray"),
+    requires_credentials: true,
 };
 impl crate::Credentials {
     /// An API token, the preferred way to authenticate.

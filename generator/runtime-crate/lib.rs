@@ -24,6 +24,7 @@ pub(crate) static PROFILE: runtime::private::Profile = runtime::private::Profile
     }],
     envelope: runtime::private::Envelope::CloudflareV4,
     request_id_header: Some("cf-ray"),
+    requires_credentials: true,
 };
 
 /// Where the runtime's model macros expect generated models.

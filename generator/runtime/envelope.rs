@@ -1,6 +1,5 @@
 //! Decoding of responses: the Cloudflare v4 envelope, error bodies, results.
 
-use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -109,13 +108,7 @@ struct ResultOnly<T> {
     result: T,
 }
 
-/// A response as received, before decoding.
-#[derive(Debug)]
-pub(crate) struct RawResponse {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-}
+pub(crate) use super::raw_response::RawResponse;
 
 pub(crate) fn request_id<'a>(headers: &'a HeaderMap, name: Option<&str>) -> Option<&'a str> {
     headers.get(name?)?.to_str().ok()
@@ -132,6 +125,8 @@ pub(crate) fn api_error(raw: &RawResponse, request_id_header: Option<&str>) -> E
         request_id: request_id(&raw.headers, request_id_header).map(str::to_owned),
         retry_after: super::retry::retry_after(&raw.headers),
         body_excerpt: None,
+        headers: raw.headers.clone(),
+        body: raw.body.clone(),
     };
     match RawEnvelope::parse(&raw.body) {
         Ok(env) if env.success.is_some() || !env.errors.is_empty() => {
@@ -278,6 +273,7 @@ pub(crate) fn decode_bytes(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::StatusCode;
     use reqwest::header::HeaderValue;
 
     #[test]

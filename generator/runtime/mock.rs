@@ -87,6 +87,10 @@ pub(super) struct Rule {
     pub(super) body: Option<Vec<u8>>,
     /// The page parameter, ignored in matching when the rule answers page by page.
     pub(super) page_param: Option<&'static str>,
+    /// The operation's page parameter, for the page information of a list's reply.
+    pub(super) list_page_param: Option<&'static str>,
+    /// Whether the operation's responses come in the API's envelope.
+    pub(super) envelope: bool,
     pub(super) answer: Answer,
 }
 
@@ -95,7 +99,7 @@ pub(super) struct Rule {
 #[non_exhaustive]
 pub struct MockRequest {
     /// The operation's `operationId`.
-    pub operation: &'static str,
+    pub operation: String,
     /// The HTTP method, such as `GET`.
     pub method: String,
     /// The path below the base URL, percent-encoded as sent.
@@ -204,8 +208,9 @@ impl Mock {
     pub fn new() -> Mock {
         let state = Arc::new(MockState::default());
         // The API's default base URL, or a placeholder where it is not usable.
-        let client = attach(Client::builder(), &state)
-            .or_else(|_| attach(Client::builder().base_url("https://mock.invalid"), &state))
+        let builder = Client::builder().without_credentials();
+        let client = attach(builder.clone(), &state)
+            .or_else(|_| attach(builder.base_url("https://mock.invalid"), &state))
             .expect("a client with default settings builds");
         Mock { state, client }
     }
@@ -231,14 +236,14 @@ impl Mock {
         let (client, op, req) = call.into_parts();
         let sent = req
             .and_then(|req| {
-                let prepared = client.prepare(op, &req)?;
+                let prepared = client.prepare(op.target(), &req)?;
                 let mut headers: Vec<&str> = req.headers.iter().map(|(n, _)| *n).collect();
                 headers.extend(req.options.headers.iter().map(|(n, _)| n.as_str()));
                 Ok((prepared, headers.join("\n").to_ascii_lowercase()))
             })
             .unwrap_or_else(|e| panic!("Mock::on: the request of `{}` is invalid: {e}", op.id));
         let (prepared, header_names) = sent;
-        let seen = super::mock_answer::record(op, &client, &prepared);
+        let seen = super::mock_answer::record(op.id, &client, &prepared);
         let headers = seen
             .headers
             .into_iter()
@@ -253,6 +258,9 @@ impl Mock {
                 headers,
                 body: prepared.body,
                 page_param: None,
+                list_page_param: op.page_param,
+                envelope: !op.bare
+                    && crate::PROFILE.envelope == super::profile::Envelope::CloudflareV4,
                 answer: Answer::Reply(Reply::Empty),
             },
             op,

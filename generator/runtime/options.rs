@@ -29,6 +29,10 @@ pub struct RequestOptions {
     /// Whether the request may safely be sent more than once; see
     /// [`RequestOptions::idempotent`].
     pub idempotent: Option<bool>,
+    /// Extra query parameters, sent after the operation's own.
+    pub extra_query: Vec<(String, String)>,
+    /// Extra fields of the JSON object body, set over the typed body's.
+    pub extra_body: serde_json::Map<String, serde_json::Value>,
 }
 
 impl RequestOptions {
@@ -91,6 +95,32 @@ impl RequestOptions {
         self
     }
 
+    /// Adds a query parameter the operation does not declare (sent after
+    /// its own parameters; a name may repeat).
+    ///
+    /// ```text
+    /// let options = RequestOptions::new().extra_query("preview", "true");
+    /// assert_eq!(options.extra_query, [("preview".to_owned(), "true".to_owned())]);
+    /// ```
+    pub fn extra_query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra_query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets a field of the JSON object body that the typed body does not have
+    /// (or replaces one it has). A request without a body gets a JSON object
+    /// body holding these fields; a body that is not a JSON object makes the
+    /// call fail with [`Error::InvalidArgument`] before anything is sent.
+    ///
+    /// ```text
+    /// let options = RequestOptions::new().extra_body_field("labels", serde_json::json!(["a"]));
+    /// assert_eq!(options.extra_body["labels"][0], "a");
+    /// ```
+    pub fn extra_body_field(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.extra_body.insert(name.into(), value);
+        self
+    }
+
     /// The extra headers, validated, with secret-looking values marked
     /// sensitive.
     pub(crate) fn header_map(&self) -> Result<HeaderMap, Error> {
@@ -143,6 +173,11 @@ impl fmt::Debug for RequestOptions {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("headers", &Headers(&self.headers))
             .field("idempotent", &self.idempotent)
+            .field(
+                "extra_query",
+                &self.extra_query.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .field("extra_body", &self.extra_body.keys().collect::<Vec<_>>())
             .finish()
     }
 }

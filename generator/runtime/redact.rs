@@ -119,6 +119,21 @@ impl Secrets {
                 for item in api.errors.iter_mut().chain(api.messages.iter_mut()) {
                     item.message = self.scrub(&item.message);
                 }
+                if let Ok(text) = std::str::from_utf8(&api.body) {
+                    let scrubbed = self.scrub(text);
+                    if scrubbed != text {
+                        api.body = scrubbed.into_bytes();
+                    }
+                }
+                for value in api.headers.values_mut() {
+                    let Ok(text) = value.to_str() else { continue };
+                    let scrubbed = self.scrub(text);
+                    if scrubbed != text {
+                        if let Ok(clean) = reqwest::header::HeaderValue::from_str(&scrubbed) {
+                            *value = clean;
+                        }
+                    }
+                }
                 Error::Api(api)
             }
             Error::Decode {

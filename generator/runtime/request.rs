@@ -13,8 +13,10 @@ use serde_json::Value;
 use super::client::Client;
 use super::error::Error;
 use super::options::{RequestOptions, is_secret_header};
+use super::page::{PageFuture, Pages};
 use super::pagination::{PageStream, paginate};
 use super::params::{Location, Param, encode};
+use super::raw_response::RawFuture;
 use super::response::{ApiResponse, ResponseFuture, ResultFuture};
 
 /// HTTP method of an operation.
@@ -361,21 +363,28 @@ pub(crate) fn call(client: &Client, op: &'static Operation) -> Call {
 #[allow(dead_code)]
 pub(crate) fn send_json<T: DeserializeOwned + Send + 'static>(call: Call) -> ResponseFuture<T> {
     let (client, op, req) = call.into_parts();
-    Box::pin(async move { client.execute(op, req?).await })
+    Box::pin(async move { client.execute(op, req).await })
 }
 
 /// Sends a call whose successful response has no body.
 #[allow(dead_code)]
 pub(crate) fn send_empty(call: Call) -> ResponseFuture<()> {
     let (client, op, req) = call.into_parts();
-    Box::pin(async move { client.execute_empty(op, req?).await })
+    Box::pin(async move { client.execute_empty(op, req).await })
 }
 
 /// Sends a call whose successful response is not JSON: the raw body.
 #[allow(dead_code)]
 pub(crate) fn send_bytes(call: Call) -> ResponseFuture<Vec<u8>> {
     let (client, op, req) = call.into_parts();
-    Box::pin(async move { client.execute_bytes(op, req?).await })
+    Box::pin(async move { client.execute_bytes(op, req).await })
+}
+
+/// Sends a call and returns its response as received, whatever its status.
+#[allow(dead_code)]
+pub(crate) fn send_raw(call: Call) -> RawFuture {
+    let (client, op, req) = call.into_parts();
+    Box::pin(async move { client.execute_raw(op.target(), req).await })
 }
 
 /// Every item of every page of a paginated list call.
@@ -385,6 +394,24 @@ pub(crate) fn stream<T: DeserializeOwned + Clone + PartialEq + Send + 'static>(
 ) -> PageStream<T> {
     let (client, op, req) = call.into_parts();
     paginate(client, op, req)
+}
+
+/// The pages of a paginated list call, as a stream.
+#[allow(dead_code)]
+pub(crate) fn pages<T: DeserializeOwned + Clone + PartialEq + Send + 'static>(
+    call: Call,
+) -> Pages<T> {
+    let (client, op, req) = call.into_parts();
+    super::page::pages(client, op, req)
+}
+
+/// The first page of a paginated list call.
+#[allow(dead_code)]
+pub(crate) fn first_page<T: DeserializeOwned + Clone + PartialEq + Send + 'static>(
+    call: Call,
+) -> PageFuture<T> {
+    let (client, op, req) = call.into_parts();
+    super::page::first_page(client, op, req)
 }
 
 /// Drops the response metadata, keeping the result.
@@ -413,7 +440,10 @@ mod tests {
     };
 
     fn call() -> Call {
-        Call::new(&Client::builder().build().unwrap(), &LIST)
+        Call::new(
+            &Client::builder().without_credentials().build().unwrap(),
+            &LIST,
+        )
     }
 
     #[test]
@@ -490,7 +520,7 @@ mod tests {
             ],
             ..Operation::DEFAULT
         };
-        let client = Client::builder().build().unwrap();
+        let client = Client::builder().without_credentials().build().unwrap();
         let request = Call::new(&client, &STYLES)
             .arg(0, &serde_json::json!({"gt": 1, "lte": {"x": "y"}}))
             .arg(1, &serde_json::json!({"x": 1, "y": 2}))

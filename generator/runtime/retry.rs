@@ -1,4 +1,23 @@
 //! When to retry a failed attempt and how long to wait before the next one.
+//!
+//! The policy is safer than that of Cloudflare's official TypeScript and Go
+//! SDKs for requests that are not idempotent (`POST` and `PATCH`, unless
+//! `RequestOptions::idempotent(true)` says otherwise): what may have reached
+//! the server is not sent again. Both obey the server's `x-should-retry`
+//! header the same way.
+//!
+//! | attempt ended with | idempotent request | `POST` / `PATCH` | official SDKs (any method) |
+//! | --- | --- | --- | --- |
+//! | `x-should-retry: true` | retried | retried | retried |
+//! | `x-should-retry: false` | not retried | not retried | not retried |
+//! | connection never made | retried | retried | retried |
+//! | `429` | retried | retried | retried |
+//! | `408`, `409`, `5xx` | retried | **not retried** | retried |
+//! | timeout, connection lost after sending | retried | **not retried** | retried |
+//! | any other status | not retried | not retried | not retried |
+//!
+//! `x-should-retry` is read on unsuccessful responses only, and retries stay
+//! within `max_retries` and the total timeout whatever it says.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -48,6 +67,20 @@ pub(crate) fn should_retry(idempotent: bool, outcome: Outcome) -> bool {
         Outcome::Status(status) if status == StatusCode::TOO_MANY_REQUESTS => true,
         Outcome::Status(status) => idempotent && super::error::status_is_retryable(status),
         Outcome::ConnectionLost | Outcome::Timeout => idempotent,
+    }
+}
+
+/// What the server's `x-should-retry` header asks for: `Some(true)` to retry
+/// (even where [`should_retry`] would not), `Some(false)` never to, `None`
+/// when it is absent or neither `true` nor `false`.
+pub(crate) fn server_says_retry(headers: &HeaderMap) -> Option<bool> {
+    let value = headers.get("x-should-retry")?.to_str().ok()?.trim();
+    if value.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if value.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -164,6 +197,15 @@ mod tests {
         assert_eq!(at(&[("retry-after", "-4")]), None);
         assert_eq!(at(&[("retry-after-ms", "NaN")]), None);
         assert_eq!(at(&[]), None);
+    }
+
+    #[test]
+    fn should_retry_header() {
+        let says = |value: &str| server_says_retry(&headers(&[("x-should-retry", value)]));
+        assert_eq!(says("true"), Some(true));
+        assert_eq!(says(" FALSE "), Some(false));
+        assert_eq!(says("maybe"), None);
+        assert_eq!(server_says_retry(&headers(&[])), None);
     }
 
     #[test]

@@ -137,7 +137,7 @@ async fn get_is_retried_after_503_and_sends_the_right_request() {
     ])
     .await;
     let response = client(&base)
-        .execute::<Value>(&GET, get_request("a/b"))
+        .execute::<Value>(&GET, Ok(get_request("a/b")))
         .await
         .unwrap();
     assert_eq!(response.result, json!({"id": "x"}));
@@ -172,7 +172,7 @@ async fn post_is_retried_on_429_but_not_on_503() {
         ..Request::default()
     };
     let err = client(&base)
-        .execute::<Value>(&POST, request)
+        .execute::<Value>(&POST, Ok(request))
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
@@ -203,7 +203,7 @@ async fn idempotent_post_is_retried_on_503() {
         ..Request::default()
     };
     client(&base)
-        .execute::<Value>(&POST, request)
+        .execute::<Value>(&POST, Ok(request))
         .await
         .unwrap();
     assert_eq!(seen.lock().unwrap().len(), 2);
@@ -218,10 +218,10 @@ async fn timed_out_post_is_not_retried() {
     let err = client(&base)
         .execute::<Value>(
             &POST,
-            Request {
+            Ok(Request {
                 options,
                 ..Request::default()
-            },
+            }),
         )
         .await
         .unwrap_err();
@@ -245,7 +245,7 @@ async fn truncated_body_is_a_retried_connection_error() {
         ..get_request("z")
     };
     let err = client(&base)
-        .execute::<Value>(&GET, request)
+        .execute::<Value>(&GET, Ok(request))
         .await
         .unwrap_err();
     assert!(err.is_connection(), "{err:?}");
@@ -262,7 +262,7 @@ async fn refused_connection_and_invalid_header() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     let err = client(&base)
-        .execute::<Value>(&POST, Request::default())
+        .execute::<Value>(&POST, Ok(Request::default()))
         .await
         .unwrap_err();
     assert!(err.is_connection(), "{err:?}");
@@ -271,7 +271,7 @@ async fn refused_connection_and_invalid_header() {
         ..Request::default()
     };
     let err = client(&base)
-        .execute::<Value>(&POST, request)
+        .execute::<Value>(&POST, Ok(request))
         .await
         .unwrap_err();
     assert!(
@@ -446,7 +446,10 @@ mod tracing_capture {
             options: RequestOptions::new().header("X-Auth-Key", "hidden-key"),
             ..get_request("zone-x")
         };
-        client(&base).execute::<Value>(&GET, request).await.unwrap();
+        client(&base)
+            .execute::<Value>(&GET, Ok(request))
+            .await
+            .unwrap();
         SINK.with(|sink| sink.borrow_mut().take());
         let out = out.lock().unwrap();
         let first = r#"span http_request operation="getItem" method="GET" path="/zones/{zone_id}/items" attempt=1"#;
@@ -458,6 +461,10 @@ mod tracing_capture {
         assert!(
             out.contains("retrying request") && out.contains("reason=HTTP 503"),
             "{out}"
+        );
+        assert!(
+            out.contains("call completed") && out.contains("attempts=2"),
+            "one event for the whole call: {out}"
         );
         for secret in [TOKEN, "hidden-key", "zone-x", "status=active", "127.0.0.1"] {
             assert!(!out.contains(secret), "{secret} leaked: {out}");

@@ -17,7 +17,7 @@ pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
 /// percent-encoded value, then the encoded query.
 pub(crate) fn build_url(
     base: &str,
-    template: &'static str,
+    template: &str,
     params: &[(&'static str, String)],
     query: &[(&'static str, String)],
 ) -> Result<String, Error> {
@@ -30,11 +30,11 @@ pub(crate) fn build_url(
         })?;
         url.push_str(&rest[..open]);
         let name = &rest[open + 1..close];
-        let value = params
+        let (name, value) = params
             .iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
-            .ok_or_else(|| Error::invalid(name, "path parameter is missing"))?;
+            .map(|(n, v)| (*n, v.as_str()))
+            .ok_or_else(|| Error::invalid("path", format!("parameter `{name}` is missing")))?;
         match value {
             "" => return Err(Error::invalid(name, "must not be empty")),
             "." | ".." => return Err(Error::invalid(name, "must not be `.` or `..`")),
@@ -122,7 +122,10 @@ mod tests {
         }
         assert!(url("z", "...").is_ok());
         let missing = build_url(BASE, TEMPLATE, &[("zone_id", "z".into())], &[]).unwrap_err();
-        assert!(matches!(missing, Error::InvalidArgument { name: "id", .. }));
+        assert!(
+            matches!(&missing, Error::InvalidArgument { name: "path", reason } if reason.contains("`id`")),
+            "{missing:?}"
+        );
     }
 
     #[test]

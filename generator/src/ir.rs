@@ -42,6 +42,9 @@ pub struct Profile {
     pub envelope: Envelope,
     pub request_id_header: Option<String>,
     pub credentials: Vec<CredentialSet>,
+    /// Whether every operation requires credentials (none accepts an anonymous call):
+    /// a client built without them then fails fast.
+    pub requires_credentials: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -151,6 +151,13 @@ pub const RUNTIME_EXPORTS: &[&str] = &[
     "TryStreamExt",
     "StatusCode",
     "HeaderMap",
+    "Page",
+    "PageFuture",
+    "Pages",
+    "RawFuture",
+    "RawRequest",
+    "RawResponse",
+    "NextPageFuture",
 ];
 
 /// The runtime's public API of optional features, re-exported at the crate root when

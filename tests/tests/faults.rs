@@ -730,6 +730,7 @@ async fn a_refused_connection_is_retried_even_for_create() {
     let client = |max_retries| {
         Client::builder()
             .base_url(format!("http://127.0.0.1:{port}"))
+            .without_credentials()
             .retry_backoff(Duration::from_millis(100), Duration::from_millis(100))
             .max_retries(max_retries)
             .build()

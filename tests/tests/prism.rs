@@ -34,9 +34,11 @@ fn run<F: Future>(future: F) -> F::Output {
 
 fn client(prism: &Prism, credentials: Option<Credentials>) -> Client {
     let mut builder = Client::builder().base_url(&prism.base_url).max_retries(0);
-    if let Some(credentials) = credentials {
-        builder = builder.credentials(credentials);
-    }
+    builder = match credentials {
+        Some(credentials) => builder.credentials(credentials),
+        // An anonymous client, to see the mock refuse it as the API would.
+        None => builder.without_credentials(),
+    };
     builder.build().expect("client builds")
 }
 

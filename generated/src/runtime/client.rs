@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 
-use super::credentials::{Credentials, credentials_from_env};
+use super::credentials::{Credentials, credentials_from_env, missing_credentials};
 use super::error::Error;
-use super::options::{check_duration, check_limit, check_retries};
+use super::options::{RequestOptions, check_duration, check_limit, check_retries};
 use super::retry::Backoff;
 
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -55,6 +55,10 @@ pub(crate) struct ClientInner {
     pub backoff: Backoff,
     pub max_response_bytes: u64,
     pub max_pages: u64,
+    /// Headers sent with every request (a request's own replace them).
+    pub default_headers: reqwest::header::HeaderMap,
+    /// Query parameters sent with every request, unless it sets them itself.
+    pub default_query: Vec<(String, String)>,
     pub http: reqwest::Client,
     /// The client's own runtime and transport for `send_blocking`, built on first use.
     #[cfg(feature = "blocking")]
@@ -152,6 +156,9 @@ pub struct ClientBuilder {
     pool_idle_timeout: Option<Duration>,
     allow_insecure_http: bool,
     configure_http: Option<ConfigureHttp>,
+    default_headers: Vec<(String, String)>,
+    default_query: Vec<(String, String)>,
+    without_credentials: bool,
 }
 
 impl Default for ClientBuilder {
@@ -169,6 +176,9 @@ impl Default for ClientBuilder {
             pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
             allow_insecure_http: false,
             configure_http: None,
+            default_headers: Vec::new(),
+            default_query: Vec::new(),
+            without_credentials: false,
         }
     }
 }
@@ -188,6 +198,23 @@ impl fmt::Debug for ClientBuilder {
             .field("pool_idle_timeout", &self.pool_idle_timeout)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("configure_http", &self.configure_http.is_some())
+            .field(
+                "default_headers",
+                &self
+                    .default_headers
+                    .iter()
+                    .map(|(n, _)| n)
+                    .collect::<Vec<_>>(),
+            )
+            .field(
+                "default_query",
+                &self
+                    .default_query
+                    .iter()
+                    .map(|(n, _)| n)
+                    .collect::<Vec<_>>(),
+            )
+            .field("without_credentials", &self.without_credentials)
             .finish()
     }
 }
@@ -312,6 +339,42 @@ impl ClientBuilder {
         self
     }
 
+    /// Adds a header sent with every request, after the client's own
+    /// (`User-Agent`, `Accept`, credentials), which one of the same name
+    /// replaces; a request's own headers replace it in turn. A secret-looking
+    /// name (`…Token`, `…Key`, `Authorization`, …) is sent as a sensitive
+    /// value and scrubbed from errors. An invalid name or value makes
+    /// [`ClientBuilder::build`] fail.
+    ///
+    /// ```text
+    /// let client = Client::builder()
+    ///     .credentials(Credentials::api_token("…"))
+    ///     .default_header("X-Team", "payments")
+    ///     .default_query("preview", "true")
+    ///     .build()?;
+    /// ```
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a query parameter sent with every request, unless the request
+    /// sets one of that name itself (as an operation parameter or with
+    /// `extra_query`).
+    pub fn default_query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Builds a client without credentials although the API requires them:
+    /// for a test server, or a proxy that adds them. Without this (or
+    /// [`ClientBuilder::credentials`]), `build` fails with an error naming
+    /// the credential constructors and environment variables.
+    pub fn without_credentials(mut self) -> Self {
+        self.without_credentials = true;
+        self
+    }
+
     /// Builds the client, validating the configuration.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = validate_base_url(
@@ -333,6 +396,16 @@ impl ClientBuilder {
         if let Some(problem) = settings.into_iter().find_map(Result::err) {
             return Err(Error::configuration(problem));
         }
+        let has_credentials = self.credentials.as_ref().is_some_and(|c| !c.is_empty());
+        if crate::PROFILE.requires_credentials && !has_credentials && !self.without_credentials {
+            return Err(missing_credentials(crate::PROFILE.credential_sets));
+        }
+        let default_headers = RequestOptions {
+            headers: self.default_headers.clone(),
+            ..RequestOptions::default()
+        }
+        .header_map()
+        .map_err(|e| Error::configuration(format!("invalid default header: {e}")))?;
         let (credentials, credential_query) = match &self.credentials {
             Some(credentials) => (
                 credentials.to_header_pairs()?,
@@ -392,6 +465,8 @@ impl ClientBuilder {
                 backoff: self.backoff,
                 max_response_bytes: self.max_response_bytes,
                 max_pages: self.max_pages,
+                default_headers,
+                default_query: self.default_query,
                 http,
                 #[cfg(feature = "blocking")]
                 blocking: super::blocking::BlockingSlot::new(Arc::new(make_http)),
@@ -404,7 +479,7 @@ impl ClientBuilder {
 
 /// Whether `url` names this machine: `localhost` (or a name under it), or a
 /// loopback address.
-fn is_loopback(url: &reqwest::Url) -> bool {
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };
@@ -418,7 +493,7 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 
 /// The base URL without its trailing `/`, if it is an absolute `http(s)`
 /// URL without credentials, query or fragment.
-fn validate_base_url(raw: &str) -> Result<String, Error> {
+pub(crate) fn validate_base_url(raw: &str) -> Result<String, Error> {
     let trimmed = raw.trim().trim_end_matches('/');
     let url = reqwest::Url::parse(trimmed)
         .map_err(|e| Error::configuration(format!("invalid base URL: {e}")))?;
@@ -436,141 +511,5 @@ fn validate_base_url(raw: &str) -> Result<String, Error> {
     match problem {
         Some(problem) => Err(Error::configuration(format!("invalid base URL: {problem}"))),
         None => Ok(trimmed.to_owned()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_url_validation() {
-        assert_eq!(
-            validate_base_url("https://api.example.com/v4/").unwrap(),
-            "https://api.example.com/v4"
-        );
-        assert_eq!(
-            validate_base_url("http://127.0.0.1:8080").unwrap(),
-            "http://127.0.0.1:8080"
-        );
-        for bad in [
-            "",
-            "api.example.com",
-            "ftp://x",
-            "https://user:pw-secret@x.com",
-            "https://x.com/?a=1",
-            "https://x.com#f",
-        ] {
-            let err = validate_base_url(bad).unwrap_err();
-            assert!(matches!(err, Error::Configuration { .. }), "{bad}");
-            assert!(!err.to_string().contains("pw-secret"), "{err}");
-        }
-    }
-
-    #[test]
-    fn build_and_debug_without_secrets() {
-        let client = Client::builder()
-            .base_url("http://localhost:1/")
-            .credentials(Credentials::bearer("very-secret-token"))
-            .timeout(Duration::from_secs(3))
-            .max_retries(5)
-            .build()
-            .unwrap();
-        assert_eq!(client.base_url(), "http://localhost:1");
-        let shown = format!("{client:?}");
-        assert!(!shown.contains("very-secret-token"), "{shown}");
-        assert!(shown.contains("authorization"), "{shown}");
-        let builder = format!(
-            "{:?}",
-            Client::builder().credentials(Credentials::bearer("very-secret-token"))
-        );
-        assert!(!builder.contains("very-secret-token"), "{builder}");
-    }
-
-    #[test]
-    fn build_rejects_bad_settings() {
-        let zero = Client::builder()
-            .timeout(Duration::ZERO)
-            .build()
-            .unwrap_err();
-        assert!(matches!(zero, Error::Configuration { .. }));
-        let ua = Client::builder()
-            .user_agent("bad\nagent")
-            .build()
-            .unwrap_err();
-        assert!(matches!(ua, Error::Configuration { .. }));
-        let creds = Client::builder()
-            .credentials(Credentials::header("X-Key", "a\rb"))
-            .build()
-            .unwrap_err();
-        assert!(matches!(creds, Error::Configuration { .. }));
-        assert!(
-            Client::builder().build().is_ok(),
-            "credentials are optional"
-        );
-        let bad = [
-            Client::builder().total_timeout(Duration::ZERO),
-            Client::builder().timeout(Duration::MAX),
-            Client::builder().retry_backoff(Duration::MAX, Duration::MAX),
-            Client::builder().retry_backoff(Duration::ZERO, Duration::from_secs(90_000)),
-            Client::builder().max_retries(1_000),
-            Client::builder().max_response_bytes(0),
-            Client::builder().max_pages(0),
-            Client::builder().pool_idle_timeout(Some(Duration::MAX)),
-        ];
-        for builder in bad {
-            let shown = format!("{builder:?}");
-            match builder.build() {
-                Err(Error::Configuration { message }) => {
-                    assert!(message.contains("must be"), "{message}")
-                }
-                other => panic!("{shown}: {other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn plain_http_with_credentials_only_to_this_machine() {
-        let with = |url: &str| {
-            Client::builder()
-                .base_url(url)
-                .credentials(Credentials::bearer("t0k3n"))
-        };
-        for url in [
-            "http://127.0.0.1:8080",
-            "http://127.8.9.10",
-            "http://localhost:1/v4",
-            "http://api.localhost",
-            "http://[::1]:9000",
-            "https://api.example.com",
-        ] {
-            assert!(with(url).build().is_ok(), "{url}");
-        }
-        for url in [
-            "http://api.example.com",
-            "http://10.0.0.2:8080",
-            "http://[2001:db8::1]",
-        ] {
-            let err = with(url).build().unwrap_err();
-            assert!(
-                err.to_string().contains("allow_insecure_http"),
-                "{url}: {err}"
-            );
-            assert!(with(url).allow_insecure_http(true).build().is_ok(), "{url}");
-            assert!(
-                Client::builder().base_url(url).build().is_ok(),
-                "{url} without credentials"
-            );
-        }
-    }
-
-    #[test]
-    fn defaults_are_bounded() {
-        let client = Client::builder().build().unwrap();
-        assert_eq!(client.inner.total_timeout, DEFAULT_TOTAL_TIMEOUT);
-        assert!(client.inner.total_timeout < DEFAULT_TIMEOUT * (DEFAULT_MAX_RETRIES + 1));
-        assert_eq!(client.inner.max_response_bytes, 32 << 20);
-        // Below the 60 s idle timeout of AWS load balancers, the lowest common one.
-        assert!(DEFAULT_POOL_IDLE_TIMEOUT < Duration::from_secs(60));
     }
 }

@@ -251,6 +251,50 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// The error of building a client without credentials for an API whose
+/// operations all require them: names the constructors, the environment
+/// variables and the opt-out.
+pub(crate) fn missing_credentials(sets: &[CredentialSet]) -> Error {
+    let constructors: Vec<String> = sets
+        .iter()
+        .map(|set| format!("Credentials::{}", set.name))
+        .collect();
+    let constructors: Vec<&str> = constructors.iter().map(String::as_str).collect();
+    let env: Vec<String> = sets
+        .iter()
+        .filter_map(|set| {
+            let vars: Option<Vec<&str>> = set
+                .parts
+                .iter()
+                .map(|part| match part {
+                    CredentialPart::Bearer { env }
+                    | CredentialPart::Basic { env }
+                    | CredentialPart::Header { env, .. }
+                    | CredentialPart::Query { env, .. }
+                    | CredentialPart::Cookie { env, .. } => *env,
+                })
+                .collect();
+            Some(join(&vars?, ", ", " and "))
+        })
+        .collect();
+    let mut message = format!(
+        "no credentials: this API requires them for its operations; pass {} to \
+         ClientBuilder::credentials (or Client::new)",
+        join(&constructors, ", ", " or ")
+    );
+    if !env.is_empty() {
+        message.push_str(&format!(
+            ", or set {} and use Client::from_env()",
+            env.join(", or ")
+        ));
+    }
+    message.push_str(
+        "; for a test server or a proxy that adds them, opt out with \
+         ClientBuilder::without_credentials()",
+    );
+    Error::configuration(message)
+}
+
 fn join(items: &[&str], sep: &str, last: &str) -> String {
     match items {
         [] => String::new(),

@@ -5,6 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 
 use super::response::ApiMessage;
 use super::text::{DisplayBytes, DisplayDuration, truncate_chars};
@@ -149,12 +150,28 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// Start of the body when it was not an envelope (at most 256 characters).
     pub body_excerpt: Option<String>,
+    /// The response headers (values that echo a secret of the request are
+    /// scrubbed).
+    pub headers: HeaderMap,
+    /// The body as read: at most 64 KiB of a JSON body, the first kilobyte of
+    /// anything else; secrets of the request scrubbed from it.
+    pub body: Vec<u8>,
 }
 
 impl ApiError {
     /// HTTP status of the response.
     pub fn status(&self) -> StatusCode {
         self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body as read (see [`ApiError::body`]).
+    pub fn body(&self) -> &[u8] {
+        &self.body
     }
 
     /// The envelope's `errors`.
@@ -246,6 +263,11 @@ impl Error {
             Error::Api(api) => Some(api),
             _ => None,
         }
+    }
+
+    /// The headers of the response the error came with (API errors only).
+    pub fn response_headers(&self) -> Option<&HeaderMap> {
+        self.api_error().map(|api| &api.headers)
     }
 
     /// Whether sending the same request again may succeed: connection
@@ -470,6 +492,8 @@ mod tests {
             request_id: Some("abc".into()),
             retry_after: None,
             body_excerpt: None,
+            headers: HeaderMap::new(),
+            body: Vec::new(),
         }
     }
 

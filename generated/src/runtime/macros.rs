@@ -79,6 +79,28 @@ macro_rules! request_builder {
                 self
             }
 
+            /// Adds a query parameter the operation does not declare; see
+            /// [`RequestOptions::extra_query`]($crate::runtime::RequestOptions::extra_query).
+            pub fn extra_query(
+                mut self,
+                name: impl ::std::convert::Into<::std::string::String>,
+                value: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                self.0.options.extra_query.push((name.into(), value.into()));
+                self
+            }
+
+            /// Sets a JSON body field the operation does not declare; see
+            /// [`RequestOptions::extra_body_field`]($crate::runtime::RequestOptions::extra_body_field).
+            pub fn extra_body_field(
+                mut self,
+                name: impl ::std::convert::Into<::std::string::String>,
+                value: ::serde_json::Value,
+            ) -> Self {
+                self.0.options.extra_body.insert(name.into(), value);
+                self
+            }
+
             /// Replaces all per-request options.
             pub fn options(mut self, options: $crate::runtime::RequestOptions) -> Self {
                 self.0.options = options;
@@ -89,6 +111,12 @@ macro_rules! request_builder {
             /// and envelope metadata.
             pub fn send_with_response(self) -> $crate::runtime::ResponseFuture<$out> {
                 $crate::runtime::private::$send(self.0)
+            }
+
+            /// Sends the request; returns the response as received (status, headers, body
+            /// bytes), whatever its status, with every field the server sent.
+            pub fn send_raw(self) -> $crate::runtime::RawFuture {
+                $crate::runtime::private::send_raw(self.0)
             }
 
             /// Sends the request and returns its result. Awaiting the builder
@@ -104,6 +132,18 @@ macro_rules! request_builder {
                 /// parameters; each page request is retried on its own.
                 pub fn stream(self) -> $crate::runtime::PageStream<$item> {
                     $crate::runtime::private::stream(self.0)
+                }
+
+                /// Every page, fetched one at a time as the stream is polled, each with
+                /// its `result_info`, status and headers.
+                pub fn pages(self) -> $crate::runtime::Pages<$item> {
+                    $crate::runtime::private::pages(self.0)
+                }
+
+                /// The first page (the one set with `page`, or page 1), from which
+                /// `next_page()` goes on.
+                pub fn first_page(self) -> $crate::runtime::PageFuture<$item> {
+                    $crate::runtime::private::first_page(self.0)
                 }
             )?
         }

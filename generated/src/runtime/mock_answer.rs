@@ -12,12 +12,11 @@ use super::envelope::RawResponse;
 use super::error::Error;
 use super::mock::{Answer, MockRequest, MockState, Reply, Rule, lock};
 use super::options::is_secret_header;
-use super::profile::Envelope;
-use super::request::Operation;
-use super::transport::Prepared;
+use super::prepare::Prepared;
+use super::transport::Target;
 
 /// The request as sent, with every secret replaced.
-pub(super) fn record(op: &'static Operation, client: &Client, prepared: &Prepared) -> MockRequest {
+pub(super) fn record(operation: &str, client: &Client, prepared: &Prepared) -> MockRequest {
     const REDACTED: &str = "<redacted>";
     let base = client.inner.base.path().trim_end_matches('/');
     let path = prepared.url.path();
@@ -51,7 +50,7 @@ pub(super) fn record(op: &'static Operation, client: &Client, prepared: &Prepare
         .as_deref()
         .and_then(|bytes| serde_json::from_slice(bytes).ok());
     MockRequest {
-        operation: op.id,
+        operation: operation.to_owned(),
         method: prepared.method.as_str().to_owned(),
         path,
         query,
@@ -101,11 +100,11 @@ impl MockState {
     /// Records the request and answers it with the last rule that matches.
     pub(crate) fn respond(
         &self,
-        op: &'static Operation,
+        op: Target<'_>,
         prepared: &Prepared,
         client: &Client,
     ) -> Result<RawResponse, Error> {
-        let sent = record(op, client, prepared);
+        let sent = record(op.id, client, prepared);
         let number = {
             let mut requests = lock(&self.requests);
             requests.push(sent.clone());
@@ -132,7 +131,7 @@ impl MockState {
             }
             return Err(Error::configuration(message));
         };
-        let envelope = !op.bare && crate::PROFILE.envelope == Envelope::CloudflareV4;
+        let envelope = rule.envelope;
         let page = |name: Option<&str>| {
             name.and_then(|name| sent.query_param(name))
                 .and_then(|v| v.parse::<u64>().ok())
@@ -142,7 +141,7 @@ impl MockState {
             Answer::Reply(Reply::Json(value)) if envelope => {
                 let mut body =
                     json!({"success": true, "errors": [], "messages": [], "result": value});
-                if let (Some(name), Some(items)) = (op.page_param, value.as_array()) {
+                if let (Some(name), Some(items)) = (rule.list_page_param, value.as_array()) {
                     let asked = page(Some(name));
                     let n = items.len();
                     body["result_info"] = json!({"page": asked, "per_page": n, "count": n,

@@ -24,7 +24,28 @@
 //! exponentially from 0.5 s up to 8 s with random jitter; a `Retry-After` or
 //! `retry-after-ms` header is honoured instead. A wait that would end past
 //! the total timeout is not made: the call returns the last error at once
-//! (a `429` keeps the server's `retry_after`).
+//! (a `429` keeps the server's `retry_after`). An `x-should-retry: true` or
+//! `false` header on an unsuccessful response overrides the policy, as in
+//! the official SDKs (the `retry` module's docs compare the two policies).
+//!
+//! # Credentials
+//! When every operation of the API requires credentials, building a client
+//! without them fails with [`Error::Configuration`] naming the credential
+//! constructors and environment variables;
+//! [`ClientBuilder::without_credentials`] opts out (test servers, proxies
+//! that add them).
+//!
+//! # Pages and escape hatches
+//! Paginated list builders give the items (`stream()`), the pages
+//! (`pages()`, a stream of [`Page`]) or the first page (`first_page()`, then
+//! [`Page::next_page`]), all under the same guards. Every builder gives the
+//! response as received (`send_raw()`, a [`RawResponse`]), and takes query
+//! parameters and JSON body fields the spec does not declare
+//! (`extra_query`, `extra_body_field`). [`Client::get`], `post`, `put`,
+//! `patch`, `delete` and `request` reach endpoints the spec does not
+//! describe, with the same credentials, limits and redaction.
+//! [`ClientBuilder::default_header`] and `default_query` add to every
+//! request, and API errors keep the response's headers and body.
 //!
 //! # Limits
 //! A response body larger than `max_response_bytes` (32 MiB by default) ends
@@ -69,8 +90,10 @@
 //! # Tracing
 //! With the `tracing` feature, every attempt runs in an `http_request` span
 //! recording the operation, method, path template, attempt number and
-//! status; retries emit debug events. Header values and query strings are
-//! never recorded.
+//! status; retries emit debug events, and each call ends with one debug
+//! event, `call completed` (operation, method, path template, status,
+//! attempts, `duration_ms`) or `call failed` (the same and `error_kind`).
+//! Header values and query strings are never recorded.
 
 #[cfg(feature = "blocking")]
 mod blocking;
@@ -87,11 +110,15 @@ pub(crate) mod mock;
 #[cfg(feature = "mock")]
 mod mock_answer;
 mod options;
+mod page;
 mod pagination;
 mod params;
 pub mod prelude;
+mod prepare;
 pub(crate) mod private;
 mod profile;
+mod raw_request;
+mod raw_response;
 mod redact;
 mod redirect;
 mod request;
@@ -103,6 +130,8 @@ mod url;
 mod validate;
 
 #[cfg(test)]
+mod client_tests;
+#[cfg(test)]
 mod server_tests;
 
 #[cfg(feature = "blocking")]
@@ -113,7 +142,10 @@ pub use error::{ApiError, Error, ErrorKind};
 #[cfg(feature = "mock")]
 pub use mock::{Mock, MockList, MockOperation, MockRequest, MockRule};
 pub use options::RequestOptions;
+pub use page::{NextPageFuture, Page, PageFuture, Pages};
 pub use pagination::PageStream;
+pub use raw_request::RawRequest;
+pub use raw_response::{RawFuture, RawResponse};
 pub use response::{
     ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo,
 };

@@ -2,7 +2,6 @@
 //! Streams over every item of a page-number paginated list.
 
 use std::fmt;
-use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -11,10 +10,9 @@ use serde::de::DeserializeOwned;
 
 use super::client::Client;
 use super::error::Error;
+use super::page::{PageFuture, Pager};
 use super::request::{Operation, Request};
-use super::response::{ApiResponse, ResultInfo};
-
-type PageFuture<T> = Pin<Box<dyn Future<Output = Result<ApiResponse<Vec<T>>, Error>> + Send>>;
+use super::response::ResultInfo;
 
 /// The items of every page of a list, in order, fetched one page at a time.
 ///
@@ -32,23 +30,13 @@ type PageFuture<T> = Pin<Box<dyn Future<Output = Result<ApiResponse<Vec<T>>, Err
 /// `ClientBuilder::max_pages`). Items already yielded stay valid.
 #[must_use = "streams do nothing unless polled"]
 pub struct PageStream<T> {
-    client: Client,
-    op: &'static Operation,
-    request: Request,
-    /// Page that `pending` fetches, or that was fetched last.
-    current: u64,
-    /// Next page to fetch once the buffer is drained; `None` at the end.
-    next: Option<u64>,
-    request_per_page: Option<u64>,
+    /// What to fetch next, and the guards' state; `None` at the end.
+    next: Option<(Pager<T>, u64)>,
     buffer: std::vec::IntoIter<T>,
     pending: Option<PageFuture<T>>,
     error: Option<Error>,
-    /// Pages fetched so far, and the most that may be.
+    /// Pages fetched so far (for `Debug`).
     fetched: u64,
-    max_pages: u64,
-    /// The first and last item and the length of the previous page, to
-    /// recognise a server that sends the same page again.
-    previous: Option<(T, T, usize)>,
 }
 
 /// Builds the stream of every item of the list `op`, starting at the page
@@ -59,52 +47,26 @@ pub(crate) fn paginate<T: DeserializeOwned + Clone + PartialEq + Send + 'static>
     op: &'static Operation,
     req: Result<Request, Error>,
 ) -> PageStream<T> {
-    let max_pages = client.inner.max_pages;
-    let mut stream = PageStream {
-        client,
-        op,
-        request: Request::default(),
-        current: 0,
-        next: None,
-        request_per_page: None,
+    let (next, error) = match Pager::start(client, op, req) {
+        Ok(start) => (Some(start), None),
+        Err(error) => (None, Some(error)),
+    };
+    PageStream {
+        next,
         buffer: Vec::new().into_iter(),
         pending: None,
-        error: None,
+        error,
         fetched: 0,
-        max_pages,
-        previous: None,
-    };
-    let request = match req {
-        Ok(request) => request,
-        Err(error) => {
-            stream.error = Some(error);
-            return stream;
-        }
-    };
-    let start = match op.page_param {
-        Some(name) => match query_number(&request, name) {
-            Some(Ok(page)) => page,
-            Some(Err(())) => {
-                stream.error = Some(Error::invalid(name, "must be a positive integer"));
-                return stream;
-            }
-            None => 1,
-        },
-        None => 1,
-    };
-    stream.request_per_page = query_number(&request, "per_page").and_then(Result::ok);
-    stream.request = request;
-    stream.next = Some(start);
-    stream
+    }
 }
 
-fn query_number(request: &Request, name: &str) -> Option<Result<u64, ()>> {
+pub(super) fn query_number(request: &Request, name: &str) -> Option<Result<u64, ()>> {
     let (_, value) = request.query.iter().find(|(n, _)| *n == name)?;
     Some(value.trim().parse::<u64>().map_err(|_| ()))
 }
 
 /// The page to fetch after page `current` came back with `count` items.
-fn next_page(
+pub(super) fn next_page(
     current: u64,
     count: usize,
     info: Option<&ResultInfo>,
@@ -131,14 +93,16 @@ impl<T> PageStream<T> {
     /// Sets the most pages this stream fetches; asking for one more ends it
     /// with [`Error::Pagination`]. Overrides `ClientBuilder::max_pages`.
     pub fn max_pages(mut self, max_pages: u64) -> Self {
-        self.max_pages = max_pages;
+        if let Some((pager, _)) = &mut self.next {
+            pager.max_pages = max_pages;
+        }
         self
     }
 }
 
 /// Why the page just fetched (`asked`, holding `items`) cannot be trusted,
 /// if it cannot.
-fn check_page<T: PartialEq>(
+pub(super) fn check_page<T: PartialEq>(
     asked: u64,
     reported: Option<u64>,
     items: &[T],
@@ -165,45 +129,6 @@ fn check_page<T: PartialEq>(
     None
 }
 
-impl<T: DeserializeOwned + Clone + PartialEq + Send + 'static> PageStream<T> {
-    fn start_fetch(&mut self, page: u64) {
-        if self.fetched >= self.max_pages {
-            self.error = Some(Error::Pagination {
-                message: format!(
-                    "the list did not end within {} pages; raise the limit with max_pages if \
-                     it really is that long",
-                    self.max_pages
-                ),
-            });
-            return;
-        }
-        self.fetched += 1;
-        let mut request = self.request.clone();
-        if let Some(name) = self.op.page_param {
-            let value = page.to_string();
-            match request.query.iter().position(|(n, _)| *n == name) {
-                Some(at) => {
-                    request.query[at].1 = value;
-                    let mut seen = 0;
-                    request.query.retain(|(n, _)| {
-                        *n != name || {
-                            seen += 1;
-                            seen == 1
-                        }
-                    });
-                }
-                None => request.query.push((name, value)),
-            }
-        }
-        let client = self.client.clone();
-        let op = self.op;
-        self.current = page;
-        self.pending = Some(Box::pin(async move {
-            client.execute::<Vec<T>>(op, request).await
-        }));
-    }
-}
-
 impl<T: DeserializeOwned + Clone + PartialEq + Send + 'static> Stream for PageStream<T> {
     type Item = Result<T, Error>;
 
@@ -225,35 +150,9 @@ impl<T: DeserializeOwned + Clone + PartialEq + Send + 'static> Stream for PageSt
                 this.pending = None;
                 match result {
                     Ok(page) => {
-                        let reported = page.result_info.as_ref().and_then(|i| i.page);
-                        let problem = match this.op.page_param {
-                            Some(_) => check_page(
-                                this.current,
-                                reported,
-                                &page.result,
-                                this.previous.as_ref(),
-                            ),
-                            None => None,
-                        };
-                        if let Some(message) = problem {
-                            this.next = None;
-                            return Poll::Ready(Some(Err(Error::Pagination { message })));
-                        }
-                        if let (Some(first), Some(last)) = (page.result.first(), page.result.last())
-                        {
-                            this.previous = Some((first.clone(), last.clone(), page.result.len()));
-                        }
-                        let count = page.result.len();
-                        this.next = match this.op.page_param {
-                            Some(_) => next_page(
-                                this.current,
-                                count,
-                                page.result_info.as_ref(),
-                                this.request_per_page,
-                            ),
-                            None => None,
-                        };
-                        this.buffer = page.result.into_iter();
+                        let (items, next) = page.into_parts();
+                        this.next = next;
+                        this.buffer = items.into_iter();
                     }
                     Err(error) => {
                         this.next = None;
@@ -263,10 +162,12 @@ impl<T: DeserializeOwned + Clone + PartialEq + Send + 'static> Stream for PageSt
                 continue;
             }
             match this.next.take() {
-                Some(page) => this.start_fetch(page),
+                Some((pager, page)) => {
+                    this.fetched += 1;
+                    this.pending = Some(Box::pin(pager.fetch(page)));
+                }
                 None => return Poll::Ready(None),
             }
-            // A refused fetch leaves its error for the top of the loop.
         }
     }
 
@@ -282,12 +183,13 @@ impl<T> Unpin for PageStream<T> {}
 
 impl<T> fmt::Debug for PageStream<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PageStream")
-            .field("operation", &self.op.id)
-            .field("current_page", &self.current)
-            .field("next_page", &self.next)
-            .field("pages_fetched", &self.fetched)
-            .field("max_pages", &self.max_pages)
+        let mut d = f.debug_struct("PageStream");
+        if let Some((pager, page)) = &self.next {
+            d.field("operation", &pager.op.id)
+                .field("next_page", page)
+                .field("max_pages", &pager.max_pages);
+        }
+        d.field("pages_fetched", &self.fetched)
             .field("buffered", &self.buffer.len())
             .finish_non_exhaustive()
     }

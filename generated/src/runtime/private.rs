@@ -21,6 +21,6 @@ pub(crate) use super::params::{Location, Param};
 pub(crate) use super::profile::{CredentialPart, CredentialSet, Envelope, Profile};
 #[allow(unused_imports)]
 pub(crate) use super::request::{
-    Body, BodyKind, Call, HttpMethod, Operation, Request, Wrap, call, into_result, send_bytes,
-    send_empty, send_json, stream,
+    Body, BodyKind, Call, HttpMethod, Operation, Request, Wrap, call, first_page, into_result,
+    pages, send_bytes, send_empty, send_json, send_raw, stream,
 };

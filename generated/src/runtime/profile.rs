@@ -15,6 +15,9 @@ pub(crate) struct Profile {
     pub envelope: Envelope,
     /// Response header identifying the request, such as `cf-ray`.
     pub request_id_header: Option<&'static str>,
+    /// Whether every operation requires credentials: a client built without
+    /// them fails unless `ClientBuilder::without_credentials` says so.
+    pub requires_credentials: bool,
 }
 
 /// One way to authenticate, made of one or more headers.

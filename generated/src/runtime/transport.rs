@@ -3,36 +3,20 @@
 
 use std::time::{Duration, Instant};
 
-use percent_encoding::utf8_percent_encode;
-use reqwest::header::{
-    ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, USER_AGENT,
-};
+use reqwest::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 
 use super::body::{self, ReadError};
 use super::client::Client;
-use super::encode;
 use super::envelope::{self, RawResponse};
 use super::error::Error;
 use super::options::RequestOptions;
+use super::prepare::Prepared;
 use super::profile::Envelope;
-use super::redact::Secrets;
 use super::redirect;
-use super::request::{Body, BodyKind, Operation, Request};
+use super::request::{BodyKind, HttpMethod, Operation, Request};
 use super::response::ApiResponse;
-use super::retry::{Outcome, jitter, retry_after, should_retry};
-use super::url::{COMPONENT, build_url};
-
-/// A request ready to be sent, possibly several times. Not `Debug`: its URL
-/// may hold an API key.
-pub(crate) struct Prepared {
-    pub(crate) method: reqwest::Method,
-    pub(crate) url: reqwest::Url,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Option<Vec<u8>>,
-    /// The values of the API keys in the query string.
-    pub(crate) query_secrets: Vec<String>,
-}
+use super::retry::{Outcome, jitter, retry_after, server_says_retry, should_retry};
 
 /// The limits of one call: the client's settings with the request's
 /// overrides.
@@ -67,19 +51,43 @@ impl Failure {
     }
 }
 
+/// What a call is sent as: a generated operation's description, or a raw
+/// request's method and path.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Target<'a> {
+    /// The `operationId`, for traces (`raw` for a raw request).
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub id: &'a str,
+    pub method: HttpMethod,
+    /// The path template (a raw request's path as given).
+    pub path: &'a str,
+    pub body: BodyKind,
+}
+
+impl Operation {
+    /// What the transport needs of this operation.
+    pub(crate) fn target(&self) -> Target<'_> {
+        Target {
+            id: self.id,
+            method: self.method,
+            path: self.path,
+            body: self.body,
+        }
+    }
+}
+
 impl Client {
     /// Sends `req` for `op`, retrying as configured, and decodes the result.
     pub(crate) async fn execute<T: DeserializeOwned>(
         &self,
         op: &'static Operation,
-        req: Request,
+        req: Result<Request, Error>,
     ) -> Result<ApiResponse<T>, Error> {
-        let prepared = self.prepare(op, &req)?;
-        let raw = self.send(op, &req.options, &prepared).await;
-        raw.and_then(|raw| {
-            envelope::decode(raw, unwraps_envelope(op), crate::PROFILE.request_id_header)
+        let envelope = unwraps_envelope(op);
+        self.run(op.target(), req, |raw| {
+            envelope::decode(raw, envelope, crate::PROFILE.request_id_header)
         })
-        .map_err(|e| prepared.scrub(e))
+        .await
     }
 
     /// Like [`Client::execute`] for operations whose successful responses
@@ -88,14 +96,13 @@ impl Client {
     pub(crate) async fn execute_empty(
         &self,
         op: &'static Operation,
-        req: Request,
+        req: Result<Request, Error>,
     ) -> Result<ApiResponse<()>, Error> {
-        let prepared = self.prepare(op, &req)?;
-        let raw = self.send(op, &req.options, &prepared).await;
-        raw.and_then(|raw| {
-            envelope::decode_empty(raw, unwraps_envelope(op), crate::PROFILE.request_id_header)
+        let envelope = unwraps_envelope(op);
+        self.run(op.target(), req, |raw| {
+            envelope::decode_empty(raw, envelope, crate::PROFILE.request_id_header)
         })
-        .map_err(|e| prepared.scrub(e))
+        .await
     }
 
     /// Like [`Client::execute`] for operations whose successful responses are
@@ -104,23 +111,75 @@ impl Client {
     pub(crate) async fn execute_bytes(
         &self,
         op: &'static Operation,
-        req: Request,
+        req: Result<Request, Error>,
     ) -> Result<ApiResponse<Vec<u8>>, Error> {
-        let prepared = self.prepare(op, &req)?;
-        let raw = self.send(op, &req.options, &prepared).await;
-        raw.and_then(|raw| envelope::decode_bytes(raw, crate::PROFILE.request_id_header))
-            .map_err(|e| prepared.scrub(e))
+        self.run(op.target(), req, |raw| {
+            envelope::decode_bytes(raw, crate::PROFILE.request_id_header)
+        })
+        .await
+    }
+
+    /// Sends `req` to `target` and returns the response as received, whatever
+    /// its status.
+    pub(crate) async fn execute_raw(
+        &self,
+        target: Target<'_>,
+        req: Result<Request, Error>,
+    ) -> Result<RawResponse, Error> {
+        self.run(target, req, Ok).await
+    }
+
+    /// Sends `req` to `target` and decodes its result as `T`, from the
+    /// profile's envelope when `envelope` is set.
+    pub(crate) async fn execute_target<T: DeserializeOwned>(
+        &self,
+        target: Target<'_>,
+        req: Result<Request, Error>,
+        envelope: bool,
+    ) -> Result<ApiResponse<T>, Error> {
+        let envelope = envelope && crate::PROFILE.envelope == Envelope::CloudflareV4;
+        self.run(target, req, |raw| {
+            envelope::decode(raw, envelope, crate::PROFILE.request_id_header)
+        })
+        .await
+    }
+
+    /// Prepares and sends a call, decodes its response with `decode`, scrubs
+    /// the request's secrets from any error, and traces the call's end.
+    async fn run<R>(
+        &self,
+        target: Target<'_>,
+        req: Result<Request, Error>,
+        decode: impl FnOnce(RawResponse) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let started = Instant::now();
+        let mut attempts = 0u32;
+        let mut status = None;
+        let result = async {
+            let req = req?;
+            let prepared = self.prepare(target, &req)?;
+            let raw = self
+                .send(target, &req.options, &prepared, &mut attempts)
+                .await;
+            if let Ok(raw) = &raw {
+                status = Some(raw.status);
+            }
+            raw.and_then(decode).map_err(|e| prepared.scrub(e))
+        }
+        .await;
+        trace_call(target, &result, status, attempts, started.elapsed());
+        result
     }
 
     /// The call's limits: the request's settings, validated, over the client's.
-    fn limits(&self, op: &'static Operation, options: &RequestOptions) -> Result<Limits, Error> {
+    fn limits(&self, target: Target<'_>, options: &RequestOptions) -> Result<Limits, Error> {
         options.validate()?;
         let inner = &self.inner;
         Ok(Limits {
             timeout: options.timeout.unwrap_or(inner.timeout),
             total_timeout: options.total_timeout.unwrap_or(inner.total_timeout),
             max_retries: options.max_retries.unwrap_or(inner.max_retries),
-            idempotent: options.idempotent.unwrap_or(op.method.is_idempotent()),
+            idempotent: options.idempotent.unwrap_or(target.method.is_idempotent()),
             max_response_bytes: options
                 .max_response_bytes
                 .unwrap_or(inner.max_response_bytes),
@@ -128,44 +187,57 @@ impl Client {
     }
 
     /// Sends the request until it gets a response that is not retried, or
-    /// an error that is not retried, or retries or time run out.
+    /// an error that is not retried, or retries or time run out; counts the
+    /// attempts in `attempts`.
     async fn send(
         &self,
-        op: &'static Operation,
+        target: Target<'_>,
         options: &RequestOptions,
         prepared: &Prepared,
+        attempts: &mut u32,
     ) -> Result<RawResponse, Error> {
-        let limits = self.limits(op, options)?;
+        let limits = self.limits(target, options)?;
         // A mock answers in place of the network: one exchange, no retries.
         #[cfg(feature = "mock")]
         if let Some(mock) = &self.inner.mock {
-            return mock.respond(op, prepared, self);
+            *attempts += 1;
+            return mock.respond(target, prepared, self);
         }
         let started = Instant::now();
         let deadline = started + limits.total_timeout;
-        let mut attempts = 0u32;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let timeout = limits.timeout.min(left);
-            attempts += 1;
+            *attempts += 1;
             let result = self
-                .attempt(op, prepared, timeout, attempts, limits.max_response_bytes)
+                .attempt(
+                    target,
+                    prepared,
+                    timeout,
+                    *attempts,
+                    limits.max_response_bytes,
+                )
                 .await;
             let end = Ending {
                 limits: &limits,
-                attempts,
+                attempts: *attempts,
                 started,
                 timeout,
             };
-            let (outcome, requested) = match &result {
+            let (outcome, requested, server_says) = match &result {
                 Ok(raw) if raw.status.is_success() => return end.finish(result),
-                Ok(raw) => (Outcome::Status(raw.status), retry_after(&raw.headers)),
+                Ok(raw) => (
+                    Outcome::Status(raw.status),
+                    retry_after(&raw.headers),
+                    server_says_retry(&raw.headers),
+                ),
                 Err(failure) => match failure.outcome() {
-                    Some(outcome) => (outcome, None),
+                    Some(outcome) => (outcome, None, None),
                     None => return end.finish(result),
                 },
             };
-            if attempts > limits.max_retries || !should_retry(limits.idempotent, outcome) {
+            let retry = server_says.unwrap_or_else(|| should_retry(limits.idempotent, outcome));
+            if *attempts > limits.max_retries || !retry {
                 return end.finish(result);
             }
             // Wait as the server asks, or back off; never past the deadline:
@@ -173,14 +245,14 @@ impl Client {
             // (a 429 keeps the `retry_after` the server asked for).
             let left = deadline.saturating_duration_since(Instant::now());
             let delay =
-                requested.unwrap_or_else(|| self.inner.backoff.delay(attempts - 1, jitter()));
+                requested.unwrap_or_else(|| self.inner.backoff.delay(*attempts - 1, jitter()));
             if delay >= left {
                 return end.finish(result);
             }
             #[cfg(feature = "tracing")]
             tracing::debug!(
-                operation = op.id,
-                attempt = attempts,
+                operation = target.id,
+                attempt = *attempts,
                 delay_ms = delay.as_millis() as u64,
                 reason = %outcome.describe(),
                 "retrying request"
@@ -194,7 +266,7 @@ impl Client {
     #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
     async fn attempt(
         &self,
-        op: &'static Operation,
+        target: Target<'_>,
         prepared: &Prepared,
         timeout: Duration,
         attempt: u32,
@@ -205,9 +277,9 @@ impl Client {
             use tracing::Instrument;
             let span = tracing::info_span!(
                 "http_request",
-                operation = op.id,
+                operation = target.id,
                 method = prepared.method.as_str(),
-                path = op.path,
+                path = target.path,
                 attempt,
                 status = tracing::field::Empty,
             );
@@ -319,112 +391,6 @@ impl Client {
             Err(_elapsed) => Err(Failure::Timeout(timeout)),
         }
     }
-
-    /// Validates the arguments and builds the URL, headers and body.
-    pub(crate) fn prepare(&self, op: &'static Operation, req: &Request) -> Result<Prepared, Error> {
-        let url = build_url(&self.inner.base_url, op.path, &req.path_params, &req.query)?;
-        let mut url = reqwest::Url::parse(&url)
-            .map_err(|e| Error::configuration(format!("cannot build the URL: {e}")))?;
-        if !(req.query_objects.is_empty() && self.inner.credential_query.is_empty()) {
-            let mut pairs = url.query_pairs_mut();
-            for (name, value) in req.query_objects.iter().chain(&self.inner.credential_query) {
-                pairs.append_pair(name, value);
-            }
-        }
-        let mut headers = HeaderMap::new();
-        for (name, value) in &self.inner.credentials {
-            headers.append(name.clone(), value.clone());
-        }
-        headers.insert(USER_AGENT, self.inner.user_agent.clone());
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let body = match &req.body {
-            None => None,
-            Some(Body::Json {
-                content_type,
-                value,
-            }) => {
-                let (bytes, content_type) = match op.body {
-                    BodyKind::Form(_) => (
-                        encode::form(value).map_err(|e| Error::invalid("body", e))?,
-                        (*content_type).to_owned(),
-                    ),
-                    BodyKind::Multipart(_, binary) => {
-                        encode::multipart(value, content_type, binary)
-                            .map_err(|e| Error::invalid("body", e))?
-                    }
-                    _ => (
-                        serde_json::to_vec(value).map_err(|e| {
-                            Error::invalid("body", format!("cannot be serialized as JSON: {e}"))
-                        })?,
-                        (*content_type).to_owned(),
-                    ),
-                };
-                let header = HeaderValue::from_str(&content_type).map_err(|_| {
-                    Error::invalid("body", "the content type is not a valid header value")
-                })?;
-                headers.insert(CONTENT_TYPE, header);
-                Some(bytes)
-            }
-            Some(Body::Bytes {
-                content_type,
-                bytes,
-            }) => {
-                let value = HeaderValue::from_str(content_type).map_err(|_| {
-                    Error::invalid("body", "the content type is not a valid header value")
-                })?;
-                headers.insert(CONTENT_TYPE, value);
-                Some(bytes.clone())
-            }
-        };
-        if !req.cookies.is_empty() {
-            // After the credentials' cookies, in the one `Cookie` header; values
-            // percent-encoded, as a cookie value cannot hold `;`, `,` or spaces.
-            let mut cookies: Vec<String> = headers
-                .get(COOKIE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-                .into_iter()
-                .collect();
-            for (name, value) in &req.cookies {
-                cookies.push(format!("{name}={}", utf8_percent_encode(value, COMPONENT)));
-            }
-            let mut value = HeaderValue::from_str(&cookies.join("; "))
-                .map_err(|_| Error::invalid("cookie", "is not a valid cookie name"))?;
-            value.set_sensitive(true);
-            headers.insert(COOKIE, value);
-        }
-        let mut extra = HeaderMap::new();
-        for (name, value) in &req.headers {
-            let header = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::invalid(name, "is not a valid HTTP header name"))?;
-            let mut value = HeaderValue::from_str(value).map_err(|_| {
-                Error::invalid(name, "contains characters not allowed in HTTP headers")
-            })?;
-            if super::options::is_secret_header(name) {
-                value.set_sensitive(true);
-            }
-            extra.append(header, value);
-        }
-        extra.extend(req.options.header_map()?);
-        for name in extra.keys() {
-            headers.remove(name);
-        }
-        for (name, value) in extra.iter() {
-            headers.append(name.clone(), value.clone());
-        }
-        Ok(Prepared {
-            method: op.method.to_reqwest(),
-            url,
-            headers,
-            body,
-            query_secrets: self
-                .inner
-                .credential_query
-                .iter()
-                .map(|(_, value)| value.clone())
-                .collect(),
-        })
-    }
 }
 
 /// What a call ends with, once no further attempt is made.
@@ -454,18 +420,6 @@ impl Ending<'_> {
     }
 }
 
-impl Prepared {
-    /// `error` with every secret this request carries scrubbed from the
-    /// server-sent text in it.
-    fn scrub(&self, error: Error) -> Error {
-        let mut secrets = Secrets::from_headers(&self.headers);
-        for value in &self.query_secrets {
-            secrets.add(value);
-        }
-        secrets.scrub_error(error)
-    }
-}
-
 /// The failure of an attempt whose request could not be sent or answered.
 fn send_failure(e: reqwest::Error, timeout: Duration) -> Failure {
     if e.is_connect() {
@@ -477,6 +431,48 @@ fn send_failure(e: reqwest::Error, timeout: Duration) -> Failure {
         Failure::Timeout(timeout)
     } else {
         Failure::ConnectionLost(Error::connection("error sending the request", e))
+    }
+}
+
+/// Traces the end of a call: one debug event with the operation, method,
+/// path template, final status, attempts and duration (and the error kind
+/// when it failed).
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+fn trace_call<R>(
+    target: Target<'_>,
+    result: &Result<R, Error>,
+    status: Option<reqwest::StatusCode>,
+    attempts: u32,
+    elapsed: Duration,
+) {
+    #[cfg(feature = "tracing")]
+    {
+        let status = status
+            .or_else(|| result.as_ref().err().and_then(Error::status))
+            .map(|s| s.as_u16());
+        let duration_ms = elapsed.as_millis() as u64;
+        let method = target.method.to_reqwest();
+        match result {
+            Ok(_) => tracing::debug!(
+                operation = target.id,
+                method = method.as_str(),
+                path = target.path,
+                status,
+                attempts,
+                duration_ms,
+                "call completed"
+            ),
+            Err(error) => tracing::debug!(
+                operation = target.id,
+                method = method.as_str(),
+                path = target.path,
+                status,
+                attempts,
+                duration_ms,
+                error_kind = ?error.kind(),
+                "call failed"
+            ),
+        }
     }
 }
 

@@ -100,7 +100,7 @@ pub fn main_rs(api: &Api, krate: &str) -> TokenStream {
             let builder = ::#krate::Client::builder().base_url(base).max_retries(0);
             match credentials {
                 Some(credentials) => builder.credentials(credentials),
-                None => builder,
+                None => builder.without_credentials(),
             }
             .build()
         }

@@ -111,6 +111,7 @@ fn profile(api: &Api) -> TokenStream {
     let base_url = &p.default_base_url;
     let base_url_env = opt_str(p.base_url_env.as_deref());
     let request_id = opt_str(p.request_id_header.as_deref());
+    let requires_credentials = p.requires_credentials;
     let envelope = match p.envelope {
         Envelope::None => quote!(None),
         Envelope::CloudflareV4 => quote!(CloudflareV4),
@@ -145,6 +146,7 @@ fn profile(api: &Api) -> TokenStream {
             credential_sets: &[#(#sets),*],
             envelope: crate::runtime::private::Envelope::#envelope,
             request_id_header: #request_id,
+            requires_credentials: #requires_credentials,
         };
     }
 }
@@ -301,7 +303,7 @@ publish = false
 [features]
 # One feature per resource (all on by default); `default-features = false` plus the
 # resources you use compiles only those.
-{features}# Emit a `tracing` span per HTTP attempt (method, path template, status, attempt).
+{features}# Emit a `tracing` span per HTTP attempt (method, path template, status, attempt) and a debug event per call.
 tracing = ["dep:tracing"]
 # `send_blocking()`, `send_with_response_blocking()` and `iter_blocking()` on every request,
 # for programs without an async runtime (the client runs its own).

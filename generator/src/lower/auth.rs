@@ -2,7 +2,7 @@
 
 use super::Lowerer;
 use crate::diag::{Diagnostic, child};
-use crate::ir::{CredentialKind, CredentialPart, CredentialSet};
+use crate::ir::{CredentialKind, CredentialPart, CredentialSet, Resource};
 use crate::load::refs::ComponentKind;
 use crate::naming::{NameSet, snake};
 use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme};
@@ -238,4 +238,31 @@ fn sendable(scheme: &SecurityScheme) -> bool {
         SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => true,
         SecurityScheme::APIKey { .. } => true,
     }
+}
+
+/// Whether every operation requires credentials: the client has a way to send them, there
+/// is an operation, and no operation's requirements (its own, or the spec-wide ones)
+/// are empty or include the empty requirement `{}` (an anonymous call).
+pub(super) fn requires_credentials(
+    api: &openapiv3::OpenAPI,
+    resources: &[Resource],
+    credentials: &[CredentialSet],
+) -> bool {
+    let global: Option<Vec<Vec<String>>> = api.security.as_ref().map(|requirements| {
+        requirements
+            .iter()
+            .map(|r| r.keys().cloned().collect())
+            .collect()
+    });
+    let mut operations = resources.iter().flat_map(|r| &r.operations).peekable();
+    !credentials.is_empty()
+        && operations.peek().is_some()
+        && operations.all(|op| {
+            op.security
+                .as_ref()
+                .or(global.as_ref())
+                .is_some_and(|alternatives| {
+                    !alternatives.is_empty() && alternatives.iter().all(|a| !a.is_empty())
+                })
+        })
 }

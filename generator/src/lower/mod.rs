@@ -78,8 +78,13 @@ pub fn lower(
         envelope: lowerer.envelope,
         request_id_header: config.client.request_id_header.clone(),
         credentials: lowerer.credentials(),
+        requires_credentials: false,
     };
     let mut resources = lowerer.operations();
+    let profile = Profile {
+        requires_credentials: auth::requires_credentials(api, &resources, &profile.credentials),
+        ..profile
+    };
     let include_all = match config.models.include {
         Some(ModelsInclude::All) => true,
         Some(ModelsInclude::Reachable) => false,

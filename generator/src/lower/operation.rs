@@ -34,6 +34,11 @@ const BUILDER_RESERVED: &[&str] = &[
     "build",
     "new",
     "wrap",
+    "extra_query",
+    "extra_body_field",
+    "send_raw",
+    "pages",
+    "first_page",
 ];
 
 /// One operation of the document, with the names it asks for, before any is lowered.
