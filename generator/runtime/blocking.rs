@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn the_runtime_starts_once_and_clones_build_their_own() {
-        let client = Client::builder().build().unwrap();
+        let client = Client::builder().without_credentials().build().unwrap();
         let first = client.blocking().unwrap() as *const Blocking;
         let again = client.blocking().unwrap() as *const Blocking;
         assert_eq!(first, again, "one runtime per client");
@@ -263,7 +263,7 @@ mod tests {
 
     #[test]
     fn wait_works_outside_and_inside_another_runtime() {
-        let client = Client::builder().build().unwrap();
+        let client = Client::builder().without_credentials().build().unwrap();
         let runtime = client.blocking().unwrap().runtime.get();
         assert_eq!(wait(runtime, async { Ok(7) }).unwrap(), 7);
         let outer = tokio::runtime::Builder::new_current_thread()
@@ -283,7 +283,7 @@ mod tests {
 
     #[test]
     fn a_panic_in_the_request_reaches_the_caller() {
-        let client = Client::builder().build().unwrap();
+        let client = Client::builder().without_credentials().build().unwrap();
         let runtime = client.blocking().unwrap().runtime.get();
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             wait::<()>(runtime, async { panic!("inside the request") })
