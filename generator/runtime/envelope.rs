@@ -166,7 +166,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
                 status: raw.status,
                 headers: raw.headers,
             }),
-            Err(e) => Err(Error::decode(raw.status, e.to_string(), &raw.body)),
+            Err(e) => Err(Error::decode(&raw, e.to_string())),
         };
     }
     // Fast path: one pass straight into `T`. Anything unusual (failure, missing result,
@@ -189,11 +189,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
     let env = match RawEnvelope::parse(&raw.body) {
         Ok(env) => env,
         Err(e) => {
-            return Err(Error::decode(
-                raw.status,
-                format!("invalid JSON envelope: {e}"),
-                &raw.body,
-            ));
+            return Err(Error::decode(&raw, format!("invalid JSON envelope: {e}")));
         }
     };
     if !env.is_success() {
@@ -203,15 +199,11 @@ pub(crate) fn decode<T: DeserializeOwned>(
     // that comes twice, which is an error wherever the client decodes.
     let result = match env.result {
         None => T::deserialize(Value::Null)
-            .map_err(|_| Error::decode(raw.status, "the response has no `result`", &raw.body))?,
+            .map_err(|_| Error::decode(&raw, "the response has no `result`"))?,
         Some(_) => match serde_json::from_slice::<ResultOnly<T>>(&raw.body) {
             Ok(only) => only.result,
             Err(e) => {
-                return Err(Error::decode(
-                    raw.status,
-                    format!("invalid `result`: {e}"),
-                    &raw.body,
-                ));
+                return Err(Error::decode(&raw, format!("invalid `result`: {e}")));
             }
         },
     };
@@ -407,6 +399,7 @@ mod tests {
                 status,
                 message,
                 body_excerpt,
+                ..
             } => {
                 assert_eq!(*status, StatusCode::OK);
                 assert!(message.contains("EOF"), "{message}");

@@ -78,6 +78,8 @@ pub enum Error {
         message: String,
         /// The first characters of the body (at most 256).
         body_excerpt: String,
+        /// The response headers (`cf-ray`, rate-limit headers and the like).
+        headers: Box<HeaderMap>,
     },
     /// An argument was rejected before any request was sent.
     InvalidArgument {
@@ -266,7 +268,10 @@ impl Error {
 
     /// The headers of the response the error came with (API errors only).
     pub fn response_headers(&self) -> Option<&HeaderMap> {
-        self.api_error().map(|api| &api.headers)
+        match self {
+            Error::Decode { headers, .. } => Some(headers),
+            _ => self.api_error().map(|api| &api.headers),
+        }
     }
 
     /// Whether sending the same request again may succeed: connection
@@ -340,11 +345,15 @@ impl Error {
         }
     }
 
-    pub(crate) fn decode(status: StatusCode, message: impl Into<String>, body: &[u8]) -> Self {
+    pub(crate) fn decode(
+        raw: &super::raw_response::RawResponse,
+        message: impl Into<String>,
+    ) -> Self {
         Error::Decode {
-            status,
+            status: raw.status,
             message: message.into(),
-            body_excerpt: excerpt(body),
+            body_excerpt: excerpt(&raw.body),
+            headers: Box::new(raw.headers.clone()),
         }
     }
 
@@ -419,6 +428,7 @@ impl fmt::Display for Error {
                 status,
                 message,
                 body_excerpt,
+                ..
             } => {
                 write!(
                     f,
@@ -480,121 +490,5 @@ pub(crate) fn status_is_retryable(status: StatusCode) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn api(status: u16, errors: Vec<ApiMessage>) -> ApiError {
-        ApiError {
-            status: StatusCode::from_u16(status).unwrap(),
-            errors,
-            messages: Vec::new(),
-            request_id: Some("abc".into()),
-            retry_after: None,
-            body_excerpt: None,
-            headers: HeaderMap::new(),
-            body: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn api_error_display() {
-        let label = crate::PROFILE.request_id_header.unwrap_or("request id");
-        let e = Error::from(api(404, vec![ApiMessage::new(1003, "Invalid zone")]));
-        assert_eq!(
-            e.to_string(),
-            format!("HTTP 404 Not Found: [1003] Invalid zone ({label} abc)")
-        );
-        assert!(e.is_not_found());
-        assert_eq!(e.status(), Some(StatusCode::NOT_FOUND));
-        assert!(!e.is_retryable());
-        let two = api(400, vec![ApiMessage::new(1, "a"), ApiMessage::new(2, "b")]);
-        assert_eq!(
-            two.to_string(),
-            format!("HTTP 400 Bad Request: [1] a; [2] b ({label} abc)")
-        );
-        let mut html = api(502, Vec::new());
-        html.body_excerpt = Some("<html>\n  <b>Bad   gateway</b></html>".into());
-        assert_eq!(
-            html.to_string(),
-            format!("HTTP 502 Bad Gateway: <html> <b>Bad gateway</b></html> ({label} abc)")
-        );
-        assert!(Error::from(html).is_retryable());
-    }
-
-    #[test]
-    fn kinds() {
-        for (status, kind) in [
-            (400, ErrorKind::BadRequest),
-            (401, ErrorKind::Unauthorized),
-            (403, ErrorKind::Forbidden),
-            (409, ErrorKind::Conflict),
-            (422, ErrorKind::UnprocessableEntity),
-            (429, ErrorKind::RateLimited),
-            (503, ErrorKind::Server),
-            (418, ErrorKind::OtherStatus),
-            (200, ErrorKind::OtherStatus),
-        ] {
-            assert_eq!(
-                Error::from(api(status, Vec::new())).kind(),
-                kind,
-                "{status}"
-            );
-        }
-        assert_eq!(timeout(1000, 1, 1000, None).kind(), ErrorKind::Timeout);
-        assert!(timeout(1000, 1, 1000, None).is_retryable());
-        let too_large = Error::ResponseTooLarge {
-            status: StatusCode::OK,
-            limit: 1 << 20,
-            declared: None,
-        };
-        assert_eq!(too_large.kind(), ErrorKind::ResponseTooLarge);
-        assert!(!too_large.is_retryable());
-        assert_eq!(too_large.status(), Some(StatusCode::OK));
-        assert!(!Error::invalid("x", "y").is_retryable());
-    }
-
-    fn timeout(after_ms: u64, attempts: u32, elapsed_ms: u64, total_ms: Option<u64>) -> Error {
-        Error::Timeout {
-            after: Duration::from_millis(after_ms),
-            attempts,
-            elapsed: Duration::from_millis(elapsed_ms),
-            total_timeout: total_ms.map(Duration::from_millis),
-        }
-    }
-
-    #[test]
-    fn display_of_other_variants() {
-        assert_eq!(
-            timeout(250, 1, 251, None).to_string(),
-            "request timed out after 250ms (1 attempt, 251ms in total)"
-        );
-        assert_eq!(
-            timeout(60_000, 3, 181_234, None).to_string(),
-            "request timed out after 60s (3 attempts, 181.234s in total)"
-        );
-        assert_eq!(
-            timeout(9_500, 2, 120_000, Some(120_000)).to_string(),
-            "request exceeded its total timeout of 120s (2 attempts, 120s in total)"
-        );
-        let too_large = Error::ResponseTooLarge {
-            status: StatusCode::OK,
-            limit: 32 << 20,
-            declared: Some(500 << 20),
-        };
-        assert_eq!(
-            too_large.to_string(),
-            "the HTTP 200 response body is larger than the limit of 32 MiB \
-             (Content-Length: 500 MiB); raise the limit with max_response_bytes"
-        );
-        let d = Error::decode(StatusCode::OK, "expected value", b"<html>");
-        assert_eq!(
-            d.to_string(),
-            "could not decode the HTTP 200 response: expected value (body starts with \"<html>\")"
-        );
-        let i = Error::invalid("zone_id", "must not be empty");
-        assert_eq!(
-            i.to_string(),
-            "invalid argument `zone_id`: must not be empty"
-        );
-    }
-}
+#[path = "error_tests.rs"]
+mod tests;

@@ -107,6 +107,19 @@ impl Secrets {
     }
 
     /// `error` with the server-sent text it carries scrubbed.
+    /// Replaces every secret in header values a server sent back.
+    fn scrub_headers(&self, headers: &mut reqwest::header::HeaderMap) {
+        for value in headers.values_mut() {
+            let Ok(text) = value.to_str() else { continue };
+            let scrubbed = self.scrub(text);
+            if scrubbed != text
+                && let Ok(clean) = reqwest::header::HeaderValue::from_str(&scrubbed)
+            {
+                *value = clean;
+            }
+        }
+    }
+
     pub(crate) fn scrub_error(&self, error: Error) -> Error {
         if self.is_empty() {
             return error;
@@ -125,26 +138,23 @@ impl Secrets {
                         api.body = scrubbed.into_bytes();
                     }
                 }
-                for value in api.headers.values_mut() {
-                    let Ok(text) = value.to_str() else { continue };
-                    let scrubbed = self.scrub(text);
-                    if scrubbed != text {
-                        if let Ok(clean) = reqwest::header::HeaderValue::from_str(&scrubbed) {
-                            *value = clean;
-                        }
-                    }
-                }
+                self.scrub_headers(&mut api.headers);
                 Error::Api(api)
             }
             Error::Decode {
                 status,
                 message,
                 body_excerpt,
-            } => Error::Decode {
-                status,
-                message: self.scrub(&message),
-                body_excerpt: self.scrub(&body_excerpt),
-            },
+                mut headers,
+            } => {
+                self.scrub_headers(&mut headers);
+                Error::Decode {
+                    status,
+                    message: self.scrub(&message),
+                    body_excerpt: self.scrub(&body_excerpt),
+                    headers,
+                }
+            }
             Error::Redirect { status, message } => Error::Redirect {
                 status,
                 message: self.scrub(&message),

@@ -441,10 +441,12 @@ async fn malformed_json_is_a_decode_error_with_a_body_excerpt() {
             status,
             message,
             body_excerpt,
+            headers,
         } => {
             assert_eq!(status.as_u16(), 200);
             assert!(message.contains("invalid JSON envelope"), "{message}");
             assert_eq!(body_excerpt, body);
+            assert_eq!(headers["content-type"], "application/json");
         }
         other => panic!("expected a decode error, got {other:?}"),
     }

@@ -78,8 +78,7 @@ impl RawResponse {
     /// The whole body decoded as JSON into `T` (the envelope included, when
     /// the API has one); [`Error::Decode`] when it does not decode.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body)
-            .map_err(|e| Error::decode(self.status, e.to_string(), &self.body))
+        serde_json::from_slice(&self.body).map_err(|e| Error::decode(self, e.to_string()))
     }
 
     /// The whole body as a JSON value, every field the server sent included.
