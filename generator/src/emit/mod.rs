@@ -7,6 +7,7 @@ mod krate;
 mod model;
 mod readme;
 mod resource;
+mod runtime_facts;
 pub mod types;
 
 use crate::diag::{Diagnostic, Diagnostics};
