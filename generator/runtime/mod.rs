@@ -123,6 +123,7 @@ mod redirect;
 mod request;
 mod response;
 mod retry;
+mod styles;
 mod text;
 mod transport;
 mod url;
