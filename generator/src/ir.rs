@@ -195,7 +195,8 @@ pub enum ParamLocation {
     Cookie,
 }
 
-/// How a query parameter's array or object value is written (OpenAPI's `style`).
+/// How a parameter's array or object value is written (OpenAPI's `style`). Path and
+/// header parameters in `simple` style are `Form` here (both join items with commas).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ParamStyle {
     #[default]
@@ -203,6 +204,10 @@ pub enum ParamStyle {
     DeepObject,
     SpaceDelimited,
     PipeDelimited,
+    /// A path value after a `.` (`.blue`).
+    Label,
+    /// A path value as `;name=value`.
+    Matrix,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -215,7 +220,8 @@ pub struct Param {
     pub required: bool,
     pub doc: Option<String>,
     pub constraints: Constraints,
-    /// For arrays in the query: one pair per item (`explode: true`) or comma-joined.
+    /// For arrays in the query: one pair per item (`explode: true`) or comma-joined; for
+    /// path and header objects: `k=v` pairs; for label and matrix arrays: a prefix each.
     pub explode: bool,
     pub style: ParamStyle,
     /// A value the spec accepts (see [`Samples`]): for the docs' examples of a required

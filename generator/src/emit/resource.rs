@@ -208,8 +208,24 @@ fn param_spec(p: &Param) -> TokenStream {
             ParamStyle::PipeDelimited => quote!(.pipe_delimited()),
             // Scalars are the same either way; keep the static short.
             ParamStyle::Form if !p.explode && !is_scalar(&p.ty) => quote!(.comma_separated()),
-            ParamStyle::Form => quote!(),
+            ParamStyle::Form | ParamStyle::Label | ParamStyle::Matrix => quote!(),
         });
+    }
+    if p.location == ParamLocation::Path {
+        spec.extend(match p.style {
+            ParamStyle::Label => quote!(.label()),
+            ParamStyle::Matrix => quote!(.matrix()),
+            _ => quote!(),
+        });
+    }
+    // Exploding changes path and header values only for objects, and for the items of
+    // label and matrix arrays.
+    let matters = match p.ty {
+        TypeRef::Vec(_) => matches!(p.style, ParamStyle::Label | ParamStyle::Matrix),
+        _ => !is_scalar(&p.ty),
+    };
+    if matches!(p.location, ParamLocation::Path | ParamLocation::Header) && p.explode && matters {
+        spec.extend(quote!(.exploded()));
     }
     let c = &p.constraints;
     // A named path parameter type is an identifier (or enum): its text is checked too.

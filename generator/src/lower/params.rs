@@ -18,24 +18,20 @@ impl<'a> Lowerer<'a> {
     ) -> Option<Param> {
         let data = param.parameter_data_ref();
         let (location, explode, style) = match param {
+            // `simple`, `label` and `matrix` are not exploded unless the spec says so.
             Parameter::Path { style, .. } => {
-                if !matches!(style, PathStyle::Simple) {
-                    let written = if matches!(style, PathStyle::Matrix) {
-                        "matrix"
-                    } else {
-                        "label"
-                    };
-                    self.diags.push(
-                        Diagnostic::error(
-                            child(pointer, "style"),
-                            format!("path parameter `{}` has `style: {written}`, which the client cannot build: it puts the plain value in the path (`simple` style)", data.name),
-                        )
-                        .with_hint("remove `style` (or write `style: simple`) if the server accepts the plain value in the path"),
-                    );
-                }
-                (ParamLocation::Path, false, ParamStyle::Form)
+                let style = match style {
+                    PathStyle::Simple => ParamStyle::Form,
+                    PathStyle::Label => ParamStyle::Label,
+                    PathStyle::Matrix => ParamStyle::Matrix,
+                };
+                (ParamLocation::Path, data.explode.unwrap_or(false), style)
             }
-            Parameter::Header { .. } => (ParamLocation::Header, false, ParamStyle::Form),
+            Parameter::Header { .. } => (
+                ParamLocation::Header,
+                data.explode.unwrap_or(false),
+                ParamStyle::Form,
+            ),
             Parameter::Query { style, .. } => {
                 let style = match style {
                     QueryStyle::Form => ParamStyle::Form,
