@@ -123,6 +123,7 @@ mod redirect;
 mod request;
 mod response;
 mod retry;
+mod server;
 mod styles;
 mod text;
 mod transport;
@@ -146,6 +147,7 @@ pub use page::{NextPageFuture, Page, PageFuture, Pages};
 pub use pagination::PageStream;
 pub use raw_request::RawRequest;
 pub use raw_response::{RawFuture, RawResponse};
+pub use server::Server;
 pub use response::{
     ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo,
 };
