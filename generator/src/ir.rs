@@ -45,6 +45,45 @@ pub struct Profile {
     /// Whether every operation requires credentials (none accepts an anonymous call):
     /// a client built without them then fails fast.
     pub requires_credentials: bool,
+    /// The spec-wide servers, in order (the first, variables at their defaults, gives
+    /// `default_base_url` unless the config sets it).
+    pub servers: Vec<Server>,
+}
+
+impl Profile {
+    /// Whether the crate offers the servers by name (a `servers` module): when there is
+    /// a choice to make, of a server or of a variable's value.
+    pub fn offers_servers(&self) -> bool {
+        self.servers.len() > 1 || self.servers.iter().any(|s| !s.variables.is_empty())
+    }
+}
+
+/// One server the API declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Server {
+    /// Type name in the `servers` module (upper camel case).
+    pub type_name: String,
+    /// The URL template (made absolute), with `{variable}` placeholders.
+    pub url: String,
+    /// The URL with every variable at its default, without a trailing `/`.
+    pub default_url: String,
+    pub description: Option<String>,
+    pub variables: Vec<ServerVariable>,
+}
+
+/// A variable of a server URL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerVariable {
+    /// Its name in the URL template.
+    pub name: String,
+    /// Field name (snake case).
+    pub field: String,
+    pub description: Option<String>,
+    pub default: String,
+    /// The enum type of its values, when the spec lists them.
+    pub enum_type: Option<String>,
+    /// Variant name and value, for an enum.
+    pub values: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +224,9 @@ pub struct Operation {
     /// Security requirements that override the spec-wide list (alternatives of scheme
     /// names sent together); `None` when the operation uses the spec-wide list.
     pub security: Option<Vec<Vec<String>>>,
+    /// The operation's own server (from its `servers` or its path item's), variables at
+    /// their defaults; `None` when it uses the spec-wide servers.
+    pub server: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

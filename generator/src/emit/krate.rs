@@ -30,6 +30,12 @@ pub fn lib_file(api: &Api) -> TokenStream {
         let vis = if public { quote!(pub) } else { quote!() };
         modules.push((name.to_string(), quote!(#[rustfmt::skip] #vis mod #m;)));
     }
+    if api.profile.offers_servers() {
+        modules.push((
+            "servers".to_string(),
+            quote!(#[rustfmt::skip] pub mod servers;),
+        ));
+    }
     modules.sort_by(|a, b| a.0.cmp(&b.0));
     let modules = modules.into_iter().map(|(_, m)| m);
     // The crate's README (emit/readme.rs) is its crate-level documentation, so its

@@ -8,6 +8,7 @@ mod model;
 mod readme;
 mod resource;
 mod runtime_facts;
+mod servers;
 pub mod types;
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -33,6 +34,8 @@ enum Job {
     Lib,
     Profile,
     Exports,
+    /// `servers.rs`, when the API offers a choice of servers.
+    Servers,
     /// One part of `models.rs`: the types of `MODELS_PART` at this index.
     Models(usize),
     Resource(usize),
@@ -61,6 +64,9 @@ fn emit_in_parts(api: &Api, models_part: usize) -> Result<BTreeMap<String, Strin
     let mut jobs = vec![Job::Surface];
     jobs.extend((0..parts).map(Job::Models));
     jobs.extend([Job::Lib, Job::Profile, Job::Exports]);
+    if api.profile.offers_servers() {
+        jobs.push(Job::Servers);
+    }
     jobs.extend((0..api.resources.len()).map(Job::Resource));
     let render = |job: Job| -> (String, Result<String, Diagnostics>) {
         let (path, tokens) = match job {
@@ -75,6 +81,7 @@ fn emit_in_parts(api: &Api, models_part: usize) -> Result<BTreeMap<String, Strin
             Job::Lib => ("src/lib.rs".to_string(), krate::lib_file(api)),
             Job::Profile => ("src/profile.rs".to_string(), krate::profile_file(api)),
             Job::Exports => ("src/exports.rs".to_string(), krate::exports_file(api)),
+            Job::Servers => ("src/servers.rs".to_string(), servers::servers_file(api)),
             Job::Models(part) => {
                 let start = (part * models_part).min(api.types.len());
                 let end = (start + models_part).min(api.types.len());

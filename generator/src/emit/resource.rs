@@ -177,6 +177,10 @@ fn operation_static(op: &Operation, names: Names, envelope: Envelope) -> TokenSt
         _ => None,
     };
     let params = (!op.params.is_empty()).then(|| quote!(params: &[#(#params),*],));
+    let server = op.server.as_ref().map(|url| {
+        let url = names.some(url.to_token_stream());
+        quote!(server: #url,)
+    });
     quote! {
         static #name: rt::Operation = rt::Operation {
             id: #id,
@@ -187,6 +191,7 @@ fn operation_static(op: &Operation, names: Names, envelope: Envelope) -> TokenSt
             #bare
             #page_param
             #accept
+            #server
             ..rt::Operation::DEFAULT
         };
     }

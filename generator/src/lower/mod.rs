@@ -14,6 +14,7 @@ mod resolve;
 mod sample;
 mod sample_pattern;
 mod schema;
+mod servers;
 
 use crate::config::{Config, EnvelopeStyle, ModelsInclude};
 use crate::diag::{Diagnostic, Severity};
@@ -67,13 +68,15 @@ pub fn lower(
     let mut lowerer = Lowerer::new(api, extra, config);
     lowerer.samples = options.samples;
     lowerer.name_components();
+    let servers = lowerer.servers();
     let profile = Profile {
         default_base_url: config
             .client
             .default_base_url
             .clone()
-            .or_else(|| api.servers.first().map(|s| s.url.clone()))
-            .unwrap_or_else(|| "http://localhost".to_string()),
+            .or_else(|| servers.first().map(|s| s.default_url.clone()))
+            .unwrap_or_else(|| servers::RELATIVE_ORIGIN.to_string()),
+        servers,
         base_url_env: config.client.base_url_env.clone(),
         envelope: lowerer.envelope,
         request_id_header: config.client.request_id_header.clone(),

@@ -65,6 +65,7 @@ impl<'a> Lowerer<'a> {
                 op: plan.op,
                 path: plan.path,
                 path_params: &plan.item.parameters,
+                path_servers: &plan.item.servers,
                 pointer: &plan.pointer,
                 http_method: plan.http_method,
                 operation_id: plan.operation_id,
@@ -302,6 +303,7 @@ impl<'a> Lowerer<'a> {
             op,
             path,
             path_params,
+            path_servers,
             pointer,
             http_method,
             operation_id,
@@ -367,6 +369,13 @@ impl<'a> Lowerer<'a> {
                 description: None,
             }))
             .collect();
+        let (server, server_doc) = self
+            .operation_server(op, path_servers, pointer)
+            .map_or((None, None), |(url, doc)| (Some(url), Some(doc)));
+        let description = match (op.description.clone(), server_doc) {
+            (Some(d), Some(s)) => Some(format!("{}\n\n{s}", d.trim_end())),
+            (d, s) => d.or(s),
+        };
         Some(Operation {
             const_name: shouty(unraw(&method_name)),
             builder_name,
@@ -375,7 +384,7 @@ impl<'a> Lowerer<'a> {
             http_method,
             path,
             summary: op.summary.clone(),
-            description: op.description.clone(),
+            description,
             doc_aliases: aliases,
             deprecated: op.deprecated,
             params,
@@ -384,6 +393,7 @@ impl<'a> Lowerer<'a> {
             pagination,
             error_responses,
             security,
+            server,
         })
     }
 }
@@ -392,6 +402,7 @@ struct OperationInput<'a, 'p> {
     op: &'a openapiv3::Operation,
     path: &'a str,
     path_params: &'a [ReferenceOr<Parameter>],
+    path_servers: &'a [openapiv3::Server],
     pointer: &'p str,
     http_method: HttpMethod,
     operation_id: String,
