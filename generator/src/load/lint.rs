@@ -9,9 +9,11 @@ use serde_json::Value;
 
 pub fn lint(doc: &Value) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    empty_server_enums(doc, "#", &mut out);
     if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
         for (path, item) in paths {
             let path_pointer = child("#/paths", path);
+            empty_server_enums(item, &path_pointer, &mut out);
             let Some(item) = item.as_object() else {
                 continue;
             };
@@ -20,6 +22,7 @@ pub fn lint(doc: &Value) -> Vec<Diagnostic> {
                     continue;
                 }
                 let op_pointer = child(&path_pointer, method);
+                empty_server_enums(op, &op_pointer, &mut out);
                 if let Some(responses) = op.get("responses").and_then(Value::as_object) {
                     for (code, response) in responses {
                         let at = child(&child(&op_pointer, "responses"), code);
@@ -43,6 +46,30 @@ pub fn lint(doc: &Value) -> Vec<Diagnostic> {
     }
     walk_defaults(doc, &At::Root, &mut out, 0);
     out
+}
+
+/// Server variables with `enum: []`, which `openapiv3` reads as no enum at all.
+fn empty_server_enums(holder: &Value, pointer: &str, out: &mut Vec<Diagnostic>) {
+    let Some(servers) = holder.get("servers").and_then(Value::as_array) else {
+        return;
+    };
+    for (i, server) in servers.iter().enumerate() {
+        let Some(variables) = server.get("variables").and_then(Value::as_object) else {
+            continue;
+        };
+        for (name, var) in variables {
+            if var.get("enum").and_then(Value::as_array).is_some_and(Vec::is_empty) {
+                let at = child(&child(&child(&child(pointer, "servers"), &i.to_string()), "variables"), name);
+                out.push(
+                    Diagnostic::warning(
+                        child(&at, "enum"),
+                        format!("server variable `{name}` has an empty `enum`, which allows no value; it is taken as a free string with its default"),
+                    )
+                    .with_hint("list the allowed values, or remove `enum`"),
+                );
+            }
+        }
+    }
 }
 
 fn media_types(holder: &Value, pointer: &str, out: &mut Vec<Diagnostic>) {
