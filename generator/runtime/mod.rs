@@ -147,10 +147,10 @@ pub use page::{NextPageFuture, Page, PageFuture, Pages};
 pub use pagination::PageStream;
 pub use raw_request::RawRequest;
 pub use raw_response::{RawFuture, RawResponse};
-pub use server::Server;
 pub use response::{
     ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo,
 };
+pub use server::Server;
 
 // What a program needs beside the client to use it, so that it needs no other dependency:
 // the stream traits `stream()` results are read with, the types responses and errors carry,

@@ -189,7 +189,8 @@ pub(crate) fn encode(op: &Operation, args: &[Option<Value>]) -> Result<Encoded, 
             None | Some(Value::Null) => {}
             Some(value) if param.location == Location::Path => {
                 check(param, value)?;
-                out.path.push((param.name, super::styles::path_text(param, value)?));
+                out.path
+                    .push((param.name, super::styles::path_text(param, value)?));
             }
             Some(value) if param.location == Location::Header => {
                 check(param, value)?;

@@ -55,12 +55,7 @@ impl Client {
     /// Validates the arguments and builds the URL, headers and body.
     pub(crate) fn prepare(&self, target: Target<'_>, req: &Request) -> Result<Prepared, Error> {
         let base = self.base_for(target)?;
-        let url = build_url(
-            base,
-            target.path,
-            &req.path_params,
-            &req.query,
-        )?;
+        let url = build_url(base, target.path, &req.path_params, &req.query)?;
         let mut url = reqwest::Url::parse(&url)
             .map_err(|e| Error::configuration(format!("cannot build the URL: {e}")))?;
         let extra = &req.options.extra_query;

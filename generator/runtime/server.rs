@@ -65,6 +65,9 @@ mod tests {
         assert_eq!(server.url(), "https://eu.api.example.com/v2/x");
         let unknown = Server::from_template("https://{a}.example.com/{b", &[]);
         assert_eq!(unknown.url(), "https://{a}.example.com/{b");
-        assert_eq!(format!("{unknown:?}"), "Server(\"https://{a}.example.com/{b\")");
+        assert_eq!(
+            format!("{unknown:?}"),
+            "Server(\"https://{a}.example.com/{b\")"
+        );
     }
 }

@@ -34,7 +34,11 @@ fn path_styles_match_the_specification_table() {
         (matrix, primitive(), ";color=blue"),
         (matrix.exploded(), primitive(), ";color=blue"),
         (matrix, array(), ";color=blue,black,brown"),
-        (matrix.exploded(), array(), ";color=blue;color=black;color=brown"),
+        (
+            matrix.exploded(),
+            array(),
+            ";color=blue;color=black;color=brown",
+        ),
         (matrix, object(), ";color=B,150,G,200,R,100"),
         (matrix.exploded(), object(), ";B=150;G=200;R=100"),
     ];
@@ -46,7 +50,10 @@ fn path_styles_match_the_specification_table() {
 #[test]
 fn path_values_are_percent_encoded_but_separators_are_not() {
     let label = Param::path("k").label().exploded();
-    assert_eq!(path(label, json!(["a/b", "c;d", "é"])), ".a%2Fb.c%3Bd.%C3%A9");
+    assert_eq!(
+        path(label, json!(["a/b", "c;d", "é"])),
+        ".a%2Fb.c%3Bd.%C3%A9"
+    );
     let matrix = Param::path("k").matrix().exploded();
     assert_eq!(path(matrix, json!({"a=b": "x,y"})), ";a%3Db=x%2Cy");
     assert_eq!(path(Param::path("k"), json!(["1,2", "?"])), "1%2C2,%3F");
@@ -59,21 +66,40 @@ fn path_values_are_percent_encoded_but_separators_are_not() {
 
 #[test]
 fn nested_values_are_refused() {
-    for param in [Param::path("k"), Param::path("k").label(), Param::header("k")] {
+    for param in [
+        Param::path("k"),
+        Param::path("k").label(),
+        Param::header("k"),
+    ] {
         let err = path_text(&param, &json!([[1]])).unwrap_err();
-        assert!(err.to_string().contains("string, number or boolean"), "{err}");
+        assert!(
+            err.to_string().contains("string, number or boolean"),
+            "{err}"
+        );
         let err = header_text(&param, &json!({"a": {"b": 1}})).unwrap_err();
-        assert!(err.to_string().contains("string, number or boolean"), "{err}");
+        assert!(
+            err.to_string().contains("string, number or boolean"),
+            "{err}"
+        );
     }
 }
 
 #[test]
 fn header_values_are_simple_style() {
     let header = Param::header("X-Tags");
-    assert_eq!(header_text(&header, &json!(["a", 2, true])).unwrap(), "a,2,true");
+    assert_eq!(
+        header_text(&header, &json!(["a", 2, true])).unwrap(),
+        "a,2,true"
+    );
     assert_eq!(header_text(&header, &json!(7.5)).unwrap(), "7.5");
-    assert_eq!(header_text(&header, &json!({"R": 1, "G": 2})).unwrap(), "G,2,R,1");
+    assert_eq!(
+        header_text(&header, &json!({"R": 1, "G": 2})).unwrap(),
+        "G,2,R,1"
+    );
     let exploded = header.exploded();
-    assert_eq!(header_text(&exploded, &json!({"R": 1, "G": 2})).unwrap(), "G=2,R=1");
+    assert_eq!(
+        header_text(&exploded, &json!({"R": 1, "G": 2})).unwrap(),
+        "G=2,R=1"
+    );
     assert_eq!(header_text(&exploded, &json!([1, 2])).unwrap(), "1,2");
 }

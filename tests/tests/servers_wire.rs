@@ -1,5 +1,5 @@
-//! Servers and parameter styles on the wire: the crates of `tests/fixtures/servers.yaml`
-//! and `tests/fixtures/path_styles.yaml` are generated, a small program calls their
+//! Servers and parameter styles on the wire: the crates of `tests/fixtures/servers.yaml`,
+//! `tests/fixtures/path_styles.yaml` and `tests/fixtures/wire/path_lists.yaml` are generated, a small program calls their
 //! operations against a local server that records each request, and the request lines
 //! and headers are checked byte for byte.
 //!
@@ -33,21 +33,39 @@ async fn main() {
     use fixture_path_styles::models::{Color, ColorId, Rgb};
     let rgb = || Rgb { r: 100, g: 200, b: 150 };
     let colors = || vec![Color::Blue, Color::Black, Color::Brown];
-    paint.paint().simple_style(&ColorId::new("a b/c"), colors(), rgb(), rgb()).await.unwrap();
-    paint.paint().label_style(Color::Blue, colors(), colors(), rgb(), rgb()).await.unwrap();
-    paint.paint().matrix_style(5, colors(), colors(), rgb(), rgb()).await.unwrap();
+    paint.paint().simple_style(&ColorId::new("a b/c"), 3).await.unwrap();
+    paint.paint().label_style(Color::Blue, colors()).await.unwrap();
+    paint.paint().matrix_style(5, colors(), rgb()).await.unwrap();
     paint
         .paint()
         .header_values("abc-123")
         .x_count(3)
         .x_ratio(0.5)
         .x_dry_run(true)
-        .x_ids(vec![3, 4, 5])
-        .x_colors(colors())
-        .x_rgb(rgb())
-        .x_rgb_exploded(rgb())
         .await
         .unwrap();
+    {
+        use fixture_path_lists::models::{Color, ColorId, Rgb};
+        let lists = fixture_path_lists::Client::builder()
+            .base_url(&base)
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let rgb = || Rgb { r: 100, g: 200, b: 150 };
+        let colors = || vec![Color::Blue, Color::Black, Color::Brown];
+        let paint = lists.paint();
+        paint.simple_lists(&ColorId::new("blue"), colors(), rgb(), rgb()).await.unwrap();
+        paint.label_lists(Color::Blue, colors(), colors(), rgb(), rgb()).await.unwrap();
+        paint.matrix_lists(5, colors(), colors(), rgb(), rgb()).await.unwrap();
+        paint
+            .header_lists()
+            .x_ids(vec![3, 4, 5])
+            .x_colors(colors())
+            .x_rgb(rgb())
+            .x_rgb_exploded(rgb())
+            .await
+            .unwrap();
+    }
     match paint.paint().header_values("bad\r\nInjected: yes").await {
         Err(fixture_path_styles::Error::InvalidArgument { name, .. }) => assert_eq!(name, "X-Trace"),
         other => panic!("a header value with a line break is refused: {other:?}"),
@@ -99,9 +117,10 @@ async fn paths_headers_and_servers_on_the_wire() {
     let root = workspace_root();
     let dir = root.join(format!("target/wire-crates/run-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    for stem in ["servers", "path_styles"] {
-        let output = generate_fixture(&root.join(format!("tests/fixtures/{stem}.yaml")))
-            .unwrap_or_else(|d| panic!("{stem}:\n{d}"));
+    for spec in ["servers", "path_styles", "wire/path_lists"] {
+        let output = generate_fixture(&root.join(format!("tests/fixtures/{spec}.yaml")))
+            .unwrap_or_else(|d| panic!("{spec}:\n{d}"));
+        let stem = spec.trim_start_matches("wire/");
         apigen::write::write_tree(&dir.join(stem), &output.files).expect("writable");
     }
     std::fs::create_dir_all(dir.join("wire/src")).unwrap();
@@ -111,13 +130,14 @@ async fn paths_headers_and_servers_on_the_wire() {
         "[package]\nname = \"wire\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
          [dependencies]\nfixture-servers = { path = \"../servers\" }\n\
          fixture-path-styles = { path = \"../path_styles\" }\n\
+         fixture-path-lists = { path = \"../path_lists\" }\n\
          tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n\
          reqwest = { version = \"0.13\", default-features = false }\n",
     )
     .unwrap();
     std::fs::write(
         dir.join("Cargo.toml"),
-        "[workspace]\nresolver = \"3\"\nmembers = [\"servers\", \"path_styles\", \"wire\"]\n",
+        "[workspace]\nresolver = \"3\"\nmembers = [\"servers\", \"path_styles\", \"path_lists\", \"wire\"]\n",
     )
     .unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
@@ -158,7 +178,11 @@ async fn paths_headers_and_servers_on_the_wire() {
     assert_eq!(
         lines,
         [
-            "GET /simple/a%20b%2Fc/blue,black,brown/B,150,G,200,R,100/B=150,G=200,R=100",
+            "GET /simple/a%20b%2Fc/3",
+            "GET /label/.blue/.blue.black.brown",
+            "GET /matrix/;color=5/;colors_exploded=blue;colors_exploded=black;colors_exploded=brown/;B=150;G=200;R=100",
+            "GET /headers",
+            "GET /simple/blue/blue,black,brown/B,150,G,200,R,100/B=150,G=200,R=100",
             "GET /label/.blue/.blue,black,brown/.blue.black.brown/.B,150,G,200,R,100/.B=150.G=200.R=100",
             "GET /matrix/;color=5/;colors=blue,black,brown/;colors_exploded=blue;colors_exploded=black;colors_exploded=brown/;rgb=B,150,G,200,R,100/;B=150;G=200;R=100",
             "GET /headers",
@@ -170,12 +194,16 @@ async fn paths_headers_and_servers_on_the_wire() {
             "GET /reports",
         ]
     );
-    let headers = &seen[3];
     for (name, value) in [
         ("x-trace", "abc-123"),
         ("x-count", "3"),
         ("x-ratio", "0.5"),
         ("x-dry-run", "true"),
+    ] {
+        assert_eq!(seen[3].header(name), Some(value), "{name}");
+    }
+    let headers = &seen[7];
+    for (name, value) in [
         ("x-ids", "3,4,5"),
         ("x-colors", "blue,black,brown"),
         ("x-rgb", "B,150,G,200,R,100"),
@@ -184,7 +212,10 @@ async fn paths_headers_and_servers_on_the_wire() {
         assert_eq!(headers.header(name), Some(value), "{name}");
     }
     let port = server.base_url.rsplit(':').next().unwrap().to_string();
-    let hosts: Vec<&str> = seen[4..].iter().map(|r| r.header("host").unwrap()).collect();
+    let hosts: Vec<&str> = seen[8..]
+        .iter()
+        .map(|r| r.header("host").unwrap())
+        .collect();
     let local = format!("127.0.0.1:{port}");
     assert_eq!(
         hosts,
@@ -197,5 +228,5 @@ async fn paths_headers_and_servers_on_the_wire() {
             local.as_str(),
         ]
     );
-    assert_eq!(seen[4].body, b"data");
+    assert_eq!(seen[8].body, b"data");
 }

@@ -59,6 +59,11 @@ pub(crate) struct ClientInner {
     pub default_headers: reqwest::header::HeaderMap,
     /// Query parameters sent with every request, unless it sets them itself.
     pub default_query: Vec<(String, String)>,
+    /// Whether operations with servers of their own are sent there (no base URL was
+    /// set explicitly).
+    pub operation_servers: bool,
+    /// Whether plain `http` may carry credentials to another machine.
+    pub allow_insecure_http: bool,
     pub http: reqwest::Client,
     /// The client's own runtime and transport for `send_blocking`, built on first use.
     #[cfg(feature = "blocking")]
@@ -145,6 +150,7 @@ impl fmt::Debug for Client {
 #[must_use]
 pub struct ClientBuilder {
     base_url: Option<String>,
+    server: Option<super::server::Server>,
     credentials: Option<Credentials>,
     timeout: Duration,
     total_timeout: Duration,
@@ -165,6 +171,7 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             base_url: None,
+            server: None,
             credentials: None,
             timeout: DEFAULT_TIMEOUT,
             total_timeout: DEFAULT_TOTAL_TIMEOUT,
@@ -187,6 +194,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
+            .field("server", &self.server)
             .field("credentials", &self.credentials)
             .field("timeout", &self.timeout)
             .field("total_timeout", &self.total_timeout)
@@ -222,8 +230,20 @@ impl fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     /// Sets the base URL (`http` or `https`) request paths are appended to;
     /// a trailing `/` is ignored. Defaults to the API's public URL.
+    ///
+    /// Every request goes to it, those of operations the API gives servers of
+    /// their own included (so that a test server or a proxy sees them all); it
+    /// takes precedence over [`ClientBuilder::server`].
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Chooses one of the servers the API declares (the crate's `servers`
+    /// module, when it declares several or has server variables), its variables
+    /// set as given. Operations the API gives servers of their own keep them.
+    pub fn server(mut self, server: impl Into<super::server::Server>) -> Self {
+        self.server = Some(server.into());
         self
     }
 
@@ -380,6 +400,7 @@ impl ClientBuilder {
         let base_url = validate_base_url(
             self.base_url
                 .as_deref()
+                .or(self.server.as_ref().map(super::server::Server::url))
                 .unwrap_or(crate::PROFILE.default_base_url),
         )?;
         let settings = [
@@ -467,6 +488,8 @@ impl ClientBuilder {
                 max_pages: self.max_pages,
                 default_headers,
                 default_query: self.default_query,
+                operation_servers: self.base_url.is_none(),
+                allow_insecure_http: self.allow_insecure_http,
                 http,
                 #[cfg(feature = "blocking")]
                 blocking: super::blocking::BlockingSlot::new(Arc::new(make_http)),

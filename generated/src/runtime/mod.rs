@@ -124,6 +124,8 @@ mod redirect;
 mod request;
 mod response;
 mod retry;
+mod server;
+mod styles;
 mod text;
 mod transport;
 mod url;
@@ -149,6 +151,7 @@ pub use raw_response::{RawFuture, RawResponse};
 pub use response::{
     ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo,
 };
+pub use server::Server;
 
 // What a program needs beside the client to use it, so that it needs no other dependency:
 // the stream traits `stream()` results are read with, the types responses and errors carry,

@@ -20,7 +20,8 @@ pub(crate) enum Location {
     Cookie,
 }
 
-/// How a query parameter's array or object value is written (OpenAPI's `style`).
+/// How an array or object value is written (OpenAPI's `style`). Path and header
+/// parameters are `simple` (comma-separated) unless `Label` or `Matrix`; see `styles`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(dead_code)]
 pub(crate) enum Style {
@@ -34,6 +35,10 @@ pub(crate) enum Style {
     SpaceDelimited,
     /// `ids=1|2`.
     PipeDelimited,
+    /// A path value after a `.`: `.blue`, `.blue.black` (exploded) or `.blue,black`.
+    Label,
+    /// A path value as `;name=value`: `;id=1;id=2` (exploded) or `;id=1,2`.
+    Matrix,
 }
 
 /// One parameter of an operation: its wire name, location and checks. A builder's
@@ -112,6 +117,25 @@ impl Param {
         self
     }
 
+    /// Arrays and objects are exploded: for a path or header parameter, objects as
+    /// `k=v` pairs and label or matrix items each with their own prefix.
+    pub(crate) const fn exploded(mut self) -> Param {
+        self.explode = true;
+        self
+    }
+
+    /// A path parameter in `label` style (`.value`).
+    pub(crate) const fn label(mut self) -> Param {
+        self.style = Style::Label;
+        self
+    }
+
+    /// A path parameter in `matrix` style (`;name=value`).
+    pub(crate) const fn matrix(mut self) -> Param {
+        self.style = Style::Matrix;
+        self
+    }
+
     /// Strings must have at least `n` characters.
     pub(crate) const fn min_length(mut self, n: u64) -> Param {
         self.min_length = Some(n);
@@ -164,6 +188,16 @@ pub(crate) fn encode(op: &Operation, args: &[Option<Value>]) -> Result<Encoded, 
                 return Err(Error::invalid(param.name, "path parameter is missing"));
             }
             None | Some(Value::Null) => {}
+            Some(value) if param.location == Location::Path => {
+                check(param, value)?;
+                out.path
+                    .push((param.name, super::styles::path_text(param, value)?));
+            }
+            Some(value) if param.location == Location::Header => {
+                check(param, value)?;
+                out.headers
+                    .push((param.name, super::styles::header_text(param, value)?));
+            }
             Some(value @ (Value::Array(_) | Value::Object(_)))
                 if param.location == Location::Query && param.style == Style::DeepObject =>
             {
@@ -196,7 +230,7 @@ pub(crate) fn encode(op: &Operation, args: &[Option<Value>]) -> Result<Encoded, 
                     let separator = match param.style {
                         Style::SpaceDelimited => " ",
                         Style::PipeDelimited => "|",
-                        Style::Form | Style::DeepObject => ",",
+                        _ => ",",
                     };
                     target.push((param.name, texts.join(separator)));
                 }

@@ -27,14 +27,36 @@ pub(crate) struct Prepared {
 }
 
 impl Client {
+    /// The base URL of a request: the operation's own server unless a base URL was
+    /// set explicitly. Credentials go to an operation's server too (the API names it
+    /// for the operation), but not over plain `http` to another machine unless
+    /// allowed, as for the base URL.
+    fn base_for<'a>(&'a self, target: Target<'a>) -> Result<&'a str, Error> {
+        let Some(server) = target.server.filter(|_| self.inner.operation_servers) else {
+            return Ok(&self.inner.base_url);
+        };
+        let has_credentials =
+            !self.inner.credentials.is_empty() || !self.inner.credential_query.is_empty();
+        let url = reqwest::Url::parse(server)
+            .map_err(|e| Error::configuration(format!("invalid server URL {server}: {e}")))?;
+        if url.scheme() == "http"
+            && has_credentials
+            && !self.inner.allow_insecure_http
+            && !super::client::is_loopback(&url)
+        {
+            return Err(Error::configuration(format!(
+                "the server of this operation ({server}) is plain http to another machine, \
+                 which would expose the credentials; allow it with \
+                 ClientBuilder::allow_insecure_http(true), or set a base URL"
+            )));
+        }
+        Ok(server.trim_end_matches('/'))
+    }
+
     /// Validates the arguments and builds the URL, headers and body.
     pub(crate) fn prepare(&self, target: Target<'_>, req: &Request) -> Result<Prepared, Error> {
-        let url = build_url(
-            &self.inner.base_url,
-            target.path,
-            &req.path_params,
-            &req.query,
-        )?;
+        let base = self.base_for(target)?;
+        let url = build_url(base, target.path, &req.path_params, &req.query)?;
         let mut url = reqwest::Url::parse(&url)
             .map_err(|e| Error::configuration(format!("cannot build the URL: {e}")))?;
         let extra = &req.options.extra_query;

@@ -101,6 +101,9 @@ pub(crate) struct Operation {
     pub page_param: Option<&'static str>,
     /// `Accept` header for responses that are not JSON.
     pub accept: Option<&'static str>,
+    /// The operation's own server (its first, variables at their defaults), when the
+    /// API gives it one: used unless a base URL was set explicitly.
+    pub server: Option<&'static str>,
 }
 
 impl Operation {
@@ -116,6 +119,7 @@ impl Operation {
         bare: false,
         page_param: None,
         accept: None,
+        server: None,
     };
 }
 

@@ -124,7 +124,11 @@ fn client(base: &str) -> Client {
 
 fn get_request(zone: &str) -> Request {
     Request {
-        path_params: vec![("zone_id", zone.to_owned())],
+        // Path values arrive percent-encoded, as `params::encode` writes them.
+        path_params: vec![(
+            "zone_id",
+            percent_encoding::utf8_percent_encode(zone, super::url::COMPONENT).to_string(),
+        )],
         query: vec![("status", "active".to_owned())],
         ..Request::default()
     }

@@ -62,6 +62,8 @@ pub(crate) struct Target<'a> {
     /// The path template (a raw request's path as given).
     pub path: &'a str,
     pub body: BodyKind,
+    /// The operation's own server, if it has one.
+    pub server: Option<&'a str>,
 }
 
 impl Operation {
@@ -72,6 +74,7 @@ impl Operation {
             method: self.method,
             path: self.path,
             body: self.body,
+            server: self.server,
         }
     }
 }
@@ -336,7 +339,9 @@ impl Client {
                     response.headers(),
                     &method,
                     &url,
-                    &self.inner.base,
+                    // The origin the request was first sent to: the base URL's, or
+                    // the operation's own server's.
+                    &prepared.url,
                     followed,
                 )
                 .map_err(Failure::Final)?;

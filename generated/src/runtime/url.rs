@@ -14,8 +14,9 @@ pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// `base` followed by `template` with each `{name}` replaced by its
-/// percent-encoded value, then the encoded query.
+/// `base` followed by `template` with each `{name}` replaced by its value, then the
+/// encoded query. Path values come percent-encoded already, in their style (see
+/// `styles::path_text`), so that a style's separators (`,`, `.`, `;`, `=`) stay.
 pub(crate) fn build_url(
     base: &str,
     template: &str,
@@ -39,7 +40,7 @@ pub(crate) fn build_url(
         match value {
             "" => return Err(Error::invalid(name, "must not be empty")),
             "." | ".." => return Err(Error::invalid(name, "must not be `.` or `..`")),
-            _ => url.extend(utf8_percent_encode(value, COMPONENT)),
+            _ => url.push_str(value),
         }
         rest = &rest[close + 1..];
     }
@@ -64,10 +65,11 @@ mod tests {
     const TEMPLATE: &str = "/zones/{zone_id}/client_certificates/{id}";
 
     fn url(zone: &str, id: &str) -> Result<String, Error> {
+        let enc = |v: &str| utf8_percent_encode(v, COMPONENT).to_string();
         build_url(
             BASE,
             TEMPLATE,
-            &[("zone_id", zone.into()), ("id", id.into())],
+            &[("zone_id", enc(zone)), ("id", enc(id))],
             &[],
         )
     }

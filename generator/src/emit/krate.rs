@@ -31,10 +31,9 @@ pub fn lib_file(api: &Api) -> TokenStream {
         modules.push((name.to_string(), quote!(#[rustfmt::skip] #vis mod #m;)));
     }
     if api.profile.offers_servers() {
-        modules.push((
-            "servers".to_string(),
-            quote!(#[rustfmt::skip] pub mod servers;),
-        ));
+        let m = ident("servers");
+        let servers = quote!(#[rustfmt::skip] pub mod #m;);
+        modules.push(("servers".to_string(), servers));
     }
     modules.sort_by(|a, b| a.0.cmp(&b.0));
     let modules = modules.into_iter().map(|(_, m)| m);

@@ -8,7 +8,12 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn servers_file(api: &Api) -> TokenStream {
-    let servers = api.profile.servers.iter().enumerate().map(|(i, s)| server(s, i == 0));
+    let servers = api
+        .profile
+        .servers
+        .iter()
+        .enumerate()
+        .map(|(i, s)| server(s, i == 0));
     let list: Vec<String> = api
         .profile
         .servers
@@ -37,10 +42,18 @@ pub fn servers_file(api: &Api) -> TokenStream {
          of operations that have servers of their own too.",
         list.join("\n"),
         krate = api.package.name.replace('-', "_"),
-        first = api.profile.servers.first().map_or("", |s| s.type_name.as_str()),
+        first = api
+            .profile
+            .servers
+            .first()
+            .map_or("", |s| s.type_name.as_str()),
     );
     let module_doc = module_doc.lines().map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
         quote!(#![doc = #line])
     });
     quote! {
@@ -78,7 +91,10 @@ fn server(s: &Server, first: bool) -> TokenStream {
     let fields = s.variables.iter().map(|v| {
         let field = ident(&v.field);
         let ty = var_type(v);
-        let mut text = v.description.clone().unwrap_or_else(|| format!("`{{{}}}` in the URL.", v.name));
+        let mut text = v
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("`{{{}}}` in the URL.", v.name));
         text.push_str(&format!("\n\nDefaults to `{}`.", v.default));
         let doc = doc_lines(&text);
         quote!(#doc pub #field: #ty,)

@@ -58,8 +58,18 @@ fn empty_server_enums(holder: &Value, pointer: &str, out: &mut Vec<Diagnostic>) 
             continue;
         };
         for (name, var) in variables {
-            if var.get("enum").and_then(Value::as_array).is_some_and(Vec::is_empty) {
-                let at = child(&child(&child(&child(pointer, "servers"), &i.to_string()), "variables"), name);
+            if var
+                .get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty)
+            {
+                let at = child(
+                    &child(
+                        &child(&child(pointer, "servers"), &i.to_string()),
+                        "variables",
+                    ),
+                    name,
+                );
                 out.push(
                     Diagnostic::warning(
                         child(&at, "enum"),

@@ -62,11 +62,11 @@ impl<'a> Lowerer<'a> {
                 .unwrap_or_default()
         );
         if usable.len() > 1 {
-            let others: Vec<String> = usable[1..]
-                .iter()
-                .map(|s| s.default_url.clone())
-                .collect();
-            doc.push_str(&format!(" The API also lists {} for it.", others.join(", ")));
+            let others: Vec<String> = usable[1..].iter().map(|s| s.default_url.clone()).collect();
+            doc.push_str(&format!(
+                " The API also lists {} for it.",
+                others.join(", ")
+            ));
         }
         Some((first.default_url.clone(), doc))
     }
@@ -156,7 +156,9 @@ impl<'a> Lowerer<'a> {
         if !default_url.starts_with("http://") && !default_url.starts_with("https://") {
             self.diags.push(Diagnostic::warning(
                 child(pointer, "url"),
-                format!("server URL `{default_url}` is not an http or https URL; the server is left out"),
+                format!(
+                    "server URL `{default_url}` is not an http or https URL; the server is left out"
+                ),
             ));
             return None;
         }
@@ -220,7 +222,10 @@ mod tests {
         };
         assert_eq!(placeholders("https://{a}.x/{b}"), ["a", "b"]);
         assert_eq!(server_name(&server(Some("EU sandbox.")), 0), "EuSandbox");
-        assert_eq!(server_name(&server(Some("The main production API, for everyone")), 1), "Server2");
+        assert_eq!(
+            server_name(&server(Some("The main production API, for everyone")), 1),
+            "Server2"
+        );
         assert_eq!(server_name(&server(None), 2), "Server3");
         assert_eq!(server_name(&server(Some("Server")), 0), "Server1");
     }
