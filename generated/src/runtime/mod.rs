@@ -151,6 +151,8 @@ pub use raw_response::{RawFuture, RawResponse};
 pub use response::{
     ApiMessage, ApiResponse, ErrorSource, ResponseFuture, ResultFuture, ResultInfo,
 };
+// Named by the `servers` module of crates that have one.
+#[allow(unused_imports)]
 pub use server::Server;
 
 // What a program needs beside the client to use it, so that it needs no other dependency:
