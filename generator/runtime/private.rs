@@ -5,6 +5,8 @@
 #[allow(unused_imports)]
 pub(crate) use super::blocking::{block_on_call, iter_blocking};
 #[allow(unused_imports)]
+pub(crate) use super::error_body::{ErrorBody, error};
+#[allow(unused_imports)]
 pub(crate) use super::id::{id_impls, string_enum_from};
 #[allow(unused_imports)]
 pub(crate) use super::macros::{

@@ -220,6 +220,7 @@ fn target(method: HttpMethod, path: &str) -> Target<'_> {
         method,
         path,
         body: BodyKind::Json("application/json"),
+        errors: &[],
     }
 }
 

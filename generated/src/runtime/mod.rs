@@ -103,6 +103,7 @@ mod credentials;
 mod encode;
 mod envelope;
 mod error;
+mod error_body;
 mod id;
 mod macros;
 #[cfg(feature = "mock")]

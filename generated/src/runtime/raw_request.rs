@@ -221,6 +221,7 @@ fn target(method: HttpMethod, path: &str) -> Target<'_> {
         method,
         path,
         body: BodyKind::Json("application/json"),
+        errors: &[],
     }
 }
 

@@ -10,6 +10,7 @@ use super::body::{self, ReadError};
 use super::client::Client;
 use super::envelope::{self, RawResponse};
 use super::error::Error;
+use super::error_body::{self, ErrorBody};
 use super::options::RequestOptions;
 use super::prepare::Prepared;
 use super::profile::Envelope;
@@ -62,6 +63,8 @@ pub(crate) struct Target<'a> {
     /// The path template (a raw request's path as given).
     pub path: &'a str,
     pub body: BodyKind,
+    /// The error bodies the operation types (none for a raw request).
+    pub errors: &'a [ErrorBody],
 }
 
 impl Operation {
@@ -72,6 +75,7 @@ impl Operation {
             method: self.method,
             path: self.path,
             body: self.body,
+            errors: self.errors,
         }
     }
 }
@@ -164,7 +168,8 @@ impl Client {
             if let Ok(raw) = &raw {
                 status = Some(raw.status);
             }
-            raw.and_then(decode).map_err(|e| prepared.scrub(e))
+            raw.and_then(decode)
+                .map_err(|e| error_body::attach(target.errors, prepared.scrub(e)))
         }
         .await;
         trace_call(target, &result, status, attempts, started.elapsed());
