@@ -122,6 +122,17 @@ impl Client {
         .await
     }
 
+    /// Like [`Client::execute`], decoding the response with `decode`.
+    #[allow(dead_code)]
+    pub(crate) async fn execute_with<R>(
+        &self,
+        op: &'static Operation,
+        req: Result<Request, Error>,
+        decode: impl FnOnce(RawResponse) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        self.run(op.target(), req, decode).await
+    }
+
     /// Sends `req` to `target` and returns the response as received, whatever
     /// its status.
     pub(crate) async fn execute_raw(

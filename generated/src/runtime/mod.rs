@@ -125,6 +125,7 @@ mod redirect;
 mod request;
 mod response;
 mod retry;
+mod statuses;
 mod text;
 mod transport;
 mod url;

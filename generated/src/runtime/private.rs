@@ -26,3 +26,5 @@ pub(crate) use super::request::{
     Body, BodyKind, Call, HttpMethod, Operation, Request, Wrap, call, first_page, into_result,
     pages, send_bytes, send_empty, send_json, send_raw, stream,
 };
+#[allow(unused_imports)]
+pub(crate) use super::statuses::{FromStatus, best_status, json, send_status, status_response};
