@@ -17,6 +17,12 @@ impl ClientCertificates {
     ///
     /// `GET /zones/{zone_id}/client_certificates` (operation `client-certificate-for-a-zone-list-client-certificates`).
     ///
+    /// # Errors
+    ///
+    /// An unsuccessful status gives [`Error::Api`](crate::Error::Api); the body of a status the spec types is decoded as its model, reached with [`Error::body_as`](crate::Error::body_as):
+    ///
+    /// - `4XX`: [`models::ApiResponseCommonFailure`](crate::models::ApiResponseCommonFailure)
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -46,9 +52,10 @@ impl ClientCertificates {
                 rt::Param::query("offset"),
             ],
             page_param: Some("page"),
+            errors: &[rt::error::<crate::models::ApiResponseCommonFailure>("4XX")],
             ..rt::Operation::DEFAULT
         };
-        rt::call(&self.0, &OPERATION).arg_str(0, zone_id.as_str()).wrap()
+        rt::call(&self.0, &OPERATION).id(0, zone_id).wrap()
     }
 }
 rt::request_builder!(
@@ -88,6 +95,12 @@ impl ClientCertificates {
     ///
     /// `POST /zones/{zone_id}/client_certificates` (operation `client-certificate-for-a-zone-create-client-certificate`).
     ///
+    /// # Errors
+    ///
+    /// An unsuccessful status gives [`Error::Api`](crate::Error::Api); the body of a status the spec types is decoded as its model, reached with [`Error::body_as`](crate::Error::body_as):
+    ///
+    /// - `4XX`: [`models::ApiResponseCommonFailure`](crate::models::ApiResponseCommonFailure)
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -114,9 +127,10 @@ impl ClientCertificates {
             path: "/zones/{zone_id}/client_certificates",
             params: &[rt::Param::path("zone_id").max_length(32)],
             body: rt::BodyKind::Json("application/json"),
+            errors: &[rt::error::<crate::models::ApiResponseCommonFailure>("4XX")],
             ..rt::Operation::DEFAULT
         };
-        rt::call(&self.0, &OPERATION).arg_str(0, zone_id.as_str()).body(&body).wrap()
+        rt::call(&self.0, &OPERATION).id(0, zone_id).body(&body).wrap()
     }
 }
 rt::request_builder!(CreateRequest => crate ::models::ClientCertificate, send_json);
@@ -126,6 +140,12 @@ impl ClientCertificates {
     /// Get Details for a single mTLS API Shield Client Certificate
     ///
     /// `GET /zones/{zone_id}/client_certificates/{client_certificate_id}` (operation `client-certificate-for-a-zone-client-certificate-details`).
+    ///
+    /// # Errors
+    ///
+    /// An unsuccessful status gives [`Error::Api`](crate::Error::Api); the body of a status the spec types is decoded as its model, reached with [`Error::body_as`](crate::Error::body_as):
+    ///
+    /// - `4XX`: [`models::ApiResponseCommonFailure`](crate::models::ApiResponseCommonFailure)
     ///
     /// # Example
     ///
@@ -152,12 +172,10 @@ impl ClientCertificates {
                 rt::Param::path("zone_id").max_length(32),
                 rt::Param::path("client_certificate_id").max_length(32),
             ],
+            errors: &[rt::error::<crate::models::ApiResponseCommonFailure>("4XX")],
             ..rt::Operation::DEFAULT
         };
-        rt::call(&self.0, &OPERATION)
-            .arg_str(0, zone_id.as_str())
-            .arg_str(1, client_certificate_id.as_str())
-            .wrap()
+        rt::call(&self.0, &OPERATION).id(0, zone_id).id(1, client_certificate_id).wrap()
     }
 }
 rt::request_builder!(GetRequest => crate ::models::ClientCertificate, send_json);
@@ -167,6 +185,12 @@ impl ClientCertificates {
     /// Set a API Shield mTLS Client Certificate to pending_revocation status for processing to revoked status.
     ///
     /// `DELETE /zones/{zone_id}/client_certificates/{client_certificate_id}` (operation `client-certificate-for-a-zone-delete-client-certificate`).
+    ///
+    /// # Errors
+    ///
+    /// An unsuccessful status gives [`Error::Api`](crate::Error::Api); the body of a status the spec types is decoded as its model, reached with [`Error::body_as`](crate::Error::body_as):
+    ///
+    /// - `4XX`: [`models::ApiResponseCommonFailure`](crate::models::ApiResponseCommonFailure)
     ///
     /// # Example
     ///
@@ -194,12 +218,10 @@ impl ClientCertificates {
                 rt::Param::path("zone_id").max_length(32),
                 rt::Param::path("client_certificate_id").max_length(32),
             ],
+            errors: &[rt::error::<crate::models::ApiResponseCommonFailure>("4XX")],
             ..rt::Operation::DEFAULT
         };
-        rt::call(&self.0, &OPERATION)
-            .arg_str(0, zone_id.as_str())
-            .arg_str(1, client_certificate_id.as_str())
-            .wrap()
+        rt::call(&self.0, &OPERATION).id(0, zone_id).id(1, client_certificate_id).wrap()
     }
 }
 rt::request_builder!(DeleteRequest => crate ::models::ClientCertificate, send_json);
@@ -209,6 +231,12 @@ impl ClientCertificates {
     /// If a API Shield mTLS Client Certificate is in a pending_revocation state, you may reactivate it with this endpoint.
     ///
     /// `PATCH /zones/{zone_id}/client_certificates/{client_certificate_id}` (operation `client-certificate-for-a-zone-edit-client-certificate`).
+    ///
+    /// # Errors
+    ///
+    /// An unsuccessful status gives [`Error::Api`](crate::Error::Api); the body of a status the spec types is decoded as its model, reached with [`Error::body_as`](crate::Error::body_as):
+    ///
+    /// - `4XX`: [`models::ApiResponseCommonFailure`](crate::models::ApiResponseCommonFailure)
     ///
     /// # Example
     ///
@@ -237,11 +265,12 @@ impl ClientCertificates {
                 rt::Param::path("client_certificate_id").max_length(32),
             ],
             body: rt::BodyKind::Json("application/json"),
+            errors: &[rt::error::<crate::models::ApiResponseCommonFailure>("4XX")],
             ..rt::Operation::DEFAULT
         };
         rt::call(&self.0, &OPERATION)
-            .arg_str(0, zone_id.as_str())
-            .arg_str(1, client_certificate_id.as_str())
+            .id(0, zone_id)
+            .id(1, client_certificate_id)
             .object_body()
             .wrap()
     }

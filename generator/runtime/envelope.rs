@@ -127,6 +127,7 @@ pub(crate) fn api_error(raw: &RawResponse, request_id_header: Option<&str>) -> E
         body_excerpt: None,
         headers: raw.headers.clone(),
         body: raw.body.clone(),
+        typed: None,
     };
     match RawEnvelope::parse(&raw.body) {
         Ok(env) if env.success.is_some() || !env.errors.is_empty() => {

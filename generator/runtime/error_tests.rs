@@ -12,6 +12,7 @@ fn api(status: u16, errors: Vec<ApiMessage>) -> ApiError {
         body_excerpt: None,
         headers: HeaderMap::new(),
         body: Vec::new(),
+        typed: None,
     }
 }
 

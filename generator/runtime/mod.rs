@@ -102,6 +102,7 @@ mod credentials;
 mod encode;
 mod envelope;
 mod error;
+mod error_body;
 mod id;
 mod macros;
 #[cfg(feature = "mock")]
@@ -124,6 +125,7 @@ mod request;
 mod response;
 mod retry;
 mod server;
+mod statuses;
 mod styles;
 mod text;
 mod transport;

@@ -221,6 +221,7 @@ fn target(method: HttpMethod, path: &str) -> Target<'_> {
         path,
         body: BodyKind::Json("application/json"),
         server: None,
+        errors: &[],
     }
 }
 

@@ -9,6 +9,7 @@ use super::body::{self, ReadError};
 use super::client::Client;
 use super::envelope::{self, RawResponse};
 use super::error::Error;
+use super::error_body::{self, ErrorBody};
 use super::options::RequestOptions;
 use super::prepare::Prepared;
 use super::profile::Envelope;
@@ -63,6 +64,8 @@ pub(crate) struct Target<'a> {
     pub body: BodyKind,
     /// The operation's own server, if it has one.
     pub server: Option<&'a str>,
+    /// The error bodies the operation types (none for a raw request).
+    pub errors: &'a [ErrorBody],
 }
 
 impl Operation {
@@ -74,6 +77,7 @@ impl Operation {
             path: self.path,
             body: self.body,
             server: self.server,
+            errors: self.errors,
         }
     }
 }
@@ -121,6 +125,17 @@ impl Client {
         .await
     }
 
+    /// Like [`Client::execute`], decoding the response with `decode`.
+    #[allow(dead_code)]
+    pub(crate) async fn execute_with<R>(
+        &self,
+        op: &'static Operation,
+        req: Result<Request, Error>,
+        decode: impl FnOnce(RawResponse) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        self.run(op.target(), req, decode).await
+    }
+
     /// Sends `req` to `target` and returns the response as received, whatever
     /// its status.
     pub(crate) async fn execute_raw(
@@ -166,7 +181,8 @@ impl Client {
             if let Ok(raw) = &raw {
                 status = Some(raw.status);
             }
-            raw.and_then(decode).map_err(|e| prepared.scrub(e))
+            raw.and_then(decode)
+                .map_err(|e| error_body::attach(target.errors, prepared.scrub(e)))
         }
         .await;
         trace_call(target, &result, status, attempts, started.elapsed());

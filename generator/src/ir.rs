@@ -392,6 +392,8 @@ pub struct ErrorResponse {
     /// Status key as written in the spec (`404`, `4XX`, `default`).
     pub status: String,
     pub description: Option<String>,
+    /// The model of its JSON body, when the spec types it.
+    pub ty: Option<TypeRef>,
 }
 
 /// A reference to a Rust type.

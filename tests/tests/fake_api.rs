@@ -553,6 +553,17 @@ async fn http_errors_map_to_kinds_with_envelope_errors_and_cf_ray() {
         )
     );
     assert_eq!(fake.request_count(), 1, "404 is not retried");
+    // The spec types 4XX bodies: the failure envelope, decoded as its model.
+    let failure = err
+        .body_as::<cloudflare_client_certificates::models::ApiResponseCommonFailure>()
+        .expect("a 404 body is typed as the spec's 4XX schema");
+    assert!(!failure.success);
+    assert_eq!(failure.errors[0].code, codes::NOT_FOUND);
+    assert_eq!(failure.errors[0].message, "Client certificate not found");
+    assert!(
+        err.body_as::<cloudflare_client_certificates::models::ClientCertificate>()
+            .is_none()
+    );
 
     // 400 with one error per invalid field.
     let err = certs

@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use super::error_body::TypedBody;
 use super::response::ApiMessage;
 use super::text::{DisplayBytes, DisplayDuration, truncate_chars};
 pub(crate) use super::text::{EXCERPT_CHARS, excerpt};
@@ -158,6 +159,8 @@ pub struct ApiError {
     /// The body as read: at most 64 KiB of a JSON body, the first kilobyte of
     /// anything else; secrets of the request scrubbed from it.
     pub body: Vec<u8>,
+    /// The body decoded as the schema the operation declares for this status.
+    pub(crate) typed: Option<TypedBody>,
 }
 
 impl ApiError {
@@ -199,6 +202,20 @@ impl ApiError {
     /// Whether any error item carries this API error code.
     pub fn has_code(&self, code: i64) -> bool {
         self.errors.iter().any(|e| e.code == code)
+    }
+
+    /// The body decoded as the schema the operation declares for this status (an exact
+    /// status first, then its range such as `4XX`, then `default`), when `T` is that
+    /// schema's model and the body matched it. Each operation's docs list its error
+    /// models by status.
+    pub fn body_as<T: 'static>(&self) -> Option<&T> {
+        self.typed.as_ref()?.downcast()
+    }
+
+    /// The body decoded as any type, for error bodies the spec does not describe.
+    /// The body is truncated at 64 KiB (see [`ApiError::body`]).
+    pub fn decode_body<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.body)
     }
 }
 
@@ -257,6 +274,12 @@ impl Error {
             | Error::Redirect { status, .. } => Some(*status),
             _ => None,
         }
+    }
+
+    /// The error body as the operation's declared model `T` for this status; see
+    /// [`ApiError::body_as`].
+    pub fn body_as<T: 'static>(&self) -> Option<&T> {
+        self.api_error()?.body_as()
     }
 
     /// The API error details, when the server answered with an error.

@@ -103,6 +103,7 @@ mod credentials;
 mod encode;
 mod envelope;
 mod error;
+mod error_body;
 mod id;
 mod macros;
 #[cfg(feature = "mock")]
@@ -125,6 +126,7 @@ mod request;
 mod response;
 mod retry;
 mod server;
+mod statuses;
 mod styles;
 mod text;
 mod transport;

@@ -6,6 +6,8 @@
 #[allow(unused_imports)]
 pub(crate) use super::blocking::{block_on_call, iter_blocking};
 #[allow(unused_imports)]
+pub(crate) use super::error_body::{ErrorBody, error};
+#[allow(unused_imports)]
 pub(crate) use super::id::{id_impls, string_enum_from};
 #[allow(unused_imports)]
 pub(crate) use super::macros::{
@@ -24,3 +26,5 @@ pub(crate) use super::request::{
     Body, BodyKind, Call, HttpMethod, Operation, Request, Wrap, call, first_page, into_result,
     pages, send_bytes, send_empty, send_json, send_raw, stream,
 };
+#[allow(unused_imports)]
+pub(crate) use super::statuses::{FromStatus, best_status, json, send_status, status_response};

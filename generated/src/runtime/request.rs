@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::client::Client;
 use super::error::Error;
+use super::error_body::ErrorBody;
 use super::options::{RequestOptions, is_secret_header};
 use super::page::{PageFuture, Pages};
 use super::pagination::{PageStream, paginate};
@@ -104,6 +105,8 @@ pub(crate) struct Operation {
     /// The operation's own server (its first, variables at their defaults), when the
     /// API gives it one: used unless a base URL was set explicitly.
     pub server: Option<&'static str>,
+    /// The error responses whose bodies the spec types, by status key.
+    pub errors: &'static [ErrorBody],
 }
 
 impl Operation {
@@ -120,6 +123,7 @@ impl Operation {
         page_param: None,
         accept: None,
         server: None,
+        errors: &[],
     };
 }
 
@@ -205,6 +209,11 @@ impl Call {
     pub(crate) fn arg_str(self, index: usize, value: impl Into<String>) -> Call {
         let value = Value::String(value.into());
         self.arg(index, &value)
+    }
+
+    /// Sets the value of parameter number `index` to an identifier.
+    pub(crate) fn id(self, index: usize, id: &impl AsRef<str>) -> Call {
+        self.arg_str(index, id.as_ref())
     }
 
     /// Starts the JSON object body of settable fields as `{}`.

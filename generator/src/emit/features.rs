@@ -70,6 +70,9 @@ impl Features {
                 if let Some(p) = &op.pagination {
                     named(&p.item, &mut roots);
                 }
+                for ty in op.error_responses.iter().filter_map(|e| e.ty.as_ref()) {
+                    named(ty, &mut roots);
+                }
             }
             let mut seen: BTreeSet<String> = BTreeSet::new();
             while let Some(name) = roots.pop() {

@@ -181,6 +181,16 @@ fn operation_static(op: &Operation, names: Names, envelope: Envelope) -> TokenSt
         let url = names.some(url.to_token_stream());
         quote!(server: #url,)
     });
+    let errors: Vec<TokenStream> = op
+        .error_responses
+        .iter()
+        .filter_map(|e| {
+            let ty = names.ty(e.ty.as_ref()?);
+            let status = &e.status;
+            Some(quote!(rt::error::<#ty>(#status)))
+        })
+        .collect();
+    let errors = (!errors.is_empty()).then(|| quote!(errors: &[#(#errors),*],));
     quote! {
         static #name: rt::Operation = rt::Operation {
             id: #id,
@@ -192,8 +202,43 @@ fn operation_static(op: &Operation, names: Names, envelope: Envelope) -> TokenSt
             #page_param
             #accept
             #server
+            #errors
             ..rt::Operation::DEFAULT
         };
+    }
+}
+
+/// The `# Errors` section of an operation's docs: the error bodies the spec types.
+fn error_docs(op: &Operation, text: &mut String) {
+    let typed: Vec<String> = op
+        .error_responses
+        .iter()
+        .filter_map(|e| {
+            let ty = match e.ty.as_ref()? {
+                TypeRef::Named(name) => format!("[`models::{name}`](crate::models::{name})"),
+                other => format!("`{}`", rust_type(other)).replace(' ', ""),
+            };
+            let what = e
+                .description
+                .as_deref()
+                .map(|d| super::types::sanitize(d.lines().next().unwrap_or("")))
+                .filter(|d| !d.trim().is_empty())
+                .map(|d| format!(" ({})", d.trim().trim_end_matches('.')))
+                .unwrap_or_default();
+            Some(format!("- `{}`: {ty}{what}", e.status))
+        })
+        .collect();
+    if typed.is_empty() {
+        return;
+    }
+    text.push_str(
+        "\n\n# Errors\n\nAn unsuccessful status gives [`Error::Api`](crate::Error::Api); the body of \
+         a status the spec types is decoded as its model, reached with \
+         [`Error::body_as`](crate::Error::body_as):\n",
+    );
+    for line in typed {
+        text.push('\n');
+        text.push_str(&line);
     }
 }
 
@@ -339,6 +384,7 @@ fn operation_method(
             ));
         }
     }
+    error_docs(op, &mut text);
     let values = super::examples::Values {
         types,
         krate: crate_ident,
@@ -371,7 +417,7 @@ fn operation_method(
         let arg = ident(&p.rust_name);
         let index = Literal::usize_unsuffixed(index);
         call.extend(if is_id(&p.ty, types) {
-            quote!(.arg_str(#index, #arg.as_str()))
+            quote!(.id(#index, #arg))
         } else if p.ty == TypeRef::String {
             quote!(.arg_str(#index, #arg))
         } else {

@@ -226,6 +226,33 @@ impl<'a> Lowerer<'a> {
         })
     }
 
+    /// The model of an error response's JSON body (`status` is the spec's key: `404`,
+    /// `4XX`, `default`); `None` when it has no JSON schema or the schema is free-form.
+    pub(super) fn error_body(
+        &mut self,
+        response: &'a ReferenceOr<openapiv3::Response>,
+        pointer: &str,
+        type_prefix: &str,
+        status: &str,
+    ) -> Option<TypeRef> {
+        let (response, _) = self.resolve(response, pointer)?;
+        let (content_type, media) = response
+            .content
+            .iter()
+            .find(|(k, _)| is_json(k))
+            .map(|(k, v)| (k.as_str(), v))?;
+        let schema = media.schema.as_ref()?;
+        let schema_pointer = child(&child(&child(pointer, "content"), content_type), "schema");
+        let hint = format!("{type_prefix}{}", status_name(status));
+        self.in_error_body = true;
+        let ty = self.lower_ref(schema, &hint, &schema_pointer);
+        self.in_error_body = false;
+        // A free-form value or map says nothing `ApiError::decode_body` does not.
+        let free_form = |t: &TypeRef| matches!(t, TypeRef::Json);
+        let untyped = free_form(&ty) || matches!(&ty, TypeRef::Map(inner) if free_form(inner));
+        (!untyped).then_some(ty)
+    }
+
     pub(super) fn pagination(
         &self,
         params: &[Param],
@@ -262,6 +289,38 @@ fn retype_bytes(ty: &TypeRef) -> TypeRef {
         TypeRef::Vec(inner) => TypeRef::Vec(Box::new(retype_bytes(inner))),
         other => other.clone(),
     }
+}
+
+/// What an inline error body's model is named after: its status's reason phrase
+/// (`ListThingsNotFound`, `ListThingsClientError`, `ListThingsError` for `default`).
+fn status_name(status: &str) -> String {
+    let reason = match status.to_ascii_uppercase().as_str() {
+        "DEFAULT" => "Error",
+        "4XX" => "ClientError",
+        "5XX" => "ServerError",
+        "400" => "BadRequest",
+        "401" => "Unauthorized",
+        "402" => "PaymentRequired",
+        "403" => "Forbidden",
+        "404" => "NotFound",
+        "405" => "MethodNotAllowed",
+        "406" => "NotAcceptable",
+        "408" => "RequestTimeout",
+        "409" => "Conflict",
+        "410" => "Gone",
+        "412" => "PreconditionFailed",
+        "413" => "PayloadTooLarge",
+        "415" => "UnsupportedMediaType",
+        "422" => "UnprocessableEntity",
+        "429" => "TooManyRequests",
+        "500" => "InternalServerError",
+        "501" => "NotImplemented",
+        "502" => "BadGateway",
+        "503" => "ServiceUnavailable",
+        "504" => "GatewayTimeout",
+        other => return format!("Error{other}"),
+    };
+    reason.to_string()
 }
 
 fn is_json(content_type: &str) -> bool {

@@ -47,6 +47,10 @@ pub(crate) struct Lowerer<'a> {
     /// Whether to build sample values ([`crate::ir::Samples`]) for a back end that calls
     /// the operations.
     samples: bool,
+    /// While lowering an error response's body: an `allOf` of the success envelope and
+    /// the failure envelope (their `success` enums disjoint) is how such specs say "the
+    /// envelope, failed", so the last member's reading is taken without a warning.
+    in_error_body: bool,
 }
 
 /// What a back end needs from `lower` beyond the client's own IR.
@@ -159,6 +163,7 @@ impl<'a> Lowerer<'a> {
             component_slot: None,
             inline_types: std::collections::HashMap::new(),
             samples: false,
+            in_error_body: false,
         }
     }
 

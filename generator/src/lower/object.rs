@@ -43,6 +43,9 @@ impl<'a> Lowerer<'a> {
                 if let Some((resolved, _)) = this.resolve(member, &member_pointer) {
                     let inner = this.object_shape(resolved, &member_pointer, depth + 1);
                     for property in merge(shape, inner) {
+                        if this.in_error_body {
+                            continue;
+                        }
                         this.diags.push(
                             Diagnostic::warning(
                                 at,

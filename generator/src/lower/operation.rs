@@ -352,23 +352,26 @@ impl<'a> Lowerer<'a> {
         let security = self.operation_security(op, pointer);
         let response = self.response(op, pointer, &type_prefix)?;
         let pagination = self.pagination(&params, &response);
-        let error_responses = op
-            .responses
+        let mut error_responses = Vec::new();
+        let responses = &op.responses;
+        let declared = responses
             .responses
             .iter()
-            .filter(|(code, _)| !is_success(code))
-            .map(|(code, r)| ErrorResponse {
-                status: code.to_string(),
+            .filter(|(code, _)| !is_success(code));
+        let declared = declared
+            .map(|(code, r)| (code.to_string(), r))
+            .chain(responses.default.iter().map(|r| ("default".to_string(), r)));
+        for (status, r) in declared {
+            let r_pointer = child(&child(pointer, "responses"), &status);
+            error_responses.push(ErrorResponse {
+                ty: self.error_body(r, &r_pointer, &type_prefix, &status),
                 description: match r {
                     ReferenceOr::Item(r) => Some(r.description.clone()),
                     ReferenceOr::Reference { .. } => None,
                 },
-            })
-            .chain(op.responses.default.iter().map(|_| ErrorResponse {
-                status: "default".into(),
-                description: None,
-            }))
-            .collect();
+                status,
+            });
+        }
         let (server, server_doc) = self
             .operation_server(op, path_servers, pointer)
             .map_or((None, None), |(url, doc)| (Some(url), Some(doc)));

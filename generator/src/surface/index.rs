@@ -15,6 +15,8 @@ pub(super) struct Op<'a> {
     pub id: Option<&'a str>,
     pub arguments: BTreeMap<&'a str, &'a str>,
     pub setters: BTreeMap<&'a str, &'a str>,
+    /// The typed error bodies, by status key.
+    pub errors: BTreeMap<&'a str, &'a str>,
 }
 
 impl Op<'_> {
@@ -121,15 +123,15 @@ impl<'a> Index<'a> {
                         op.id = Some(signature);
                     }
                 }
-                "argument" | "setter" => {
+                "argument" | "setter" | "error" => {
                     let Some((owner, name)) = path.rsplit_once('.') else {
                         continue;
                     };
                     if let Some(op) = index.ops.get_mut(owner) {
-                        let items = if kind == "argument" {
-                            &mut op.arguments
-                        } else {
-                            &mut op.setters
+                        let items = match kind {
+                            "argument" => &mut op.arguments,
+                            "setter" => &mut op.setters,
+                            _ => &mut op.errors,
                         };
                         items.insert(name, signature);
                     }
@@ -170,6 +172,7 @@ impl<'a> Index<'a> {
         let mut by_resource: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for op in self.ops.values() {
             let texts = op.arguments.values().chain(op.setters.values());
+            let texts = texts.chain(op.errors.values());
             let roots = by_resource.entry(op.resource).or_default();
             for text in texts.chain(std::iter::once(&op.output)) {
                 roots.extend(self.names_in(text).filter_map(|n| self.key_of(n)));

@@ -106,6 +106,11 @@ impl Surface {
                         type_text(&p.ty),
                     );
                 }
+                for e in &op.error_responses {
+                    if let Some(ty) = &e.ty {
+                        items.insert(format!("error {path}.{}", e.status), type_text(ty));
+                    }
+                }
                 if let Some(body) = &op.body {
                     if body.required && body.setters.is_empty() {
                         items.insert(format!("argument {path}.body"), type_text(&body.ty));
@@ -176,7 +181,9 @@ impl Surface {
             let (kind, path) = split_key(key);
             let (section, owner) = match kind {
                 "operation" | "operation-id" => (0, path),
-                "argument" | "setter" => (0, path.rsplit_once('.').map_or(path, |(op, _)| op)),
+                "argument" | "setter" | "error" => {
+                    (0, path.rsplit_once('.').map_or(path, |(op, _)| op))
+                }
                 "type" => (1, path),
                 "field" => (1, path.split_once('.').map_or(path, |(t, _)| t)),
                 "variant" | "alternative" => (1, path.split_once("::").map_or(path, |(t, _)| t)),
@@ -214,11 +221,12 @@ impl Surface {
 }
 
 /// The kinds of item, owners first, in the order [`Surface::to_text`] lists an owner's.
-const KIND_ORDER: [&str; 8] = [
+const KIND_ORDER: [&str; 9] = [
     "operation",
     "operation-id",
     "argument",
     "setter",
+    "error",
     "type",
     "field",
     "variant",
@@ -234,7 +242,7 @@ fn split_key(key: &str) -> (&str, &str) {
 fn parent(key: &str) -> Option<String> {
     let (kind, path) = key.split_once(' ')?;
     match kind {
-        "argument" | "setter" => path
+        "argument" | "setter" | "error" => path
             .rsplit_once('.')
             .map(|(op, _)| format!("operation {op}")),
         "operation-id" => Some(format!("operation {path}")),

@@ -46,7 +46,7 @@
 //!         "old": "i64", "new": "String", "breaking": true}
 //! ```
 //!
-//! An item's `kind` is `argument`, `setter`, `response`, `stream` or `endpoint` in an
+//! An item's `kind` is `argument`, `setter`, `error` (a typed error body, by status), `response`, `stream` or `endpoint` in an
 //! operation, and `field`, `variant`, `alternative` or `type` in a model. Keys are always
 //! present (`null` when they do not apply) and lists are sorted, so the output is stable.
 

@@ -188,5 +188,13 @@ fn op_items<'a>(b: &Op<'a>, a: &Op<'a>, same: &mut Same<'_, 'a>) -> Vec<ItemChan
         same,
         |change| change != ChangeKind::Added,
     ));
+    // Code that reads an error body as its old model would no longer find it.
+    items.extend(member_changes(
+        "error",
+        &b.errors,
+        &a.errors,
+        same,
+        |change| change != ChangeKind::Added,
+    ));
     items
 }
