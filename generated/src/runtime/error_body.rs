@@ -37,16 +37,7 @@ impl ErrorBody {
     /// How closely this entry matches `status`: an exact code beats a range, which
     /// beats `default`; `None` when it does not match at all.
     fn rank(&self, status: StatusCode) -> Option<u8> {
-        let code = status.as_u16();
-        let key = self.status.as_bytes();
-        if self.status.eq_ignore_ascii_case("default") {
-            return Some(2);
-        }
-        if self.status.parse::<u16>().ok() == Some(code) {
-            return Some(0);
-        }
-        let is_range = key.len() == 3 && key[1..].eq_ignore_ascii_case(b"XX");
-        (is_range && u16::from(key[0].wrapping_sub(b'0')) == code / 100).then_some(1)
+        super::statuses::status_rank(self.status, status)
     }
 }
 

@@ -17,28 +17,30 @@ pub(crate) trait FromStatus: Sized {
     fn from_status(status: StatusCode, body: &[u8]) -> Result<Self, String>;
 }
 
-/// Of the declared status keys (`200`, `2XX`, `default`), the one that best matches
-/// `status`: an exact code, then its range, then `default`.
+/// How closely a declared status key (`200`, `2XX`, `default`) matches `status`: an
+/// exact code (0), then its range (1), then `default` (2); `None` when it does not match.
+pub(crate) fn status_rank(key: &str, status: StatusCode) -> Option<u8> {
+    let code = status.as_u16();
+    let bytes = key.as_bytes();
+    if key.parse::<u16>().ok() == Some(code) {
+        Some(0)
+    } else if bytes.len() == 3
+        && bytes[1..].eq_ignore_ascii_case(b"XX")
+        && u16::from(bytes[0].wrapping_sub(b'0')) == code / 100
+    {
+        Some(1)
+    } else if key.eq_ignore_ascii_case("default") {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+/// Of the declared status keys, the one that best matches `status` (see [`status_rank`]).
 #[allow(dead_code)]
 pub(crate) fn best_status(keys: &[&'static str], status: StatusCode) -> Option<&'static str> {
-    let code = status.as_u16();
-    let rank = |key: &str| {
-        let bytes = key.as_bytes();
-        if key.parse::<u16>().ok() == Some(code) {
-            Some(0)
-        } else if bytes.len() == 3
-            && bytes[1..].eq_ignore_ascii_case(b"XX")
-            && u16::from(bytes[0].wrapping_sub(b'0')) == code / 100
-        {
-            Some(1)
-        } else if key.eq_ignore_ascii_case("default") {
-            Some(2)
-        } else {
-            None
-        }
-    };
     keys.iter()
-        .filter_map(|k| Some((rank(k)?, *k)))
+        .filter_map(|k| Some((status_rank(k, status)?, *k)))
         .min_by_key(|(rank, _)| *rank)
         .map(|(_, k)| k)
 }
