@@ -9,6 +9,7 @@ pub use crate::runtime::Credentials;
 pub use crate::runtime::Error;
 pub use crate::runtime::ErrorKind;
 pub use crate::runtime::ErrorSource;
+pub use crate::runtime::File;
 pub use crate::runtime::PageStream;
 pub use crate::runtime::RequestOptions;
 pub use crate::runtime::ResponseFuture;

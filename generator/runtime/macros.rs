@@ -100,6 +100,25 @@ macro_rules! request_builder {
                 self
             }
 
+            /// Sends the typed body as `media_type`, another of the media types the
+            /// operation declares for it (its docs list them); an undeclared type fails
+            /// the call with `Error::InvalidArgument`. A type the client cannot encode
+            /// (XML, say) is sent with `raw_body`.
+            pub fn media_type(self, media_type: &str) -> Self {
+                Self(self.0.media_type(media_type))
+            }
+
+            /// Sends `bytes` as the request body with this `Content-Type`, in place of
+            /// the typed body: an escape hatch for media types the client does not
+            /// encode.
+            pub fn raw_body(
+                self,
+                content_type: impl ::std::convert::Into<::std::string::String>,
+                bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            ) -> Self {
+                Self(self.0.raw_body(content_type.into(), bytes.into()))
+            }
+
             /// Replaces all per-request options.
             pub fn options(mut self, options: $crate::runtime::RequestOptions) -> Self {
                 self.0.options = options;

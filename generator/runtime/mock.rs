@@ -256,7 +256,7 @@ impl Mock {
                 path: seen.path,
                 query: seen.query,
                 headers,
-                body: prepared.body,
+                body: prepared.body.as_ref().map(|b| b.in_memory()),
                 page_param: None,
                 list_page_param: op.page_param,
                 envelope: !op.bare

@@ -103,8 +103,10 @@ mod encode;
 mod envelope;
 mod error;
 mod error_body;
+mod file;
 mod id;
 mod macros;
+mod media;
 #[cfg(feature = "mock")]
 pub(crate) mod mock;
 #[cfg(feature = "mock")]
@@ -129,6 +131,7 @@ mod statuses;
 mod styles;
 mod text;
 mod transport;
+mod upload;
 mod url;
 mod validate;
 
@@ -142,6 +145,7 @@ pub use blocking::PageIter;
 pub use client::{Client, ClientBuilder};
 pub use credentials::Credentials;
 pub use error::{ApiError, Error, ErrorKind};
+pub use file::File;
 #[cfg(feature = "mock")]
 pub use mock::{Mock, MockList, MockOperation, MockRequest, MockRule};
 pub use options::RequestOptions;

@@ -12,6 +12,7 @@ use super::error::Error;
 use super::redact::Secrets;
 use super::request::{Body, BodyKind, Request};
 use super::transport::Target;
+use super::upload::PreparedBody;
 use super::url::{COMPONENT, build_url};
 
 /// A request ready to be sent, possibly several times. Not `Debug`: its URL
@@ -20,7 +21,7 @@ pub(crate) struct Prepared {
     pub method: reqwest::Method,
     pub url: reqwest::Url,
     pub headers: HeaderMap,
-    pub body: Option<Vec<u8>>,
+    pub body: Option<PreparedBody>,
     /// The values of the API keys in the query string.
     pub query_secrets: Vec<String>,
 }
@@ -102,20 +103,49 @@ impl Client {
             Some(Body::Json {
                 content_type,
                 value,
+                files,
             }) => {
-                let (bytes, content_type) = match target.body {
-                    BodyKind::Form(_) => (
-                        encode::form(value).map_err(|e| Error::invalid("body", e))?,
+                // A media type the caller chose is encoded as its kind says.
+                let kind = if target.body.content_type() == Some(*content_type) {
+                    target.body
+                } else {
+                    BodyKind::of(content_type)
+                };
+                let (bytes, content_type) = match kind {
+                    BodyKind::Bytes(ct) => {
+                        return Err(Error::invalid(
+                            "body",
+                            format!(
+                                "a typed body cannot be encoded as {ct}; send its bytes \
+                                 with raw_body"
+                            ),
+                        ));
+                    }
+                    BodyKind::Form(_, encodings) => (
+                        PreparedBody::Bytes(
+                            encode::form(value, encodings)
+                                .map_err(|e| Error::invalid("body", e))?
+                                .into(),
+                        ),
                         (*content_type).to_owned(),
                     ),
-                    BodyKind::Multipart(_, binary) => {
-                        encode::multipart(value, content_type, binary)
-                            .map_err(|e| Error::invalid("body", e))?
+                    BodyKind::Multipart(_, encodings) => {
+                        let (segments, content_type) =
+                            encode::multipart(value, content_type, encodings, files)
+                                .map_err(|e| Error::invalid("body", e))?;
+                        (PreparedBody::Parts(segments.into()), content_type)
                     }
                     _ => (
-                        serde_json::to_vec(value).map_err(|e| {
-                            Error::invalid("body", format!("cannot be serialized as JSON: {e}"))
-                        })?,
+                        PreparedBody::Bytes(
+                            serde_json::to_vec(value)
+                                .map_err(|e| {
+                                    Error::invalid(
+                                        "body",
+                                        format!("cannot be serialized as JSON: {e}"),
+                                    )
+                                })?
+                                .into(),
+                        ),
                         (*content_type).to_owned(),
                     ),
                 };
@@ -129,11 +159,11 @@ impl Client {
                 content_type,
                 bytes,
             }) => {
-                let value = HeaderValue::from_str(content_type).map_err(|_| {
+                let value = HeaderValue::from_str(content_type.as_ref()).map_err(|_| {
                     Error::invalid("body", "the content type is not a valid header value")
                 })?;
                 headers.insert(CONTENT_TYPE, value);
-                Some(bytes.clone())
+                Some(PreparedBody::Bytes(bytes.clone().into()))
             }
         };
         if !req.cookies.is_empty() {
@@ -204,12 +234,13 @@ fn with_extra_fields(
     body: Option<Body>,
     fields: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<Body, Error> {
-    let (content_type, mut map) = match body {
-        None => ("application/json", serde_json::Map::new()),
+    let (content_type, mut map, files) = match body {
+        None => ("application/json", serde_json::Map::new(), Vec::new()),
         Some(Body::Json {
             content_type,
             value: serde_json::Value::Object(map),
-        }) => (content_type, map),
+            files,
+        }) => (content_type, map, files),
         Some(_) => {
             return Err(Error::invalid(
                 "extra_body_field",
@@ -223,5 +254,6 @@ fn with_extra_fields(
     Ok(Body::Json {
         content_type,
         value: serde_json::Value::Object(map),
+        files,
     })
 }

@@ -255,7 +255,12 @@ impl Client {
                 },
             };
             let retry = server_says.unwrap_or_else(|| should_retry(limits.idempotent, outcome));
-            if *attempts > limits.max_retries || !retry {
+            // A body streaming a caller's stream cannot be sent again.
+            let replayable = prepared
+                .body
+                .as_ref()
+                .is_none_or(super::upload::PreparedBody::replayable);
+            if *attempts > limits.max_retries || !retry || !replayable {
                 return end.finish(result);
             }
             // Wait as the server asks, or back off; never past the deadline:
@@ -345,7 +350,7 @@ impl Client {
                     .headers(headers.clone())
                     .timeout(timeout);
                 if let Some(body) = &body {
-                    builder = builder.body(body.clone());
+                    builder = builder.body(body.to_reqwest().await.map_err(Failure::Final)?);
                 }
                 let mut response = builder.send().await.map_err(|e| send_failure(e, timeout))?;
                 let status = response.status();

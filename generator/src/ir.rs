@@ -312,9 +312,48 @@ pub struct RequestBody {
     pub setters: Vec<BodySetter>,
     /// Sample bodies: for a required body, or any when the back end asked for samples.
     pub samples: Option<Samples>,
-    /// For multipart bodies: the properties the spec types as binary (`format: binary`),
-    /// sent as file parts.
-    pub binary_fields: Vec<String>,
+    /// For form and multipart bodies: how the properties that need more than the
+    /// default are encoded (files, per-part content types, explicit styles).
+    pub encodings: Vec<PropertyEncoding>,
+    /// The other media types the spec declares for the body, which the caller may
+    /// choose instead of `content_type`.
+    pub alternatives: Vec<String>,
+}
+
+/// How one property of a form or multipart body is encoded: OpenAPI's `encoding` entry
+/// for it, and whether the spec types it as a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyEncoding {
+    pub name: String,
+    /// A file part (`format: binary`, or an array of them).
+    pub file: bool,
+    /// `encoding.contentType` (may list several, comma-separated).
+    pub content_type: Option<String>,
+    /// A form property's explicit style; `None` for the bracket convention.
+    pub style: Option<FormStyle>,
+    pub explode: bool,
+    pub allow_reserved: bool,
+}
+
+/// An explicit `style` of a form property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormStyle {
+    Form,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
+}
+
+impl FormStyle {
+    /// The runtime's name for it.
+    pub fn variant(self) -> &'static str {
+        match self {
+            FormStyle::Form => "Form",
+            FormStyle::SpaceDelimited => "SpaceDelimited",
+            FormStyle::PipeDelimited => "PipeDelimited",
+            FormStyle::DeepObject => "DeepObject",
+        }
+    }
 }
 
 /// How a request body goes on the wire: the one media-type model lower, emit and the
@@ -413,6 +452,8 @@ pub enum TypeRef {
     Json,
     /// Raw bytes (non-JSON bodies).
     Bytes,
+    /// A file part of a multipart body (the runtime's `File`: bytes, a path or a stream).
+    File,
     Unit,
     /// A type defined in `models`.
     Named(String),

@@ -141,6 +141,7 @@ pub const RUNTIME_EXPORTS: &[&str] = &[
     "Error",
     "ErrorKind",
     "ErrorSource",
+    "File",
     "PageStream",
     "RequestOptions",
     "ResponseFuture",

@@ -548,15 +548,22 @@ async fn read_request(socket: &mut TcpStream) -> Option<SeenRequest> {
         .find(|(n, _)| n == "content-length")
         .and_then(|(_, v)| v.parse::<usize>().ok())
         .unwrap_or(0);
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
     let mut body = data[head_end..].to_vec();
-    while body.len() < length {
-        let n = socket.read(&mut buf).await.ok()?;
-        if n == 0 {
-            return None;
+    if chunked {
+        body = read_chunked(socket, body).await?;
+    } else {
+        while body.len() < length {
+            let n = socket.read(&mut buf).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            body.extend_from_slice(&buf[..n]);
         }
-        body.extend_from_slice(&buf[..n]);
+        body.truncate(length);
     }
-    body.truncate(length);
     Some(SeenRequest {
         method,
         target,
@@ -566,6 +573,45 @@ async fn read_request(socket: &mut TcpStream) -> Option<SeenRequest> {
         connection: 0,
         idle: None,
     })
+}
+
+/// A chunked request body, decoded: `data` is what was read past the head.
+async fn read_chunked(socket: &mut TcpStream, mut data: Vec<u8>) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let mut at = 0;
+    loop {
+        // The size line.
+        let line_end = loop {
+            if let Some(i) = data[at..].windows(2).position(|w| w == b"\r\n") {
+                break at + i;
+            }
+            let n = socket.read(&mut buf).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            data.extend_from_slice(&buf[..n]);
+        };
+        let line = std::str::from_utf8(&data[at..line_end]).ok()?;
+        let size = usize::from_str_radix(line.split(';').next()?.trim(), 16).ok()?;
+        at = line_end + 2;
+        // The chunk and its CRLF (after the last, empty chunk: the final CRLF).
+        while data.len() < at + size + 2 {
+            let n = socket.read(&mut buf).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            data.extend_from_slice(&buf[..n]);
+        }
+        body.extend_from_slice(&data[at..at + size]);
+        at += size + 2;
+        if size == 0 {
+            return Some(body);
+        }
+        // Keep memory bounded for large uploads: drop what was consumed.
+        data.drain(..at);
+        at = 0;
+    }
 }
 
 fn reason(status: u16) -> &'static str {

@@ -45,8 +45,8 @@ pub(super) fn record(operation: &str, client: &Client, prepared: &Prepared) -> M
             (name.as_str().to_owned(), value)
         })
         .collect();
-    let body = prepared
-        .body
+    let raw_body = prepared.body.as_ref().map(|b| b.in_memory());
+    let body = raw_body
         .as_deref()
         .and_then(|bytes| serde_json::from_slice(bytes).ok());
     MockRequest {
@@ -56,7 +56,7 @@ pub(super) fn record(operation: &str, client: &Client, prepared: &Prepared) -> M
         query,
         headers,
         body,
-        raw_body: prepared.body.clone(),
+        raw_body,
     }
 }
 

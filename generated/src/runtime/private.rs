@@ -23,8 +23,8 @@ pub(crate) use super::params::{Location, Param};
 pub(crate) use super::profile::{CredentialPart, CredentialSet, Envelope, Profile};
 #[allow(unused_imports)]
 pub(crate) use super::request::{
-    Body, BodyKind, Call, HttpMethod, Operation, Request, Wrap, call, first_page, into_result,
-    pages, send_bytes, send_empty, send_json, send_raw, stream,
+    Body, BodyKind, Call, Encoding, EncodingStyle, HttpMethod, Operation, Request, Wrap, call,
+    first_page, into_result, pages, send_bytes, send_empty, send_json, send_raw, stream,
 };
 #[allow(unused_imports)]
 pub(crate) use super::statuses::{FromStatus, best_status, json, send_status, status_response};

@@ -117,6 +117,7 @@ impl RawRequest {
                 self.body = Some(Body::Json {
                     content_type: "application/json",
                     value,
+                    files: Vec::new(),
                 })
             }
             Err(e) => self.refused = Some(format!("cannot be serialized as JSON: {e}")),

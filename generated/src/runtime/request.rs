@@ -14,6 +14,8 @@ use serde_json::Value;
 use super::client::Client;
 use super::error::Error;
 use super::error_body::ErrorBody;
+use super::file;
+pub(crate) use super::media::{Body, BodyKind, Encoding, EncodingStyle};
 use super::options::{RequestOptions, is_secret_header};
 use super::page::{PageFuture, Pages};
 use super::pagination::{PageStream, paginate};
@@ -55,35 +57,6 @@ impl HttpMethod {
     }
 }
 
-/// The media type of an operation's request body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)]
-pub(crate) enum BodyKind {
-    /// No body.
-    None,
-    /// JSON, sent with this `Content-Type` (`application/json`, or any `+json` type the
-    /// spec declares).
-    Json(&'static str),
-    /// Raw bytes, sent with this `Content-Type`.
-    Bytes(&'static str),
-    /// An object sent as `application/x-www-form-urlencoded` (see `encode`).
-    Form(&'static str),
-    /// An object sent as `multipart/form-data`, with the properties the spec types as
-    /// binary sent as files.
-    Multipart(&'static str, &'static [&'static str]),
-}
-
-impl BodyKind {
-    /// The declared media type.
-    pub(crate) fn content_type(self) -> Option<&'static str> {
-        match self {
-            BodyKind::None => None,
-            BodyKind::Json(ct) | BodyKind::Bytes(ct) | BodyKind::Form(ct) => Some(ct),
-            BodyKind::Multipart(ct, _) => Some(ct),
-        }
-    }
-}
-
 /// Static description of an operation, the data the runtime interprets.
 #[derive(Debug)]
 pub(crate) struct Operation {
@@ -107,6 +80,9 @@ pub(crate) struct Operation {
     pub server: Option<&'static str>,
     /// The error responses whose bodies the spec types, by status key.
     pub errors: &'static [ErrorBody],
+    /// The other media types the request body may be sent as (the builder's
+    /// `media_type`).
+    pub media_types: &'static [&'static str],
 }
 
 impl Operation {
@@ -124,6 +100,7 @@ impl Operation {
         accept: None,
         server: None,
         errors: &[],
+        media_types: &[],
     };
 }
 
@@ -144,20 +121,6 @@ pub(crate) struct Request {
     pub options: RequestOptions,
 }
 
-/// A request body.
-#[derive(Debug, Clone)]
-#[allow(dead_code)]
-pub(crate) enum Body {
-    Json {
-        content_type: &'static str,
-        value: Value,
-    },
-    Bytes {
-        content_type: &'static str,
-        bytes: Vec<u8>,
-    },
-}
-
 /// A generated request builder: a newtype over the [`Call`] it wraps.
 pub(crate) trait Wrap {
     fn wrap(call: Call) -> Self;
@@ -172,6 +135,8 @@ pub(crate) struct Call {
     op: &'static Operation,
     args: Vec<Option<Value>>,
     body: Option<Body>,
+    /// The media type the caller chose for the typed body, when not the default.
+    media_type: Option<&'static str>,
     /// The first value that could not be serialised: reported when the call is sent.
     refused: Option<(&'static str, String)>,
     pub(crate) options: RequestOptions,
@@ -186,6 +151,7 @@ impl Call {
             op,
             args: vec![None; op.params.len()],
             body: None,
+            media_type: None,
             refused: None,
             options: RequestOptions::default(),
         }
@@ -224,17 +190,18 @@ impl Call {
     /// Sets the whole JSON body.
     pub(crate) fn body<T: Serialize + ?Sized>(mut self, value: &T) -> Call {
         let content_type = match self.op.body {
-            BodyKind::Json(ct) | BodyKind::Form(ct) | BodyKind::Multipart(ct, _) => ct,
+            BodyKind::Json(ct) | BodyKind::Form(ct, _) | BodyKind::Multipart(ct, _) => ct,
             BodyKind::Bytes(_) | BodyKind::None => "application/json",
         };
-        match serde_json::to_value(value) {
-            Ok(value) => {
+        match file::collecting(|| serde_json::to_value(value)) {
+            (Ok(value), files) => {
                 self.body = Some(Body::Json {
                     content_type,
                     value,
+                    files,
                 })
             }
-            Err(e) => self.refuse("body", format!("cannot be serialized as JSON: {e}")),
+            (Err(e), _) => self.refuse("body", format!("cannot be serialized as JSON: {e}")),
         }
         self
     }
@@ -251,9 +218,9 @@ impl Call {
         field: &'static str,
         value: &T,
     ) -> Call {
-        let value = match serde_json::to_value(value) {
-            Ok(value) => value,
-            Err(e) => {
+        let (value, mut new_files) = match file::collecting(|| serde_json::to_value(value)) {
+            (Ok(value), files) => (value, files),
+            (Err(e), _) => {
                 self.refuse(field, format!("cannot be serialized as JSON: {e}"));
                 return self;
             }
@@ -269,10 +236,12 @@ impl Call {
         }
         if let Some(Body::Json {
             value: Value::Object(map),
+            files,
             ..
         }) = &mut self.body
         {
             map.insert(field.to_owned(), value);
+            files.append(&mut new_files);
         }
         self
     }
@@ -285,7 +254,52 @@ impl Call {
             .content_type()
             .unwrap_or("application/octet-stream");
         self.body = Some(Body::Bytes {
-            content_type,
+            content_type: content_type.into(),
+            bytes,
+        });
+        self
+    }
+
+    /// Sends the typed body as `media_type`, one of the other media types the
+    /// operation declares.
+    pub(crate) fn media_type(mut self, media_type: &str) -> Call {
+        let essence = |ct: &str| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        };
+        let declared = self.op.body.content_type().into_iter();
+        match declared
+            .chain(self.op.media_types.iter().copied())
+            .find(|ct| essence(ct) == essence(media_type))
+        {
+            Some(found) => self.media_type = Some(found),
+            None => {
+                let mut all: Vec<&str> = self.op.body.content_type().into_iter().collect();
+                all.extend(self.op.media_types);
+                self.refuse(
+                    "media_type",
+                    format!(
+                        "the operation declares no request body of type {media_type} \
+                         (it declares: {}); raw_body sends bytes of any type",
+                        if all.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            all.join(", ")
+                        }
+                    ),
+                );
+            }
+        }
+        self
+    }
+
+    /// Sends `bytes` as the body, with `content_type`, in place of the typed body.
+    pub(crate) fn raw_body(mut self, content_type: String, bytes: Vec<u8>) -> Call {
+        self.body = Some(Body::Bytes {
+            content_type: content_type.into(),
             bytes,
         });
         self
@@ -309,10 +323,14 @@ impl Call {
             client,
             op,
             args,
-            body,
+            mut body,
+            media_type,
             refused,
             options,
         } = self;
+        if let (Some(chosen), Some(Body::Json { content_type, .. })) = (media_type, &mut body) {
+            *content_type = chosen;
+        }
         let request = match refused {
             Some((name, reason)) => Err(Error::invalid(name, reason)),
             None => encode(op, &args).map(|encoded| {
@@ -493,6 +511,7 @@ mod tests {
             Some(Body::Json {
                 content_type,
                 value,
+                ..
             }) => {
                 assert_eq!(content_type, "application/merge-patch+json");
                 assert_eq!(value, serde_json::json!({"reactivate": true}));

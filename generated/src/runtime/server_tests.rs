@@ -173,6 +173,7 @@ async fn post_is_retried_on_429_but_not_on_503() {
         body: Some(Body::Json {
             content_type: "application/json",
             value: json!({"csr": "c"}),
+            files: Vec::new(),
         }),
         ..Request::default()
     };

@@ -105,6 +105,11 @@ impl Values<'_> {
                 }
                 _ => return None,
             },
+            TypeRef::File => format!(
+                "{}::File::from_bytes({})",
+                self.krate,
+                self.at(value, &TypeRef::Bytes, depth + 1)?
+            ),
             TypeRef::Unit => return None,
             TypeRef::Option(inner) => match value {
                 Value::Null => "None".to_string(),

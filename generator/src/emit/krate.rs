@@ -317,14 +317,16 @@ blocking = ["tokio/rt-multi-thread"]
 mock = []
 
 [dependencies]
+bytes = "1"
 {chrono}futures-core = "0.3"
 futures-util = {{ version = "0.3", default-features = false, features = ["std"] }}
+http-body = "1"
 httpdate = "1"
 percent-encoding = "2"
 reqwest = {{ version = "0.13", default-features = false, features = [{reqwest_features}] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
-tokio = {{ version = "1", features = ["time"] }}
+tokio = {{ version = "1", features = ["fs", "time"] }}
 tracing = {{ version = "0.1", optional = true }}
 
 [dev-dependencies]

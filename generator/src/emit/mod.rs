@@ -4,6 +4,7 @@
 mod examples;
 pub mod features;
 mod krate;
+mod media;
 mod model;
 mod readme;
 mod resource;

@@ -150,18 +150,7 @@ fn operation_static(op: &Operation, names: Names, envelope: Envelope) -> TokenSt
     let path = &op.path;
     let method = ident(op.http_method.variant());
     let params = op.params.iter().map(param_spec);
-    let body = op.body.as_ref().map(|b| {
-        let content_type = &b.content_type;
-        match b.kind {
-            BodyKind::Json => quote!(body: rt::BodyKind::Json(#content_type),),
-            BodyKind::Bytes => quote!(body: rt::BodyKind::Bytes(#content_type),),
-            BodyKind::Form => quote!(body: rt::BodyKind::Form(#content_type),),
-            BodyKind::Multipart => {
-                let binary = &b.binary_fields;
-                quote!(body: rt::BodyKind::Multipart(#content_type, &[#(#binary),*]),)
-            }
-        }
-    });
+    let body = op.body.as_ref().map(super::media::body_kind);
     // Responses are unwrapped from the profile's envelope unless the operation says not.
     let enveloped = matches!(op.response, ResponseBody::Json { envelope: true, .. });
     let bare = (envelope != Envelope::None && !enveloped).then(|| quote!(bare: true,));
@@ -191,6 +180,7 @@ fn operation_static(op: &Operation, names: Names, envelope: Envelope) -> TokenSt
         })
         .collect();
     let errors = (!errors.is_empty()).then(|| quote!(errors: &[#(#errors),*],));
+    let media_types = op.body.as_ref().and_then(super::media::media_types);
     quote! {
         static #name: rt::Operation = rt::Operation {
             id: #id,
@@ -203,6 +193,7 @@ fn operation_static(op: &Operation, names: Names, envelope: Envelope) -> TokenSt
             #accept
             #server
             #errors
+            #media_types
             ..rt::Operation::DEFAULT
         };
     }
@@ -366,6 +357,15 @@ fn operation_method(
         op.path,
         op.operation_id
     ));
+    if let Some(body) = op.body.as_ref().filter(|b| !b.alternatives.is_empty()) {
+        let others: Vec<String> = body.alternatives.iter().map(|t| format!("`{t}`")).collect();
+        text.push_str(&format!(
+            "\n\nThe body is sent as `{}`; the operation also takes {}: choose one with \
+             `.media_type(..)`, or send bytes of any type with `.raw_body(..)`.",
+            body.content_type,
+            others.join(", ")
+        ));
+    }
     if let Some(security) = &op.security {
         let alternatives: Vec<String> = security
             .iter()
@@ -493,11 +493,24 @@ fn builder(op: &Operation, types: &[TypeDef], names: Names) -> TokenStream {
                 Some(text) => doc(Some(text)),
                 None => doc_lines(&format!("Sets the body field `{wire}`.")),
             };
+            // A file takes anything that converts: bytes, text, or a `File` made
+            // from a path or a stream.
+            let setter = if s.ty == TypeRef::File {
+                quote! {
+                    pub fn #method(self, value: impl ::std::convert::Into<#ty>) -> Self {
+                        Self(self.0.body_field(#wire, &value.into()))
+                    }
+                }
+            } else {
+                quote! {
+                    pub fn #method(self, value: #ty) -> Self {
+                        Self(self.0.body_field(#wire, &value))
+                    }
+                }
+            };
             setters.push(quote! {
                 #docs
-                pub fn #method(self, value: #ty) -> Self {
-                    Self(self.0.body_field(#wire, &value))
-                }
+                #setter
             });
         }
         if !b.setters.is_empty() || !b.required {

@@ -35,6 +35,7 @@ pub fn rust_type_in(ty: &TypeRef, models: &TokenStream) -> TokenStream {
         TypeRef::Date => quote!(::chrono::NaiveDate),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Bytes => quote!(::std::vec::Vec<u8>),
+        TypeRef::File => quote!(crate::File),
         TypeRef::Unit => quote!(()),
         TypeRef::Named(name) => {
             let name = ident(name);

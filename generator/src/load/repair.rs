@@ -4,7 +4,10 @@
 //! - operation `callbacks`, which OpenAPI 3.0 lets be `$ref`s (`openapiv3` reads only inline
 //!   ones) and which a client never calls, are dropped;
 //! - a schema `pattern` written as a number or boolean (`pattern: 0`) is read as its text,
-//!   with a warning.
+//!   with a warning;
+//! - an `encoding` entry's `explode`, which `openapiv3` reads as `false` when absent
+//!   although OpenAPI's default depends on the style, is copied to `x-apigen-explode` so
+//!   that lower knows whether the spec gave it.
 
 use super::OPERATION_FIELDS;
 use crate::diag::Diagnostic;
@@ -12,6 +15,25 @@ use serde_json::Value;
 
 /// Keys whose values are data, not schemas: nothing under them is changed.
 const DATA_KEYS: &[&str] = &["example", "examples", "default", "enum", "const"];
+
+/// Copies each `encoding` entry's `explode` of a request body to `x-apigen-explode`.
+fn mark_explode(body: &mut Value) {
+    let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for media in content.values_mut() {
+        let Some(encoding) = media.get_mut("encoding").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for entry in encoding.values_mut() {
+            if let Some(entry) = entry.as_object_mut()
+                && let Some(explode) = entry.get("explode").filter(|e| e.is_boolean()).cloned()
+            {
+                entry.insert("x-apigen-explode".to_owned(), explode);
+            }
+        }
+    }
+}
 
 pub(super) fn repair(doc: &mut Value) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
@@ -25,9 +47,18 @@ pub(super) fn repair(doc: &mut Value) -> Vec<Diagnostic> {
                     && let Some(op) = op.as_object_mut()
                 {
                     op.remove("callbacks");
+                    if let Some(body) = op.get_mut("requestBody") {
+                        mark_explode(body);
+                    }
                 }
             }
         }
+    }
+    if let Some(bodies) = doc
+        .pointer_mut("/components/requestBodies")
+        .and_then(Value::as_object_mut)
+    {
+        bodies.values_mut().for_each(mark_explode);
     }
     let mut found = Vec::new();
     patterns(doc, &mut Vec::new(), &mut found, 0);

@@ -3,13 +3,13 @@
 use super::Lowerer;
 use crate::diag::{Diagnostic, child};
 use crate::ir::{
-    BodyKind, BodySetter, Envelope, Pagination, Param, ParamLocation, RequestBody, ResponseBody,
-    Samples, TypeKind, TypeRef,
+    BodyKind, BodySetter, Envelope, FormStyle, Pagination, Param, ParamLocation, PropertyEncoding,
+    RequestBody, ResponseBody, Samples, TypeKind, TypeRef,
 };
 use crate::naming::NameSet;
 use indexmap::IndexMap;
 use openapiv3::{
-    MediaType, ReferenceOr, Schema, SchemaKind, StatusCode, StringFormat, Type,
+    MediaType, QueryStyle, ReferenceOr, Schema, SchemaKind, StatusCode, StringFormat, Type,
     VariantOrUnknownOrEmpty,
 };
 
@@ -56,21 +56,21 @@ impl<'a> Lowerer<'a> {
             (BodyKind::Multipart, Some(s)) => self.binary_properties(s),
             _ => Vec::new(),
         };
-        // Files are bytes, not text: in a multipart body's own (inline) model, binary
-        // properties are `Vec<u8>`. A component model, which JSON bodies may share,
-        // keeps its strings.
+        // Files are `File`s (bytes, a path or a stream) in a multipart body's model,
+        // inline or a component; a file of UTF-8 bytes still reads and writes as JSON
+        // text where the component is used elsewhere.
         if let TypeRef::Named(name) = &ty
             && let Some(def) = self.types.get_mut(name)
-            && def.origin.starts_with("#/paths/")
             && let TypeKind::Struct { fields, .. } = &mut def.kind
         {
             for field in fields
                 .iter_mut()
                 .filter(|f| binary_fields.contains(&f.wire_name))
             {
-                field.ty = retype_bytes(&field.ty);
+                field.ty = retype_file(&field.ty);
             }
         }
+        let encodings = encodings(kind, media, &binary_fields);
         let setters = if kind.is_typed() {
             self.body_setters(&ty, names)
         } else {
@@ -98,22 +98,9 @@ impl<'a> Lowerer<'a> {
                 (None, Some(schema)) => self.sample(schema, full),
                 (None, None) => serde_json::json!({}),
             };
-            // A file is bytes: its sample is an array of byte values.
-            let files = |mut value: serde_json::Value| {
-                if let serde_json::Value::Object(fields) = &mut value {
-                    for name in &binary_fields {
-                        if let Some(serde_json::Value::String(text)) = fields.get(name) {
-                            let bytes: Vec<serde_json::Value> =
-                                text.bytes().map(serde_json::Value::from).collect();
-                            fields.insert(name.clone(), serde_json::Value::Array(bytes));
-                        }
-                    }
-                }
-                value
-            };
             Samples {
-                required: files(of(false)),
-                full: files(of(true)),
+                required: of(false),
+                full: of(true),
             }
         });
         Some(RequestBody {
@@ -123,7 +110,13 @@ impl<'a> Lowerer<'a> {
             kind,
             setters,
             samples,
-            binary_fields,
+            encodings,
+            alternatives: body
+                .content
+                .keys()
+                .filter(|k| k.as_str() != content_type)
+                .cloned()
+                .collect(),
         })
     }
 
@@ -281,14 +274,57 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-/// `String` → `Vec<u8>` through options and vectors (a file, or a list of files).
-fn retype_bytes(ty: &TypeRef) -> TypeRef {
+/// A binary property's type as a `File`, through options and vectors (a file, or a
+/// list of files).
+fn retype_file(ty: &TypeRef) -> TypeRef {
     match ty {
-        TypeRef::String => TypeRef::Bytes,
-        TypeRef::Option(inner) => TypeRef::Option(Box::new(retype_bytes(inner))),
-        TypeRef::Vec(inner) => TypeRef::Vec(Box::new(retype_bytes(inner))),
+        TypeRef::String | TypeRef::Bytes | TypeRef::Json => TypeRef::File,
+        TypeRef::Option(inner) => TypeRef::Option(Box::new(retype_file(inner))),
+        TypeRef::Vec(inner) => TypeRef::Vec(Box::new(retype_file(inner))),
         other => other.clone(),
     }
+}
+
+/// The properties of a form or multipart body that need more than the default
+/// encoding: files, parts with a declared content type, form properties with an
+/// explicit style (`explode` defaulting as OpenAPI says: `true` for `form` only).
+fn encodings(kind: BodyKind, media: &MediaType, binary: &[String]) -> Vec<PropertyEncoding> {
+    if !matches!(kind, BodyKind::Form | BodyKind::Multipart) {
+        return Vec::new();
+    }
+    let form = kind == BodyKind::Form;
+    let mut names: Vec<&String> = binary.iter().collect();
+    names.extend(media.encoding.keys().filter(|k| !binary.contains(k)));
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let entry = media.encoding.get(name);
+            let given_explode = entry
+                .and_then(|e| e.extensions.get("x-apigen-explode"))
+                .and_then(serde_json::Value::as_bool);
+            let style = entry
+                .filter(|e| form && (e.style.is_some() || given_explode.is_some()))
+                .map(|e| match e.style {
+                    Some(QueryStyle::SpaceDelimited) => FormStyle::SpaceDelimited,
+                    Some(QueryStyle::PipeDelimited) => FormStyle::PipeDelimited,
+                    Some(QueryStyle::DeepObject) => FormStyle::DeepObject,
+                    Some(QueryStyle::Form) | None => FormStyle::Form,
+                });
+            let encoding = PropertyEncoding {
+                name: name.clone(),
+                file: !form && binary.contains(name),
+                content_type: entry.filter(|_| !form).and_then(|e| e.content_type.clone()),
+                style,
+                explode: given_explode.unwrap_or(style.is_none_or(|s| s == FormStyle::Form)),
+                allow_reserved: form && entry.is_some_and(|e| e.allow_reserved),
+            };
+            (encoding.file
+                || encoding.content_type.is_some()
+                || encoding.style.is_some()
+                || encoding.allow_reserved)
+                .then_some(encoding)
+        })
+        .collect()
 }
 
 /// What an inline error body's model is named after: its status's reason phrase
@@ -359,6 +395,7 @@ impl<'a> Lowerer<'a> {
             _ => return Vec::new(),
         };
         let binary = |s: &Schema| match &s.schema_kind {
+            SchemaKind::Any(a) => a.format.as_deref() == Some("binary"),
             SchemaKind::Type(Type::String(t)) => {
                 matches!(
                     t.format,
@@ -366,11 +403,16 @@ impl<'a> Lowerer<'a> {
                 )
             }
             SchemaKind::Type(Type::Array(a)) => a.items.as_ref().is_some_and(|i| match i {
-                ReferenceOr::Item(i) => matches!(
-                    &i.schema_kind,
-                    SchemaKind::Type(Type::String(t))
-                        if matches!(t.format, VariantOrUnknownOrEmpty::Item(StringFormat::Binary))
-                ),
+                ReferenceOr::Item(i) => match &i.schema_kind {
+                    SchemaKind::Type(Type::String(t)) => {
+                        matches!(
+                            t.format,
+                            VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
+                        )
+                    }
+                    SchemaKind::Any(a) => a.format.as_deref() == Some("binary"),
+                    _ => false,
+                },
                 ReferenceOr::Reference { .. } => false,
             }),
             _ => false,

@@ -36,6 +36,8 @@ const BUILDER_RESERVED: &[&str] = &[
     "wrap",
     "extra_query",
     "extra_body_field",
+    "media_type",
+    "raw_body",
     "send_raw",
     "pages",
     "first_page",

@@ -65,6 +65,7 @@ fn type_text(ty: &TypeRef) -> String {
         TypeRef::Date => "NaiveDate".into(),
         TypeRef::Json => "serde_json::Value".into(),
         TypeRef::Bytes => "Vec<u8>".into(),
+        TypeRef::File => "File".into(),
         TypeRef::Unit => "()".into(),
         TypeRef::Named(n) => n.clone(),
         TypeRef::Vec(i) => format!("Vec<{}>", type_text(i)),
