@@ -301,6 +301,7 @@ mod tests {
             status: StatusCode::from_u16(status).unwrap(),
             headers,
             body: body.as_bytes().to_vec(),
+            live: None,
         }
     }
 

@@ -12,7 +12,26 @@
 /// operation's parameters are generated beside it.
 #[allow(unused_macros)]
 macro_rules! request_builder {
+    // A response of bytes can also be read as it arrives.
+    ($builder:ident => $out:ty, send_bytes) => {
+        $crate::runtime::private::request_builder!(@builder $builder => $out, send_bytes);
+
+        impl $builder {
+            /// Sends the request and returns the body as it arrives, a chunk at a
+            /// time (for large files: memory does not grow with the body's length,
+            /// and `max_response_bytes` does not apply); each chunk must arrive within
+            /// the request's `timeout` of the one before.
+            pub fn download(self) -> $crate::runtime::ResultFuture<$crate::runtime::ByteStream> {
+                $crate::runtime::private::into_result($crate::runtime::private::send_download(
+                    self.0,
+                ))
+            }
+        }
+    };
     ($builder:ident => $out:ty, $send:ident $(, stream $item:ty)?) => {
+        $crate::runtime::private::request_builder!(@builder $builder => $out, $send $(, stream $item)?);
+    };
+    (@builder $builder:ident => $out:ty, $send:ident $(, stream $item:ty)?) => {
         /// A request: set optional parameters, then `.await` it, or call `send` or
         /// `send_with_response`.
         $(

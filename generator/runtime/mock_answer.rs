@@ -191,6 +191,7 @@ impl MockState {
             status,
             headers,
             body,
+            live: None,
         })
     }
 }

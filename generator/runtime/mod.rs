@@ -103,6 +103,7 @@ mod encode;
 mod envelope;
 mod error;
 mod error_body;
+mod events;
 mod file;
 mod id;
 mod macros;
@@ -145,6 +146,7 @@ pub use blocking::PageIter;
 pub use client::{Client, ClientBuilder};
 pub use credentials::Credentials;
 pub use error::{ApiError, Error, ErrorKind};
+pub use events::{ByteStream, Event, EventStream};
 pub use file::File;
 #[cfg(feature = "mock")]
 pub use mock::{Mock, MockList, MockOperation, MockRequest, MockRule};

@@ -7,6 +7,8 @@ pub(crate) use super::blocking::{block_on_call, iter_blocking};
 #[allow(unused_imports)]
 pub(crate) use super::error_body::{ErrorBody, error};
 #[allow(unused_imports)]
+pub(crate) use super::events::{send_download, send_events, send_text_events};
+#[allow(unused_imports)]
 pub(crate) use super::id::{id_impls, string_enum_from};
 #[allow(unused_imports)]
 pub(crate) use super::macros::{

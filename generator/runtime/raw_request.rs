@@ -223,6 +223,7 @@ fn target(method: HttpMethod, path: &str) -> Target<'_> {
         body: BodyKind::Json("application/json"),
         server: None,
         errors: &[],
+        streaming: false,
     }
 }
 

@@ -66,6 +66,9 @@ pub(crate) struct Target<'a> {
     pub server: Option<&'a str>,
     /// The error bodies the operation types (none for a raw request).
     pub errors: &'a [ErrorBody],
+    /// Whether a successful response's body is read as it arrives (events,
+    /// downloads) rather than before the call returns.
+    pub streaming: bool,
 }
 
 impl Operation {
@@ -78,6 +81,7 @@ impl Operation {
             body: self.body,
             server: self.server,
             errors: self.errors,
+            streaming: false,
         }
     }
 }
@@ -121,6 +125,38 @@ impl Client {
     ) -> Result<ApiResponse<Vec<u8>>, Error> {
         self.run(op.target(), req, |raw| {
             envelope::decode_bytes(raw, crate::PROFILE.request_id_header)
+        })
+        .await
+    }
+
+    /// Like [`Client::execute`] for responses read as they arrive: the call ends
+    /// when the head of a successful response arrives, and its body is read by the
+    /// returned stream.
+    #[allow(dead_code)]
+    pub(crate) async fn execute_stream(
+        &self,
+        op: &'static Operation,
+        req: Result<Request, Error>,
+    ) -> Result<ApiResponse<super::events::ByteStream>, Error> {
+        let mut target = op.target();
+        target.streaming = true;
+        self.run(target, req, |mut raw| {
+            if !raw.status.is_success() {
+                return Err(envelope::api_error(&raw, crate::PROFILE.request_id_header));
+            }
+            let live = raw
+                .live
+                .take()
+                .and_then(|slot| slot.lock().ok().and_then(|mut live| live.take()));
+            let headers = raw.headers.clone();
+            let stream = super::events::ByteStream::new(raw.status, raw.headers, live, raw.body);
+            Ok(ApiResponse {
+                result: stream,
+                result_info: None,
+                messages: Vec::new(),
+                status: raw.status,
+                headers,
+            })
         })
         .await
     }
@@ -307,7 +343,7 @@ impl Client {
                 status = tracing::field::Empty,
             );
             let result = self
-                .exchange(prepared, timeout, max_body)
+                .exchange(prepared, timeout, max_body, target.streaming)
                 .instrument(span.clone())
                 .await;
             match &result {
@@ -325,7 +361,8 @@ impl Client {
             result
         }
         #[cfg(not(feature = "tracing"))]
-        self.exchange(prepared, timeout, max_body).await
+        self.exchange(prepared, timeout, max_body, target.streaming)
+            .await
     }
 
     /// Sends the request, following redirects within the base URL's origin,
@@ -335,6 +372,7 @@ impl Client {
         prepared: &Prepared,
         timeout: Duration,
         max_body: u64,
+        streaming: bool,
     ) -> Result<RawResponse, Failure> {
         let exchange = async {
             let mut method = prepared.method.clone();
@@ -347,8 +385,12 @@ impl Client {
                     .inner
                     .http
                     .request(method.clone(), url.clone())
-                    .headers(headers.clone())
-                    .timeout(timeout);
+                    .headers(headers.clone());
+                // A streamed body is read after the call returns, each chunk within
+                // `timeout` of the last (see `events`): the whole body is not bounded.
+                if !streaming {
+                    builder = builder.timeout(timeout);
+                }
                 if let Some(body) = &body {
                     builder = builder.body(body.to_reqwest().await.map_err(Failure::Final)?);
                 }
@@ -376,6 +418,20 @@ impl Client {
                     continue;
                 }
                 let headers = std::mem::take(response.headers_mut());
+                if streaming && status.is_success() {
+                    // Read by the caller as it arrives, each chunk within `timeout`.
+                    let live = super::events::Live {
+                        response,
+                        idle: timeout,
+                        max_event: max_body,
+                    };
+                    return Ok(RawResponse {
+                        status,
+                        headers,
+                        body: Vec::new(),
+                        live: Some(std::sync::Arc::new(std::sync::Mutex::new(Some(live)))),
+                    });
+                }
                 let read_failure = |e: reqwest::Error| {
                     if e.is_timeout() {
                         Failure::Timeout(timeout)
@@ -408,6 +464,7 @@ impl Client {
                     status,
                     headers,
                     body,
+                    live: None,
                 });
             }
         };

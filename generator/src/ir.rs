@@ -416,8 +416,12 @@ pub enum ResponseBody {
     Empty,
     /// JSON decoded as `ty`; `envelope` says whether it is unwrapped from the profile's envelope.
     Json { ty: TypeRef, envelope: bool },
-    /// Any other media type: the raw body, asked for with `Accept: <content_type>`.
+    /// Any other media type: the raw body, asked for with `Accept: <content_type>`
+    /// (whole, or as it arrives with the builder's `download()`).
     Bytes { content_type: String },
+    /// `text/event-stream`: events as they arrive, each one's data decoded as `ty`
+    /// (`TypeRef::String` for the raw text when the spec declares no schema).
+    EventStream { ty: TypeRef },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -302,6 +302,7 @@ mod tests {
             status: StatusCode::from_u16(status).unwrap(),
             headers,
             body: body.as_bytes().to_vec(),
+            live: None,
         }
     }
 

@@ -113,6 +113,7 @@ fn display_of_other_variants() {
         status: StatusCode::OK,
         headers,
         body: b"<html>".to_vec(),
+        live: None,
     };
     let d = Error::decode(&raw, "expected value");
     assert_eq!(

@@ -69,6 +69,21 @@ pub(crate) mod reply {
     pub(crate) fn send_bytes(output: Vec<u8>) -> MockReply {
         MockReply(Reply::Bytes(output))
     }
+
+    #[allow(dead_code)]
+    pub(crate) fn send_download(output: crate::runtime::ByteStream) -> MockReply {
+        MockReply(Reply::Bytes(output.into_memory()))
+    }
+
+    #[allow(dead_code)]
+    pub(crate) fn send_events<T>(output: crate::runtime::EventStream<T>) -> MockReply {
+        MockReply(Reply::Bytes(output.into_memory()))
+    }
+
+    #[allow(dead_code)]
+    pub(crate) fn send_text_events(output: crate::runtime::EventStream<String>) -> MockReply {
+        MockReply(Reply::Bytes(output.into_memory()))
+    }
 }
 
 /// What a matching request is answered with.

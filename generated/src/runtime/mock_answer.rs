@@ -192,6 +192,7 @@ impl MockState {
             status,
             headers,
             body,
+            live: None,
         })
     }
 }

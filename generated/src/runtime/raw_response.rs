@@ -31,6 +31,9 @@ pub struct RawResponse {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Vec<u8>,
+    /// The body still to be read, for responses read as they arrive (events,
+    /// downloads); `body` is then empty.
+    pub(crate) live: super::events::LiveSlot,
 }
 
 impl RawResponse {
@@ -132,6 +135,7 @@ mod tests {
             status: StatusCode::from_u16(status).unwrap(),
             headers: HeaderMap::new(),
             body: body.as_bytes().to_vec(),
+            live: None,
         }
     }
 

@@ -2,7 +2,7 @@
 //! (examples, enums, formats, defaults, lengths), each method's `# Example`, and the calls
 //! the crate README shows.
 
-use crate::ir::{Operation, Resource, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Operation, Resource, ResponseBody, TypeDef, TypeKind, TypeRef};
 use serde_json::Value;
 
 /// What the sampler gives a string the spec says nothing about.
@@ -322,6 +322,14 @@ pub(super) fn method_example(
     let body = if op.pagination.is_some() {
         format!(
             "use {krate}::TryStreamExt;\n\nlet mut items = {call}.stream();\nwhile let Some(item) = items.try_next().await? {{\n    println!(\"{{item:?}}\");\n}}"
+        )
+    } else if matches!(op.response, ResponseBody::EventStream { .. }) {
+        format!(
+            "use {krate}::TryStreamExt;\n\nlet mut events = {call}.await?;\nwhile let Some(event) = events.try_next().await? {{\n    println!(\"{{}}: {{:?}}\", event.event, event.data);\n}}"
+        )
+    } else if matches!(op.response, ResponseBody::Bytes { .. }) {
+        format!(
+            "use {krate}::TryStreamExt;\n\n// `.await` gives the whole body (within `max_response_bytes`); `download()` reads it as it arrives.\nlet mut body = {call}.download().await?;\nwhile let Some(chunk) = body.try_next().await? {{\n    println!(\"{{}} bytes\", chunk.len());\n}}"
         )
     } else {
         format!("let result = {call}.await?;\nprintln!(\"{{result:?}}\");")

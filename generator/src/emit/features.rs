@@ -64,7 +64,9 @@ impl Features {
                     named(&b.ty, &mut roots);
                     b.setters.iter().for_each(|s| named(&s.ty, &mut roots));
                 }
-                if let ResponseBody::Json { ty, .. } = &op.response {
+                if let ResponseBody::Json { ty, .. } | ResponseBody::EventStream { ty } =
+                    &op.response
+                {
                     named(ty, &mut roots);
                 }
                 if let Some(p) = &op.pagination {

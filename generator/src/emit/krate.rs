@@ -277,7 +277,8 @@ pub(super) fn needs_chrono(api: &Api) -> bool {
         TypeKind::Enum { .. } | TypeKind::Id { .. } => false,
     }) || api.resources.iter().flat_map(|r| &r.operations).any(|op| {
         op.params.iter().any(|p| uses_chrono(&p.ty))
-            || matches!(&op.response, crate::ir::ResponseBody::Json { ty, .. } if uses_chrono(ty))
+            || matches!(&op.response, crate::ir::ResponseBody::Json { ty, .. }
+                | crate::ir::ResponseBody::EventStream { ty } if uses_chrono(ty))
             || op.body.as_ref().is_some_and(|b| uses_chrono(&b.ty))
     })
 }

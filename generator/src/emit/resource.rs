@@ -163,6 +163,10 @@ fn operation_static(op: &Operation, names: Names, envelope: Envelope) -> TokenSt
             let accept = names.some(content_type.to_token_stream());
             Some(quote!(accept: #accept,))
         }
+        ResponseBody::EventStream { .. } => {
+            let accept = names.some("text/event-stream".to_token_stream());
+            Some(quote!(accept: #accept,))
+        }
         _ => None,
     };
     let params = (!op.params.is_empty()).then(|| quote!(params: &[#(#params),*],));
@@ -327,6 +331,10 @@ fn output_type(op: &Operation, names: Names) -> TokenStream {
         ResponseBody::Empty => quote!(()),
         ResponseBody::Bytes { .. } => names.ty(&TypeRef::Bytes),
         ResponseBody::Json { ty, .. } => names.ty(ty),
+        ResponseBody::EventStream { ty } => {
+            let ty = names.ty(ty);
+            quote!(crate::EventStream<#ty>)
+        }
     }
 }
 
@@ -455,6 +463,10 @@ fn builder(op: &Operation, types: &[TypeDef], names: Names) -> TokenStream {
         ResponseBody::Empty => quote!(send_empty),
         ResponseBody::Bytes { .. } => quote!(send_bytes),
         ResponseBody::Json { .. } => quote!(send_json),
+        ResponseBody::EventStream {
+            ty: TypeRef::String,
+        } => quote!(send_text_events),
+        ResponseBody::EventStream { .. } => quote!(send_events),
     };
     let stream = op.pagination.as_ref().map(|p| {
         let item = names.ty(&p.item);

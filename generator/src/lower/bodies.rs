@@ -175,6 +175,22 @@ impl<'a> Lowerer<'a> {
         let Some((content_type, media)) = pick_media(&response.content) else {
             return Some(ResponseBody::Empty);
         };
+        if is_event_stream(content_type) {
+            let ty = match &media.schema {
+                Some(schema) => {
+                    let pointer = child(
+                        &child(&child(&response_pointer, "content"), content_type),
+                        "schema",
+                    );
+                    match self.lower_ref(schema, &format!("{type_prefix}Event"), &pointer) {
+                        TypeRef::Bytes | TypeRef::File => TypeRef::String,
+                        other => other,
+                    }
+                }
+                None => TypeRef::String,
+            };
+            return Some(ResponseBody::EventStream { ty });
+        }
         if !is_json(content_type) {
             return Some(ResponseBody::Bytes {
                 content_type: content_type.to_string(),
@@ -357,6 +373,13 @@ fn status_name(status: &str) -> String {
         other => return format!("Error{other}"),
     };
     reason.to_string()
+}
+
+fn is_event_stream(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|e| e.trim().eq_ignore_ascii_case("text/event-stream"))
 }
 
 fn is_json(content_type: &str) -> bool {

@@ -38,6 +38,7 @@ const BUILDER_RESERVED: &[&str] = &[
     "extra_body_field",
     "media_type",
     "raw_body",
+    "download",
     "send_raw",
     "pages",
     "first_page",

@@ -85,6 +85,7 @@ impl Surface {
                     ResponseBody::Empty => "()".to_string(),
                     ResponseBody::Bytes { .. } => "Vec<u8>".to_string(),
                     ResponseBody::Json { ty, .. } => type_text(ty),
+                    ResponseBody::EventStream { ty } => format!("EventStream<{}>", type_text(ty)),
                 };
                 let stream = if op.pagination.is_some() {
                     " (stream)"
