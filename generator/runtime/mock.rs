@@ -45,6 +45,8 @@ pub(super) enum Reply {
     Json(Value),
     Empty,
     Bytes(Vec<u8>),
+    /// A JSON body (or none) with its status, for response enums.
+    Status(StatusCode, Vec<u8>),
 }
 
 /// How the generated request builders turn their output into a reply, by `send` kind.
@@ -67,6 +69,12 @@ pub(crate) mod reply {
     #[allow(dead_code)]
     pub(crate) fn send_bytes(output: Vec<u8>) -> MockReply {
         MockReply(Reply::Bytes(output))
+    }
+
+    #[allow(dead_code)]
+    pub(crate) fn send_status<T: crate::runtime::private::FromStatus>(output: T) -> MockReply {
+        let (status, body) = output.to_reply();
+        MockReply(Reply::Status(status, body))
     }
 
     #[allow(dead_code)]

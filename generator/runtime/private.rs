@@ -28,4 +28,6 @@ pub(crate) use super::request::{
     first_page, into_result, pages, send_bytes, send_empty, send_json, send_raw, stream,
 };
 #[allow(unused_imports)]
-pub(crate) use super::statuses::{FromStatus, best_status, json, send_status, status_response};
+pub(crate) use super::statuses::{
+    FromStatus, best_status, json, key_status, reply_body, send_status, status_response,
+};

@@ -422,6 +422,24 @@ pub enum ResponseBody {
     /// `text/event-stream`: events as they arrive, each one's data decoded as `ty`
     /// (`TypeRef::String` for the raw text when the spec declares no schema).
     EventStream { ty: TypeRef },
+    /// Several success statuses with different JSON bodies (or none): an enum named
+    /// `name`, one variant per status, chosen by the status the server answers with.
+    Statuses {
+        name: String,
+        variants: Vec<StatusVariant>,
+    },
+}
+
+/// One success status of a [`ResponseBody::Statuses`] enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusVariant {
+    /// The status key as the spec writes it (`200`, `2XX`, `default`).
+    pub status: String,
+    /// The variant's name (`Ok`, `Accepted`, `NoContent`).
+    pub variant: String,
+    /// Its body's model; `None` for a response without content.
+    pub ty: Option<TypeRef>,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

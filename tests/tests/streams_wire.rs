@@ -1,10 +1,11 @@
-//! Responses read as they arrive, against a local server: the crate of
-//! `tests/fixtures/event_streams.yaml` is generated and a small program reads typed and
+//! Responses read as they arrive, and responses that differ by status, against a local
+//! server: the crates of `tests/fixtures/event_streams.yaml` and
+//! `tests/fixtures/statuses.yaml` are generated and a small program reads typed and
 //! untyped event streams (split across TCP writes mid-event), a typed error status, and
 //! a download far larger than the response limit; and it is held to its guards against a
 //! misbehaving server: an event that never ends stops at the size limit, a stream that
-//! stalls stops at the timeout, each with its typed error. The mock answers with events
-//! too.
+//! stalls stops at the timeout, each with its typed error. Each success status of a scan
+//! decodes into its own variant. The mock answers with events and variants too.
 
 use apigen_tests::faults::{Action, FaultServer, Reply};
 use apigen_tests::{generate_fixture, workspace_root};
@@ -123,6 +124,42 @@ async fn main() {
         .collect()
         .await;
     assert_eq!(mocked, ["mo", "ck"]);
+
+    // Each success status has its own variant; an error status its typed body.
+    use fixture_statuses::scans::StartScanResponse;
+    let scans = fixture_statuses::Client::builder().base_url(&base).max_retries(0).build().unwrap();
+    let scan = |target: &str| {
+        scans.scans().start_scan(fixture_statuses::models::StartScanBody { target: target.into() })
+    };
+    match scan("done").await.unwrap() {
+        StartScanResponse::Ok(found) => assert_eq!(found.findings, 2),
+        other => panic!("200 is Ok: {other:?}"),
+    }
+    match scan("slow").await.unwrap() {
+        StartScanResponse::Accepted(job) => assert_eq!(job.job_id, "job-7"),
+        other => panic!("202 is Accepted: {other:?}"),
+    }
+    assert_eq!(scan("empty").await.unwrap(), StartScanResponse::NoContent);
+    match scan("bad").await {
+        Err(e) => {
+            let problem: &fixture_statuses::models::Problem = e.body_as().expect("typed 4XX");
+            assert_eq!(problem.message, "no");
+        }
+        Ok(other) => panic!("400 is an error: {other:?}"),
+    }
+    let mock = fixture_statuses::Mock::new();
+    let job = fixture_statuses::models::Job { job_id: "job-9".into(), eta_seconds: Some(3) };
+    mock.on(|c| c.scans().start_scan(fixture_statuses::models::StartScanBody { target: "m".into() }))
+        .returns(StartScanResponse::Accepted(job.clone()));
+    let answer = mock
+        .client()
+        .scans()
+        .start_scan(fixture_statuses::models::StartScanBody { target: "m".into() })
+        .send_with_response()
+        .await
+        .unwrap();
+    assert_eq!(answer.status.as_u16(), 202);
+    assert_eq!(answer.result, StartScanResponse::Accepted(job));
 }
 "#;
 
@@ -138,18 +175,22 @@ async fn event_streams_and_downloads_are_read_as_they_arrive() {
     let output = generate_fixture(&root.join("tests/fixtures/event_streams.yaml"))
         .unwrap_or_else(|d| panic!("event_streams:\n{d}"));
     apigen::write::write_tree(&dir.join("event_streams"), &output.files).expect("writable");
+    let output = generate_fixture(&root.join("tests/fixtures/statuses.yaml"))
+        .unwrap_or_else(|d| panic!("statuses:\n{d}"));
+    apigen::write::write_tree(&dir.join("statuses"), &output.files).expect("writable");
     std::fs::create_dir_all(dir.join("wire/src")).unwrap();
     std::fs::write(dir.join("wire/src/main.rs"), PROGRAM).unwrap();
     std::fs::write(
         dir.join("wire/Cargo.toml"),
         "[package]\nname = \"wire-streams\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
          [dependencies]\nfixture-event-streams = { path = \"../event_streams\", features = [\"mock\"] }\n\
+         fixture-statuses = { path = \"../statuses\", features = [\"mock\"] }\n\
          tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n",
     )
     .unwrap();
     std::fs::write(
         dir.join("Cargo.toml"),
-        "[workspace]\nresolver = \"3\"\nmembers = [\"event_streams\", \"wire\"]\n",
+        "[workspace]\nresolver = \"3\"\nmembers = [\"event_streams\", \"statuses\", \"wire\"]\n",
     )
     .unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
@@ -185,6 +226,18 @@ async fn event_streams_and_downloads_are_read_as_they_arrive() {
             chunk: vec![7u8; 64 * 1024],
             total: Some(8 << 20),
         },
+        ("/scans", _) => {
+            let body = String::from_utf8_lossy(&req.body);
+            if body.contains("done") {
+                Action::Respond(Reply::json(200, &json!({"id": "sc-1", "findings": 2})))
+            } else if body.contains("slow") {
+                Action::Respond(Reply::json(202, &json!({"job_id": "job-7"})))
+            } else if body.contains("empty") {
+                Action::status(204)
+            } else {
+                Action::Respond(Reply::json(400, &json!({"message": "no"})))
+            }
+        }
         _ => Action::status(404),
     })
     .await;
@@ -216,5 +269,5 @@ async fn event_streams_and_downloads_are_read_as_they_arrive() {
             .filter(|r| r.path() == "/exports/big")
             .all(|r| r.header("accept") == Some("application/octet-stream"))
     );
-    assert_eq!(seen.len(), 7, "{seen:?}");
+    assert_eq!(seen.len(), 11, "{seen:?}");
 }

@@ -156,6 +156,7 @@ impl MockState {
             ),
             Answer::Reply(Reply::Empty) => (StatusCode::OK, Vec::new()),
             Answer::Reply(Reply::Bytes(bytes)) => (StatusCode::OK, bytes.clone()),
+            Answer::Reply(Reply::Status(status, body)) => (*status, body.clone()),
             Answer::Pages(pages) => {
                 let asked = page(rule.page_param);
                 let items = usize::try_from(asked)

@@ -15,6 +15,29 @@ use super::response::{ApiResponse, ResponseFuture};
 pub(crate) trait FromStatus: Sized {
     /// Decodes a successful response's body as the variant of `status`.
     fn from_status(status: StatusCode, body: &[u8]) -> Result<Self, String>;
+
+    /// The status and JSON body a server would answer with for this value (a range or
+    /// `default` key answers with the range's first code, or 200): for the mock.
+    #[allow(dead_code)]
+    fn to_reply(&self) -> (StatusCode, Vec<u8>);
+}
+
+/// The status a declared key answers with in a mock.
+#[allow(dead_code)]
+pub(crate) fn key_status(key: &str) -> StatusCode {
+    let code = key.parse::<u16>().ok().or_else(|| {
+        let first = key.as_bytes().first()?.wrapping_sub(b'0');
+        (key.len() == 3 && (1..=5).contains(&first)).then(|| u16::from(first) * 100)
+    });
+    code.and_then(|c| StatusCode::from_u16(c).ok())
+        .unwrap_or(StatusCode::OK)
+}
+
+/// A variant's body as JSON, for the mock.
+#[allow(dead_code)]
+pub(crate) fn reply_body<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value)
+        .unwrap_or_else(|e| panic!("the mocked response cannot be serialized as JSON: {e}"))
 }
 
 /// How closely a declared status key (`200`, `2XX`, `default`) matches `status`: an
@@ -118,6 +141,26 @@ macro_rules! status_response {
                     status.as_u16()
                 ))
             }
+
+            fn to_reply(&self) -> ($crate::runtime::StatusCode, ::std::vec::Vec<u8>) {
+                $(
+                    $crate::runtime::private::status_response!(@reply self, $status, $variant $(, $ty)?);
+                )*
+                unreachable!("every variant is declared")
+            }
+        }
+    };
+    (@reply $self:ident, $status:literal, $variant:ident, $ty:ty) => {
+        if let Self::$variant(value) = $self {
+            return (
+                $crate::runtime::private::key_status($status),
+                $crate::runtime::private::reply_body(value),
+            );
+        }
+    };
+    (@reply $self:ident, $status:literal, $variant:ident) => {
+        if let Self::$variant = $self {
+            return ($crate::runtime::private::key_status($status), ::std::vec::Vec::new());
         }
     };
 }
@@ -164,6 +207,14 @@ mod tests {
         assert_eq!(Sample::from_status(at(204), b""), Ok(Sample::NoContent));
         // The 200 body must be the 200 schema, whatever another status would accept.
         assert!(Sample::from_status(at(200), b"\"seven\"").is_err());
+        assert_eq!(Sample::Ok(7).to_reply(), (at(200), b"7".to_vec()));
+        assert_eq!(
+            Sample::Other("x".into()).to_reply(),
+            (at(200), b"\"x\"".to_vec())
+        );
+        assert_eq!(Sample::NoContent.to_reply(), (at(204), Vec::new()));
+        assert_eq!(key_status("4XX"), at(400));
+        assert_eq!(key_status("default"), at(200));
         let err = Sample::from_status(at(302), b"").unwrap_err();
         assert!(err.contains("no response for status 302"), "{err}");
     }

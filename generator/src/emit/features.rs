@@ -69,6 +69,11 @@ impl Features {
                 {
                     named(ty, &mut roots);
                 }
+                if let ResponseBody::Statuses { variants, .. } = &op.response {
+                    for ty in variants.iter().filter_map(|v| v.ty.as_ref()) {
+                        named(ty, &mut roots);
+                    }
+                }
                 if let Some(p) = &op.pagination {
                     named(&p.item, &mut roots);
                 }

@@ -279,6 +279,8 @@ pub(super) fn needs_chrono(api: &Api) -> bool {
         op.params.iter().any(|p| uses_chrono(&p.ty))
             || matches!(&op.response, crate::ir::ResponseBody::Json { ty, .. }
                 | crate::ir::ResponseBody::EventStream { ty } if uses_chrono(ty))
+            || matches!(&op.response, crate::ir::ResponseBody::Statuses { variants, .. }
+                if variants.iter().filter_map(|v| v.ty.as_ref()).any(uses_chrono))
             || op.body.as_ref().is_some_and(|b| uses_chrono(&b.ty))
     })
 }

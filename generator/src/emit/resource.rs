@@ -335,6 +335,10 @@ fn output_type(op: &Operation, names: Names) -> TokenStream {
             let ty = names.ty(ty);
             quote!(crate::EventStream<#ty>)
         }
+        ResponseBody::Statuses { name, .. } => {
+            let name = ident(name);
+            quote!(#name)
+        }
     }
 }
 
@@ -365,6 +369,14 @@ fn operation_method(
         op.path,
         op.operation_id
     ));
+    if let ResponseBody::Statuses { name, variants } = &op.response {
+        let statuses: Vec<String> = variants.iter().map(|v| format!("`{}`", v.status)).collect();
+        text.push_str(&format!(
+            "\n\nReturns a [`{name}`], whose variant is the success status the server \
+             answered with ({}).",
+            statuses.join(", ")
+        ));
+    }
     if let Some(body) = op.body.as_ref().filter(|b| !b.alternatives.is_empty()) {
         let others: Vec<String> = body.alternatives.iter().map(|t| format!("`{t}`")).collect();
         text.push_str(&format!(
@@ -467,6 +479,7 @@ fn builder(op: &Operation, types: &[TypeDef], names: Names) -> TokenStream {
             ty: TypeRef::String,
         } => quote!(send_text_events),
         ResponseBody::EventStream { .. } => quote!(send_events),
+        ResponseBody::Statuses { .. } => quote!(send_status),
     };
     let stream = op.pagination.as_ref().map(|p| {
         let item = names.ty(&p.item);
@@ -548,11 +561,45 @@ fn builder(op: &Operation, types: &[TypeDef], names: Names) -> TokenStream {
             }
         }
     });
+    let statuses = status_enum(op, names);
     quote! {
+        #statuses
         rt::request_builder!(#builder => #output, #send #stream);
 
         #setters
     }
+}
+
+/// The response enum of an operation whose success statuses carry different bodies.
+fn status_enum(op: &Operation, names: Names) -> Option<TokenStream> {
+    let ResponseBody::Statuses { name, variants } = &op.response else {
+        return None;
+    };
+    let name = ident(name);
+    let docs = doc_lines(&format!(
+        "The successful responses of [`{}`]: one variant per status the spec declares, \
+         chosen by the status the server answers with.",
+        op.builder_name
+    ));
+    let variants = variants.iter().map(|v| {
+        let status = &v.status;
+        let variant = ident(&v.variant);
+        let text = match &v.description {
+            Some(d) => format!("`{status}`: {}", super::types::sanitize(d)),
+            None => format!("`{status}`."),
+        };
+        let docs = doc_lines(&text);
+        match &v.ty {
+            Some(ty) => {
+                let ty = names.ty(ty);
+                quote!(#docs #status => #variant(#ty))
+            }
+            None => quote!(#docs #status => #variant),
+        }
+    });
+    Some(quote! {
+        rt::status_response!(#docs #name { #(#variants),* });
+    })
 }
 
 fn param_setter(index: usize, p: &Param, names: Names) -> TokenStream {

@@ -170,6 +170,9 @@ impl<'a> Lowerer<'a> {
         let Some((code, response)) = success else {
             return Some(ResponseBody::Empty);
         };
+        if let Some(statuses) = self.statuses(op, pointer, type_prefix) {
+            return Some(statuses);
+        }
         let response_pointer = child(&child(pointer, "responses"), &code.to_string());
         let (response, _) = self.resolve(response, &response_pointer)?;
         let Some((content_type, media)) = pick_media(&response.content) else {
@@ -262,6 +265,77 @@ impl<'a> Lowerer<'a> {
         (!untyped).then_some(ty)
     }
 
+    /// A response enum, when the operation's success statuses carry different JSON
+    /// bodies (or some none): outside an envelope profile, and only when every success
+    /// response is JSON or empty.
+    fn statuses(
+        &mut self,
+        op: &'a openapiv3::Operation,
+        pointer: &str,
+        type_prefix: &str,
+    ) -> Option<ResponseBody> {
+        if self.envelope == Envelope::CloudflareV4 {
+            return None;
+        }
+        let mut success: Vec<(&StatusCode, &'a ReferenceOr<openapiv3::Response>)> = op
+            .responses
+            .responses
+            .iter()
+            .filter(|(code, _)| is_success(code))
+            .collect();
+        if success.len() < 2 {
+            return None;
+        }
+        success.sort_by_key(|(code, _)| match code {
+            StatusCode::Code(c) => *c,
+            StatusCode::Range(r) => r * 100 + 99,
+        });
+        // First only look: every body JSON or empty, and not all the same schema.
+        let mut schemas = Vec::new();
+        for (code, response) in &success {
+            let at = child(&child(pointer, "responses"), &code.to_string());
+            let (response, _) = self.resolve(response, &at)?;
+            match pick_media(&response.content) {
+                None => schemas.push(None),
+                Some((ct, media)) if is_json(ct) => {
+                    schemas.push(Some((ct, media.schema.as_ref()?, at)));
+                }
+                Some(_) => return None,
+            }
+        }
+        let first = &schemas[0];
+        let same = schemas.iter().all(|s| match (s, first) {
+            (None, None) => true,
+            (Some((_, a, _)), Some((_, b, _))) => a == b,
+            _ => false,
+        });
+        if same {
+            return None;
+        }
+        let mut variants = Vec::new();
+        for ((code, response), schema) in success.iter().zip(schemas) {
+            let variant = status_variant(code);
+            let description = self
+                .resolve(response, pointer)
+                .map(|(r, _)| r.description.clone())
+                .filter(|d| !d.trim().is_empty());
+            let ty = schema.map(|(ct, schema, at)| {
+                let schema_pointer = child(&child(&child(&at, "content"), ct), "schema");
+                self.lower_ref(schema, &format!("{type_prefix}{variant}"), &schema_pointer)
+            });
+            variants.push(crate::ir::StatusVariant {
+                status: code.to_string(),
+                variant,
+                ty,
+                description,
+            });
+        }
+        Some(ResponseBody::Statuses {
+            name: format!("{type_prefix}Response"),
+            variants,
+        })
+    }
+
     pub(super) fn pagination(
         &self,
         params: &[Param],
@@ -287,6 +361,21 @@ impl<'a> Lowerer<'a> {
                 page_param: page_param.to_string(),
                 item: (**item).clone(),
             })
+    }
+}
+
+/// The name of a status's variant in a response enum.
+fn status_variant(code: &StatusCode) -> String {
+    match code {
+        StatusCode::Code(200) => "Ok".into(),
+        StatusCode::Code(201) => "Created".into(),
+        StatusCode::Code(202) => "Accepted".into(),
+        StatusCode::Code(203) => "NonAuthoritative".into(),
+        StatusCode::Code(204) => "NoContent".into(),
+        StatusCode::Code(205) => "ResetContent".into(),
+        StatusCode::Code(206) => "PartialContent".into(),
+        StatusCode::Code(c) => format!("Status{c}"),
+        StatusCode::Range(r) => format!("Status{r}xx"),
     }
 }
 

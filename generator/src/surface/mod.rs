@@ -86,6 +86,16 @@ impl Surface {
                     ResponseBody::Bytes { .. } => "Vec<u8>".to_string(),
                     ResponseBody::Json { ty, .. } => type_text(ty),
                     ResponseBody::EventStream { ty } => format!("EventStream<{}>", type_text(ty)),
+                    ResponseBody::Statuses { variants, .. } => {
+                        let each: Vec<String> = variants
+                            .iter()
+                            .map(|v| {
+                                let body = v.ty.as_ref().map_or("()".into(), type_text);
+                                format!("{} {body}", v.status)
+                            })
+                            .collect();
+                        format!("by status ({})", each.join(", "))
+                    }
                 };
                 let stream = if op.pagination.is_some() {
                     " (stream)"
