@@ -18,10 +18,11 @@
 //! # Multipart
 //! Each property is a part named after it, with a boundary no in-memory value contains
 //! (and 128 random bits, which no file will). Strings, numbers and booleans are plain
-//! text parts. Objects and arrays are text parts named in the bracket form of forms
-//! (`meta[note]`, `tags[]`): what multipart parsers (Rack, PHP, the validating mock)
-//! read back, and what APIs such as Stripe's expect; a property whose `encoding` gives
-//! a JSON content type is one JSON part instead. Properties the spec types as binary
+//! text parts. An object is one JSON part (OpenAPI's default, what Cloudflare's Workers
+//! uploads read as their `metadata`), or, when its `encoding` gives a style (as Stripe's
+//! spec does), text parts in the bracket form of forms (`meta[note]`). Arrays of plain
+//! values are text parts named `tags[]`, which multipart parsers (Rack, PHP, the
+//! validating mock) read back as an array even of one item. Properties the spec types as binary
 //! are file parts (see `File`), one per file; a property named as a placeholder
 //! (`<any part name>`) holds files each sent under its own filename.
 
@@ -280,10 +281,15 @@ fn parts(
                 });
                 continue;
             }
-            let json = declared.is_some_and(|ct| {
-                let ct = ct.split([';', ',']).next().unwrap_or("").trim();
-                ct == "application/json" || ct.ends_with("+json")
-            });
+            // OpenAPI's default for an object is a JSON part; a declared style asks
+            // for the bracket form instead.
+            let json = match declared {
+                Some(ct) => {
+                    let ct = ct.split([';', ',']).next().unwrap_or("").trim();
+                    ct == "application/json" || ct.ends_with("+json")
+                }
+                None => item.is_object() && encoding.is_none_or(|e| e.style.is_none()),
+            };
             if json {
                 let bytes = serde_json::to_vec(item).map_err(|e| e.to_string())?;
                 parts.push(Part {
@@ -423,7 +429,28 @@ mod tests {
         assert!(text.contains(
             "name=\"file\"; filename=\"file\"\r\nContent-Type: application/octet-stream\r\n\r\nhi\r\n"
         ));
-        assert!(text.contains("name=\"meta[k]\"\r\n\r\n1\r\n"), "{text}");
+        assert!(
+            text.contains("name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"k\":1}\r\n"),
+            "{text}"
+        );
+        // With a style, the bracket form.
+        let bracket = Encoding {
+            name: "meta",
+            style: Some(EncodingStyle::DeepObject),
+            ..Encoding::DEFAULT
+        };
+        let (segments, _) = multipart(
+            &json!({"meta": {"k": 1}}),
+            "multipart/form-data",
+            &[bracket],
+            &[],
+        )
+        .unwrap();
+        let bracketed = String::from_utf8(in_memory(&segments)).unwrap();
+        assert!(
+            bracketed.contains("name=\"meta[k]\"\r\n\r\n1\r\n"),
+            "{bracketed}"
+        );
         assert!(text.contains("name=\"name\"\r\n\r\na\r\n--b\r\n"));
     }
 

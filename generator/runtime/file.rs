@@ -151,23 +151,34 @@ impl File {
         &self.source
     }
 
-    /// The content type its part is sent with: the one set, else the one the spec
-    /// declares for the property (the first of a list), else a guess from the
-    /// filename, else `application/octet-stream`.
+    /// The content type its part is sent with: the one set; else, of the types the
+    /// spec declares for the property (`encoding.contentType`, a list), the first that is
+    /// the filename's type or a variant of it (`application/javascript+module` for
+    /// `worker.js`), else the first declared; else a guess from the filename; else
+    /// `application/octet-stream`.
     pub(crate) fn part_content_type(&self, declared: Option<&str>) -> String {
         if let Some(ct) = &self.content_type {
             return ct.clone();
         }
-        let declared = declared
-            .and_then(|d| d.split(',').next())
+        let declared: Vec<&str> = declared
+            .into_iter()
+            .flat_map(|d| d.split(','))
             .map(str::trim)
-            .filter(|d| !d.is_empty() && !d.contains('*'));
-        if let Some(declared) = declared {
-            return declared.to_owned();
+            .filter(|d| !d.is_empty() && !d.contains('*'))
+            .collect();
+        let guess = self.filename.as_deref().and_then(guess_content_type);
+        if let Some(guess) = guess
+            && let Some(found) = declared.iter().find(|d| {
+                d.eq_ignore_ascii_case(guess)
+                    || d.to_ascii_lowercase().starts_with(&format!("{guess}+"))
+            })
+        {
+            return (*found).to_owned();
         }
-        self.filename
-            .as_deref()
-            .and_then(guess_content_type)
+        declared
+            .first()
+            .copied()
+            .or(guess)
             .unwrap_or("application/octet-stream")
             .to_owned()
     }
@@ -363,7 +374,21 @@ mod tests {
         assert_eq!(f.part_content_type(None), "image/jpeg");
         assert_eq!(
             f.part_content_type(Some("image/png, image/jpeg")),
-            "image/png"
+            "image/jpeg"
+        );
+        assert_eq!(f.part_content_type(Some("image/png")), "image/png");
+        let worker = "application/javascript+module, application/javascript, application/wasm";
+        assert_eq!(
+            File::from("x")
+                .filename("w.js")
+                .part_content_type(Some(worker)),
+            "application/javascript+module"
+        );
+        assert_eq!(
+            File::from("x")
+                .filename("m.wasm")
+                .part_content_type(Some(worker)),
+            "application/wasm"
         );
         assert_eq!(
             f.clone().content_type("image/webp").part_content_type(None),

@@ -302,7 +302,7 @@ async fn multipart_and_form_bodies_on_the_wire() {
     ));
     assert_eq!(sorted(got), sorted(wanted));
 
-    // 3: files named by themselves, typed by the spec's first content type.
+    // 3: files named by themselves, each typed by the declared type its name matches.
     let script = &seen[2];
     let (_, got) = parts(script.header("content-type").unwrap(), &script.body);
     assert_eq!(
@@ -317,7 +317,7 @@ async fn multipart_and_form_bodies_on_the_wire() {
             file_part(
                 "module.wasm",
                 "module.wasm",
-                "application/javascript+module",
+                "application/wasm",
                 "\0asm\u{1}\0\0\0"
             ),
             json_part("metadata", r#"{"main_module":"worker.js"}"#),

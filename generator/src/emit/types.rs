@@ -35,7 +35,17 @@ pub fn rust_type_in(ty: &TypeRef, models: &TokenStream) -> TokenStream {
         TypeRef::Date => quote!(::chrono::NaiveDate),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Bytes => quote!(::std::vec::Vec<u8>),
-        TypeRef::File => quote!(crate::File),
+        // The runtime's `File`, at the root of the crate whose `models` these are.
+        TypeRef::File => {
+            let text = models.to_string();
+            let root: TokenStream = text
+                .trim_end()
+                .strip_suffix("models")
+                .and_then(|r| r.trim_end().strip_suffix("::"))
+                .and_then(|r| r.parse().ok())
+                .unwrap_or_else(|| quote!(crate));
+            quote!(#root::File)
+        }
         TypeRef::Unit => quote!(()),
         TypeRef::Named(name) => {
             let name = ident(name);

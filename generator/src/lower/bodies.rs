@@ -407,14 +407,20 @@ fn encodings(kind: BodyKind, media: &MediaType, binary: &[String]) -> Vec<Proper
             let given_explode = entry
                 .and_then(|e| e.extensions.get("x-apigen-explode"))
                 .and_then(serde_json::Value::as_bool);
-            let style = entry
-                .filter(|e| form && (e.style.is_some() || given_explode.is_some()))
-                .map(|e| match e.style {
-                    Some(QueryStyle::SpaceDelimited) => FormStyle::SpaceDelimited,
-                    Some(QueryStyle::PipeDelimited) => FormStyle::PipeDelimited,
-                    Some(QueryStyle::DeepObject) => FormStyle::DeepObject,
-                    Some(QueryStyle::Form) | None => FormStyle::Form,
-                });
+            // In multipart, a style (which OpenAPI reserves for forms) is what specs
+            // such as Stripe's write to ask for the bracket form of nested values.
+            let style = match entry {
+                Some(e) if !form && e.style.is_some() => Some(FormStyle::DeepObject),
+                Some(e) if form && (e.style.is_some() || given_explode.is_some()) => {
+                    Some(match e.style {
+                        Some(QueryStyle::SpaceDelimited) => FormStyle::SpaceDelimited,
+                        Some(QueryStyle::PipeDelimited) => FormStyle::PipeDelimited,
+                        Some(QueryStyle::DeepObject) => FormStyle::DeepObject,
+                        Some(QueryStyle::Form) | None => FormStyle::Form,
+                    })
+                }
+                _ => None,
+            };
             let encoding = PropertyEncoding {
                 name: name.clone(),
                 file: !form && binary.contains(name),
