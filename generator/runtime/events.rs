@@ -62,6 +62,7 @@ pub struct ByteStream {
     status: StatusCode,
     headers: HeaderMap,
     /// The bytes of a stream made in memory (a mock's answer).
+    #[cfg_attr(not(feature = "mock"), allow(dead_code))]
     memory: Option<Vec<u8>>,
     /// The largest event an event stream of it holds.
     max_event: u64,
@@ -120,6 +121,7 @@ impl ByteStream {
     }
 
     /// The bytes of a stream made in memory (a mock's answer).
+    #[cfg(feature = "mock")]
     pub(crate) fn into_memory(self) -> Vec<u8> {
         self.memory.unwrap_or_default()
     }
@@ -269,6 +271,7 @@ impl<T> EventStream<T> {
     }
 
     /// The stream's bytes, when it was made in memory (a mock's answer).
+    #[cfg(feature = "mock")]
     pub(crate) fn into_memory(self) -> Vec<u8> {
         self.bytes.into_memory()
     }

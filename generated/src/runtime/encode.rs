@@ -440,8 +440,13 @@ mod tests {
             style: Some(EncodingStyle::DeepObject),
             ..Encoding::DEFAULT
         };
-        let (segments, _) =
-            multipart(&json!({"meta": {"k": 1}}), "multipart/form-data", &[bracket], &[]).unwrap();
+        let (segments, _) = multipart(
+            &json!({"meta": {"k": 1}}),
+            "multipart/form-data",
+            &[bracket],
+            &[],
+        )
+        .unwrap();
         let bracketed = String::from_utf8(in_memory(&segments)).unwrap();
         assert!(
             bracketed.contains("name=\"meta[k]\"\r\n\r\n1\r\n"),

@@ -380,11 +380,15 @@ mod tests {
         assert_eq!(f.part_content_type(Some("image/png")), "image/png");
         let worker = "application/javascript+module, application/javascript, application/wasm";
         assert_eq!(
-            File::from("x").filename("w.js").part_content_type(Some(worker)),
+            File::from("x")
+                .filename("w.js")
+                .part_content_type(Some(worker)),
             "application/javascript+module"
         );
         assert_eq!(
-            File::from("x").filename("m.wasm").part_content_type(Some(worker)),
+            File::from("x")
+                .filename("m.wasm")
+                .part_content_type(Some(worker)),
             "application/wasm"
         );
         assert_eq!(

@@ -15,6 +15,8 @@
 //! - **client** ([`client`]): `cargo bench -p apigen-tests --bench client` (request building
 //!   and decoding against canned bytes; pagination against the fake API) and
 //!   `--bench stream_memory` (peak memory of streaming 10,000 versus 100,000 items).
+//! - **upload** (`--upload` alone, [`upload`]): peak memory of a multipart upload of a
+//!   1 MiB and a 1 GiB file from disk.
 //!
 //! Results go to `target/bench/report.md` and `report.json` ([`report`], judged against
 //! the [`targets`]), charts ([`charts`]) to `target/bench/*.svg` and `docs/bench/`.
@@ -28,6 +30,7 @@ mod outcome;
 mod peers;
 mod report;
 mod targets;
+mod upload;
 
 pub use child::one;
 
@@ -40,6 +43,7 @@ use std::time::Duration;
 const USAGE: &str = "\
 usage: cargo xtask bench [--no-peers] [--compile] [--no-client] [--runs N] [--full-runs N]
                          [--compile-runs N] [--timeout SECS] [--memory-mib MIB] [--no-release]
+       cargo xtask bench --upload
 
 Times the generator (per stage, with peak memory) on spec/openapi.yaml and Cloudflare's
 client-certificates.json and full openapi.json (and that one converted to YAML), and
@@ -58,7 +62,9 @@ re-runs itself from it.
   --timeout SECS      time limit per generator run (default 120)
   --memory-mib MIB    address-space limit per generator run (default 8192)
   --no-release        run in this build even when it is not the release build
-  --render-only       rewrite report.md and the charts from target/bench/report.json";
+  --render-only       rewrite report.md and the charts from target/bench/report.json
+  --upload            only the upload bench: peak memory of a multipart upload of a 1 MiB
+                      and a 1 GiB file from disk (fails when it grows past 1.25x)";
 
 struct Options {
     peers: bool,
@@ -72,6 +78,7 @@ struct Options {
     no_release: bool,
     /// Re-render the report and charts from `target/bench/report.json`, measuring nothing.
     render_only: bool,
+    upload: bool,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -86,6 +93,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         memory_mib: 8192,
         no_release: false,
         render_only: false,
+        upload: false,
     };
     let mut args = Args::new(args, USAGE);
     while let Some(flag) = args.next_arg()? {
@@ -100,6 +108,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--memory-mib" => options.memory_mib = args.positive()?,
             "--no-release" => options.no_release = true,
             "--render-only" => options.render_only = true,
+            "--upload" => options.upload = true,
             _ => return Err(args.unknown()),
         }
     }
@@ -119,6 +128,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
     if !crate::util::is_release_build() && !options.no_release {
         return crate::util::rerun_in_release(root, "bench", args);
+    }
+    if options.upload {
+        return upload::run(root).map(|_| ());
     }
     if options.render_only {
         let path = root.join("target/bench/report.json");
