@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use super::file::File;
+use super::request::Call;
 
 /// The media type of an operation's request body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,4 +110,67 @@ pub(crate) enum Body {
         content_type: std::borrow::Cow<'static, str>,
         bytes: Vec<u8>,
     },
+}
+
+/// The body setters that choose a media type or bytes in place of the typed body.
+#[allow(dead_code)]
+impl Call {
+    /// Sets a body of raw bytes.
+    pub(crate) fn body_bytes(mut self, bytes: Vec<u8>) -> Call {
+        let content_type = self
+            .op
+            .body
+            .content_type()
+            .unwrap_or("application/octet-stream");
+        self.body = Some(Body::Bytes {
+            content_type: content_type.into(),
+            bytes,
+        });
+        self
+    }
+
+    /// Sends the typed body as `media_type`, one of the other media types the
+    /// operation declares.
+    pub(crate) fn media_type(mut self, media_type: &str) -> Call {
+        let essence = |ct: &str| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        };
+        let declared = self.op.body.content_type().into_iter();
+        match declared
+            .chain(self.op.media_types.iter().copied())
+            .find(|ct| essence(ct) == essence(media_type))
+        {
+            Some(found) => self.media_type = Some(found),
+            None => {
+                let mut all: Vec<&str> = self.op.body.content_type().into_iter().collect();
+                all.extend(self.op.media_types);
+                self.refuse(
+                    "media_type",
+                    format!(
+                        "the operation declares no request body of type {media_type} \
+                         (it declares: {}); raw_body sends bytes of any type",
+                        if all.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            all.join(", ")
+                        }
+                    ),
+                );
+            }
+        }
+        self
+    }
+
+    /// Sends `bytes` as the body, with `content_type`, in place of the typed body.
+    pub(crate) fn raw_body(mut self, content_type: String, bytes: Vec<u8>) -> Call {
+        self.body = Some(Body::Bytes {
+            content_type: content_type.into(),
+            bytes,
+        });
+        self
+    }
 }

@@ -132,11 +132,11 @@ pub(crate) trait Wrap {
 #[derive(Clone)]
 pub(crate) struct Call {
     client: Client,
-    op: &'static Operation,
+    pub(super) op: &'static Operation,
     args: Vec<Option<Value>>,
-    body: Option<Body>,
+    pub(super) body: Option<Body>,
     /// The media type the caller chose for the typed body, when not the default.
-    media_type: Option<&'static str>,
+    pub(super) media_type: Option<&'static str>,
     /// The first value that could not be serialised: reported when the call is sent.
     refused: Option<(&'static str, String)>,
     pub(crate) options: RequestOptions,
@@ -246,71 +246,12 @@ impl Call {
         self
     }
 
-    /// Sets a body of raw bytes.
-    pub(crate) fn body_bytes(mut self, bytes: Vec<u8>) -> Call {
-        let content_type = self
-            .op
-            .body
-            .content_type()
-            .unwrap_or("application/octet-stream");
-        self.body = Some(Body::Bytes {
-            content_type: content_type.into(),
-            bytes,
-        });
-        self
-    }
-
-    /// Sends the typed body as `media_type`, one of the other media types the
-    /// operation declares.
-    pub(crate) fn media_type(mut self, media_type: &str) -> Call {
-        let essence = |ct: &str| {
-            ct.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        };
-        let declared = self.op.body.content_type().into_iter();
-        match declared
-            .chain(self.op.media_types.iter().copied())
-            .find(|ct| essence(ct) == essence(media_type))
-        {
-            Some(found) => self.media_type = Some(found),
-            None => {
-                let mut all: Vec<&str> = self.op.body.content_type().into_iter().collect();
-                all.extend(self.op.media_types);
-                self.refuse(
-                    "media_type",
-                    format!(
-                        "the operation declares no request body of type {media_type} \
-                         (it declares: {}); raw_body sends bytes of any type",
-                        if all.is_empty() {
-                            "none".to_owned()
-                        } else {
-                            all.join(", ")
-                        }
-                    ),
-                );
-            }
-        }
-        self
-    }
-
-    /// Sends `bytes` as the body, with `content_type`, in place of the typed body.
-    pub(crate) fn raw_body(mut self, content_type: String, bytes: Vec<u8>) -> Call {
-        self.body = Some(Body::Bytes {
-            content_type: content_type.into(),
-            bytes,
-        });
-        self
-    }
-
     /// The builder `B` around this call.
     pub(crate) fn wrap<B: Wrap>(self) -> B {
         B::wrap(self)
     }
 
-    fn refuse(&mut self, name: &'static str, reason: String) {
+    pub(super) fn refuse(&mut self, name: &'static str, reason: String) {
         if self.refused.is_none() {
             self.refused = Some((name, reason));
         }

@@ -8,6 +8,7 @@ mod media;
 mod model;
 mod readme;
 mod resource;
+mod responses;
 mod runtime_facts;
 mod servers;
 pub mod types;

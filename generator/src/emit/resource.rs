@@ -78,7 +78,7 @@ pub fn resource_file(
 /// `Option`, `Vec`, `Into`), which keeps signatures on one line, unless a type the file
 /// defines (the handle or a builder) takes one of those names; then by full paths.
 #[derive(Clone, Copy)]
-struct Names {
+pub(super) struct Names {
     prelude: bool,
 }
 
@@ -99,7 +99,7 @@ impl Names {
         Names { prelude: !clash }
     }
 
-    fn ty(self, ty: &TypeRef) -> TokenStream {
+    pub(super) fn ty(self, ty: &TypeRef) -> TokenStream {
         if !self.prelude {
             return rust_type(ty);
         }
@@ -326,22 +326,6 @@ fn positional(op: &Operation) -> Vec<(String, TypeRef, bool)> {
     args
 }
 
-fn output_type(op: &Operation, names: Names) -> TokenStream {
-    match &op.response {
-        ResponseBody::Empty => quote!(()),
-        ResponseBody::Bytes { .. } => names.ty(&TypeRef::Bytes),
-        ResponseBody::Json { ty, .. } => names.ty(ty),
-        ResponseBody::EventStream { ty } => {
-            let ty = names.ty(ty);
-            quote!(crate::EventStream<#ty>)
-        }
-        ResponseBody::Statuses { name, .. } => {
-            let name = ident(name);
-            quote!(#name)
-        }
-    }
-}
-
 fn operation_method(
     resource: &Resource,
     op: &Operation,
@@ -470,17 +454,8 @@ fn operation_method(
 /// the typed setters of this operation's optional parameters and body.
 fn builder(op: &Operation, types: &[TypeDef], names: Names) -> TokenStream {
     let builder = ident(&op.builder_name);
-    let output = output_type(op, names);
-    let send = match &op.response {
-        ResponseBody::Empty => quote!(send_empty),
-        ResponseBody::Bytes { .. } => quote!(send_bytes),
-        ResponseBody::Json { .. } => quote!(send_json),
-        ResponseBody::EventStream {
-            ty: TypeRef::String,
-        } => quote!(send_text_events),
-        ResponseBody::EventStream { .. } => quote!(send_events),
-        ResponseBody::Statuses { .. } => quote!(send_status),
-    };
+    let output = super::responses::output_type(op, names);
+    let send = super::responses::send_fn(&op.response);
     let stream = op.pagination.as_ref().map(|p| {
         let item = names.ty(&p.item);
         quote!(, stream #item)
@@ -561,45 +536,13 @@ fn builder(op: &Operation, types: &[TypeDef], names: Names) -> TokenStream {
             }
         }
     });
-    let statuses = status_enum(op, names);
+    let statuses = super::responses::status_enum(op, names);
     quote! {
         #statuses
         rt::request_builder!(#builder => #output, #send #stream);
 
         #setters
     }
-}
-
-/// The response enum of an operation whose success statuses carry different bodies.
-fn status_enum(op: &Operation, names: Names) -> Option<TokenStream> {
-    let ResponseBody::Statuses { name, variants } = &op.response else {
-        return None;
-    };
-    let name = ident(name);
-    let docs = doc_lines(&format!(
-        "The successful responses of [`{}`]: one variant per status the spec declares, \
-         chosen by the status the server answers with.",
-        op.builder_name
-    ));
-    let variants = variants.iter().map(|v| {
-        let status = &v.status;
-        let variant = ident(&v.variant);
-        let text = match &v.description {
-            Some(d) => format!("`{status}`: {}", super::types::sanitize(d)),
-            None => format!("`{status}`."),
-        };
-        let docs = doc_lines(&text);
-        match &v.ty {
-            Some(ty) => {
-                let ty = names.ty(ty);
-                quote!(#docs #status => #variant(#ty))
-            }
-            None => quote!(#docs #status => #variant),
-        }
-    });
-    Some(quote! {
-        rt::status_response!(#docs #name { #(#variants),* });
-    })
 }
 
 fn param_setter(index: usize, p: &Param, names: Names) -> TokenStream {
