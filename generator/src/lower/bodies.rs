@@ -247,7 +247,18 @@ impl<'a> Lowerer<'a> {
         type_prefix: &str,
         status: &str,
     ) -> Option<TypeRef> {
-        let (response, _) = self.resolve(response, pointer)?;
+        // An error response that leads nowhere costs only its typed body: the call still
+        // reports the status. Its error becomes a warning.
+        let before = self.diags.len();
+        let Some((response, _)) = self.resolve(response, pointer) else {
+            for d in &mut self.diags[before..] {
+                if d.severity == crate::diag::Severity::Error {
+                    d.severity = crate::diag::Severity::Warning;
+                    d.message.push_str("; the error body is left untyped");
+                }
+            }
+            return None;
+        };
         let (content_type, media) = response
             .content
             .iter()
