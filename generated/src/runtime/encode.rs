@@ -504,7 +504,6 @@ mod tests {
     fn multipart_files_stream_and_json_parts_keep_their_type() {
         use super::super::file::collecting;
         let file = File::from_path("/data/logo.png");
-        let body = json!({});
         let (value, files) = collecting(|| {
             serde_json::to_value(json!({
                 "image": serde_json::to_value(&file).unwrap(),
@@ -513,7 +512,6 @@ mod tests {
             }))
             .unwrap()
         });
-        let _ = body;
         let encodings = [
             Encoding {
                 name: "image",

@@ -341,7 +341,7 @@ impl<T> Stream for EventStream<T> {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => {
                     this.finished = true;
-                    this.parser.finish(&mut this.ready);
+                    this.parser.finish();
                 }
                 Poll::Ready(Some(Err(e))) => {
                     this.finished = true;
@@ -463,7 +463,7 @@ impl Parser {
 
     /// At the end of the stream: an event not ended by a blank line is dropped, as the
     /// standard says.
-    pub(crate) fn finish(&mut self, _out: &mut VecDeque<RawEvent>) {
+    pub(crate) fn finish(&mut self) {
         self.line.clear();
         self.data.clear();
         self.has_data = false;
@@ -527,7 +527,7 @@ mod tests {
         for chunk in chunks {
             parser.feed(chunk, &mut out);
         }
-        parser.finish(&mut out);
+        parser.finish();
         out.into_iter().collect()
     }
 

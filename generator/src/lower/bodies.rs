@@ -303,9 +303,11 @@ impl<'a> Lowerer<'a> {
         });
         // First only look: every body JSON or empty, and not all the same schema.
         let mut schemas = Vec::new();
+        let mut descriptions = Vec::new();
         for (code, response) in &success {
             let at = child(&child(pointer, "responses"), &code.to_string());
             let (response, _) = self.resolve(response, &at)?;
+            descriptions.push(Some(response.description.clone()).filter(|d| !d.trim().is_empty()));
             match pick_media(&response.content) {
                 None => schemas.push(None),
                 Some((ct, media)) if is_json(ct) => {
@@ -324,12 +326,8 @@ impl<'a> Lowerer<'a> {
             return None;
         }
         let mut variants = Vec::new();
-        for ((code, response), schema) in success.iter().zip(schemas) {
+        for (((code, _), schema), description) in success.iter().zip(schemas).zip(descriptions) {
             let variant = status_variant(code);
-            let description = self
-                .resolve(response, pointer)
-                .map(|(r, _)| r.description.clone())
-                .filter(|d| !d.trim().is_empty());
             let ty = schema.map(|(ct, schema, at)| {
                 let schema_pointer = child(&child(&child(&at, "content"), ct), "schema");
                 self.lower_ref(schema, &format!("{type_prefix}{variant}"), &schema_pointer)
