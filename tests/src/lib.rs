@@ -9,6 +9,7 @@ pub mod fake_api;
 pub mod faults;
 pub mod prism;
 pub mod typed_ids;
+pub mod wire;
 
 /// The workspace root (parent of this crate).
 pub fn workspace_root() -> PathBuf {

@@ -9,9 +9,8 @@
 //! every operation goes to it instead.
 
 use apigen_tests::faults::{Action, FaultServer, Reply};
-use apigen_tests::{generate_fixture, workspace_root};
+use apigen_tests::wire::WireProgram;
 use serde_json::json;
-use std::process::Command;
 
 const PROGRAM: &str = r#"
 use std::net::SocketAddr;
@@ -114,34 +113,17 @@ async fn main() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn paths_headers_and_servers_on_the_wire() {
-    let root = workspace_root();
-    let dir = root.join(format!("target/wire-crates/run-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    for spec in ["servers", "path_styles", "wire/path_lists"] {
-        let output = generate_fixture(&root.join(format!("tests/fixtures/{spec}.yaml")))
-            .unwrap_or_else(|d| panic!("{spec}:\n{d}"));
-        let stem = spec.trim_start_matches("wire/");
-        apigen::write::write_tree(&dir.join(stem), &output.files).expect("writable");
-    }
-    std::fs::create_dir_all(dir.join("wire/src")).unwrap();
-    std::fs::write(dir.join("wire/src/main.rs"), PROGRAM).unwrap();
-    std::fs::write(
-        dir.join("wire/Cargo.toml"),
-        "[package]\nname = \"wire\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [dependencies]\nfixture-servers = { path = \"../servers\" }\n\
-         fixture-path-styles = { path = \"../path_styles\" }\n\
-         fixture-path-lists = { path = \"../path_lists\" }\n\
-         tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n\
+    let program = WireProgram::new(
+        "wire",
+        &[
+            ("servers", &[]),
+            ("path_styles", &[]),
+            ("wire/path_lists", &[]),
+        ],
+        "tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n\
          reqwest = { version = \"0.13\", default-features = false }\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[workspace]\nresolver = \"3\"\nmembers = [\"servers\", \"path_styles\", \"path_lists\", \"wire\"]\n",
-    )
-    .unwrap();
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-
+        PROGRAM,
+    );
     let server = FaultServer::start(|req, _| {
         if req.path().starts_with("/items/") {
             Action::Respond(Reply::json(200, &json!({"id": "it-1"})))
@@ -150,25 +132,7 @@ async fn paths_headers_and_servers_on_the_wire() {
         }
     })
     .await;
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let base = server.base_url.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(cargo)
-            .args(["run", "-q", "-p", "wire", "--target-dir"])
-            .arg(root.join("target/fixture-target"))
-            .arg("--")
-            .arg(base)
-            .current_dir(&dir)
-            .output()
-            .expect("cargo runs")
-    })
-    .await
-    .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    program.run(vec![server.base_url.clone().into()]).await;
 
     let seen = server.requests();
     let lines: Vec<String> = seen

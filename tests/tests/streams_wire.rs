@@ -8,9 +8,8 @@
 //! decodes into its own variant. The mock answers with events and variants too.
 
 use apigen_tests::faults::{Action, FaultServer, Reply};
-use apigen_tests::{generate_fixture, workspace_root};
+use apigen_tests::wire::WireProgram;
 use serde_json::json;
-use std::process::Command;
 use std::time::Duration;
 
 const PROGRAM: &str = r#"
@@ -169,31 +168,12 @@ fn sse(body: &str) -> Reply {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn event_streams_and_downloads_are_read_as_they_arrive() {
-    let root = workspace_root();
-    let dir = root.join(format!("target/wire-crates/streams-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let output = generate_fixture(&root.join("tests/fixtures/event_streams.yaml"))
-        .unwrap_or_else(|d| panic!("event_streams:\n{d}"));
-    apigen::write::write_tree(&dir.join("event_streams"), &output.files).expect("writable");
-    let output = generate_fixture(&root.join("tests/fixtures/statuses.yaml"))
-        .unwrap_or_else(|d| panic!("statuses:\n{d}"));
-    apigen::write::write_tree(&dir.join("statuses"), &output.files).expect("writable");
-    std::fs::create_dir_all(dir.join("wire/src")).unwrap();
-    std::fs::write(dir.join("wire/src/main.rs"), PROGRAM).unwrap();
-    std::fs::write(
-        dir.join("wire/Cargo.toml"),
-        "[package]\nname = \"wire-streams\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [dependencies]\nfixture-event-streams = { path = \"../event_streams\", features = [\"mock\"] }\n\
-         fixture-statuses = { path = \"../statuses\", features = [\"mock\"] }\n\
-         tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[workspace]\nresolver = \"3\"\nmembers = [\"event_streams\", \"statuses\", \"wire\"]\n",
-    )
-    .unwrap();
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let program = WireProgram::new(
+        "wire-streams",
+        &[("event_streams", &["mock"]), ("statuses", &["mock"])],
+        "tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n",
+        PROGRAM,
+    );
 
     let deltas = "data: {\"index\":0,\"text\":\"Hel\"}\n\n: keep-alive\n\n\
                   data: {\"index\":1,\n\
@@ -241,26 +221,7 @@ async fn event_streams_and_downloads_are_read_as_they_arrive() {
         _ => Action::status(404),
     })
     .await;
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let base = server.base_url.clone();
-    let program_dir = dir.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(cargo)
-            .args(["run", "-q", "-p", "wire-streams", "--target-dir"])
-            .arg(root.join("target/fixture-target"))
-            .arg("--")
-            .arg(base)
-            .current_dir(&program_dir)
-            .output()
-            .expect("cargo runs")
-    })
-    .await
-    .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    program.run(vec![server.base_url.clone().into()]).await;
     let seen = server.requests();
     let accepts: Vec<Option<&str>> = seen.iter().map(|r| r.header("accept")).collect();
     assert_eq!(accepts[0], Some("text/event-stream"));

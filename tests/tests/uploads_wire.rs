@@ -7,9 +7,8 @@
 //! caller's stream is not retried.
 
 use apigen_tests::faults::{Action, FaultServer, Reply};
-use apigen_tests::{generate_fixture, workspace_root};
+use apigen_tests::wire::WireProgram;
 use serde_json::json;
-use std::process::Command;
 
 const PROGRAM: &str = r#"
 use fixture_uploads::models::*;
@@ -171,34 +170,19 @@ fn json_part(name: &str, content: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn multipart_and_form_bodies_on_the_wire() {
-    let root = workspace_root();
-    let dir = root.join(format!("target/wire-crates/uploads-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let output = generate_fixture(&root.join("tests/fixtures/uploads.yaml"))
-        .unwrap_or_else(|d| panic!("uploads:\n{d}"));
-    apigen::write::write_tree(&dir.join("uploads"), &output.files).expect("writable");
-    let files = dir.join("files");
+    let program = WireProgram::new(
+        "wire-uploads",
+        &[("uploads", &[])],
+        "futures-util = \"0.3\"\n\
+         tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n",
+        PROGRAM,
+    );
+    let files = program.dir.join("files");
     std::fs::create_dir_all(&files).unwrap();
     // A PNG signature and bytes that are not UTF-8, and a WebAssembly header.
     let photo: Vec<u8> = b"\x89PNG\r\n\x1a\nphoto".to_vec();
     std::fs::write(files.join("photo.png"), &photo).unwrap();
     std::fs::write(files.join("module.wasm"), b"\0asm\x01\0\0\0").unwrap();
-    std::fs::create_dir_all(dir.join("wire/src")).unwrap();
-    std::fs::write(dir.join("wire/src/main.rs"), PROGRAM).unwrap();
-    std::fs::write(
-        dir.join("wire/Cargo.toml"),
-        "[package]\nname = \"wire-uploads\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [dependencies]\nfixture-uploads = { path = \"../uploads\" }\n\
-         futures-util = \"0.3\"\n\
-         tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[workspace]\nresolver = \"3\"\nmembers = [\"uploads\", \"wire\"]\n",
-    )
-    .unwrap();
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 
     let flaky_seen = std::sync::atomic::AtomicBool::new(false);
     let server = FaultServer::start(move |req, _| {
@@ -218,27 +202,9 @@ async fn multipart_and_form_bodies_on_the_wire() {
         }
     })
     .await;
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let base = server.base_url.clone();
-    let program_dir = dir.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(cargo)
-            .args(["run", "-q", "-p", "wire-uploads", "--target-dir"])
-            .arg(root.join("target/fixture-target"))
-            .arg("--")
-            .arg(base)
-            .arg(files)
-            .current_dir(&program_dir)
-            .output()
-            .expect("cargo runs")
-    })
-    .await
-    .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    program
+        .run(vec![server.base_url.clone().into(), files.into()])
+        .await;
 
     let seen = server.requests();
     let lines: Vec<String> = seen
