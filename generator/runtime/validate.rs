@@ -44,20 +44,51 @@ pub(crate) fn check_range(
     min: Option<f64>,
     max: Option<f64>,
 ) -> Result<(), Error> {
+    check_bounds(
+        name,
+        value,
+        min.map(|m| (m, false)),
+        max.map(|m| (m, false)),
+    )
+}
+
+/// `value` within `min` and `max`, each given with whether the bound itself is excluded.
+pub(crate) fn check_bounds(
+    name: &'static str,
+    value: f64,
+    min: Option<(f64, bool)>,
+    max: Option<(f64, bool)>,
+) -> Result<(), Error> {
     if value.is_nan() {
         return Err(Error::invalid(name, "must be a number (got NaN)"));
     }
-    if let Some(min) = min.filter(|min| value < *min) {
-        return Err(Error::invalid(
-            name,
-            format!("must be at least {} (got {})", number(min), number(value)),
-        ));
+    if let Some((min, exclusive)) = min {
+        if exclusive && value <= min {
+            return Err(Error::invalid(
+                name,
+                format!("must be more than {} (got {})", number(min), number(value)),
+            ));
+        }
+        if value < min {
+            return Err(Error::invalid(
+                name,
+                format!("must be at least {} (got {})", number(min), number(value)),
+            ));
+        }
     }
-    if let Some(max) = max.filter(|max| value > *max) {
-        return Err(Error::invalid(
-            name,
-            format!("must be at most {} (got {})", number(max), number(value)),
-        ));
+    if let Some((max, exclusive)) = max {
+        if exclusive && value >= max {
+            return Err(Error::invalid(
+                name,
+                format!("must be less than {} (got {})", number(max), number(value)),
+            ));
+        }
+        if value > max {
+            return Err(Error::invalid(
+                name,
+                format!("must be at most {} (got {})", number(max), number(value)),
+            ));
+        }
     }
     Ok(())
 }
@@ -139,6 +170,11 @@ mod tests {
         assert!(err.to_string().ends_with("must be at least 0.5 (got 0.25)"));
         assert!(check_range("x", f64::NAN, None, None).is_err());
         assert!(check_range("x", -1e300, None, None).is_ok());
+        let err = check_bounds("limit", 0.0, Some((0.0, true)), None).unwrap_err();
+        assert!(err.to_string().contains("more than 0 (got 0)"), "{err}");
+        assert!(check_bounds("limit", 0.5, Some((0.0, true)), Some((1.0, true))).is_ok());
+        let err = check_bounds("limit", 1.0, None, Some((1.0, true))).unwrap_err();
+        assert!(err.to_string().contains("less than 1 (got 1)"), "{err}");
     }
 
     #[test]

@@ -13,6 +13,8 @@ mod read;
 pub mod refs;
 mod repair;
 mod shape;
+mod v31;
+mod v31_defs;
 
 /// The fields of a Path Item Object that hold an operation, as the raw document spells them.
 pub const OPERATION_FIELDS: [&str; 8] = [
@@ -241,7 +243,8 @@ pub fn shown_path(root: &std::path::Path, path: &std::path::Path) -> String {
     parts.join("/")
 }
 
-/// Parse `text` (YAML or JSON) as an OpenAPI 3.0 document.
+/// Parse `text` (YAML or JSON) as an OpenAPI 3.0 or 3.1 document (3.1 read as 3.0, see
+/// [`v31`]).
 pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
     let source = Source::new(name, text);
     let fail = |d: Diagnostic| Diagnostics::single(source.locate(d));
@@ -257,7 +260,18 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
     if let Some(problem) = version_problem(&value) {
         return Err(fail(problem));
     }
-    let repaired = repair::repair(&mut value);
+    let mut repaired = if v31::is_31(&value) {
+        v31::normalise(&mut value)
+    } else {
+        Vec::new()
+    };
+    if repaired
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error)
+    {
+        return Err(Diagnostics(source.locate_all(repaired)));
+    }
+    repaired.extend(repair::repair(&mut value));
 
     // Shape errors are looked for on the raw document first: besides naming the field and
     // the fix, this keeps them from `openapiv3`, whose untagged enums retry every level
@@ -278,11 +292,16 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
     if let Some(problem) = too_deep {
         return Err(fail(problem));
     }
-    if !found.is_empty() {
+    if found
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error)
+    {
         return Err(Diagnostics(source.locate_all(found)));
     }
+    shape::apply_readings(&mut value, &found);
     let mut warnings = lints;
     warnings.extend(repaired);
+    warnings.extend(found.iter().cloned());
     // Last, as it consumes the raw document: each node is freed once it is read, so the
     // document and its typed form are never both held whole.
     let api = match deserialize::openapi_untracked(value) {
@@ -291,7 +310,11 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
         // is, to say where and why (slower, and only for a document that cannot be used).
         None => {
             let mut value = read::read(&source).map_err(fail)?;
+            if v31::is_31(&value) {
+                v31::normalise(&mut value);
+            }
             repair::repair(&mut value);
+            shape::apply_readings(&mut value, &found);
             deserialize::openapi(value).map_err(|e| {
                 let pointer = deserialize::pointer_of(e.path());
                 fail(shape::explain_serde_error(
@@ -354,12 +377,14 @@ fn check_version(value: &serde_json::Value) -> Result<(), Diagnostic> {
         .with_hint("convert it to OpenAPI 3.0 first (for example with swagger2openapi)"));
     }
     match object.get("openapi").and_then(|v| v.as_str()) {
-        Some(v) if v.starts_with("3.0") => Ok(()),
+        Some(v) if v.starts_with("3.0.") || v.starts_with("3.1.") || v == "3.0" || v == "3.1" => {
+            Ok(())
+        }
         Some(v) => Err(Diagnostic::error(
             "#/openapi",
-            format!("OpenAPI {v} is not supported; this generator reads OpenAPI 3.0.x"),
+            format!("OpenAPI {v} is not supported; this generator reads OpenAPI 3.0.x and 3.1.x"),
         )
-        .with_hint("use an OpenAPI 3.0.x description of the API")),
+        .with_hint("use an OpenAPI 3.0.x or 3.1.x description of the API")),
         None => match object.get("openapi") {
             Some(other) => Err(Diagnostic::error(
                 "#/openapi",
@@ -405,8 +430,10 @@ mod tests {
     fn refuses_swagger_and_31() {
         let err = load("s.yaml", "swagger: '2.0'\ninfo: {}\n").err().unwrap();
         assert!(err.to_string().contains("Swagger 2.0"), "{err}");
-        let err = load("s.yaml", "openapi: 3.1.0\ninfo: {}\n").err().unwrap();
-        assert!(err.to_string().contains("3.1.0 is not supported"), "{err}");
+        let err = load("s.yaml", "openapi: 3.2.0\ninfo: {}\n").err().unwrap();
+        assert!(err.to_string().contains("3.2.0 is not supported"), "{err}");
+        let yaml = YAML.replace("openapi: 3.0.3", "openapi: 3.1.0");
+        assert!(load("s.yaml", &yaml).is_ok());
     }
 
     #[test]

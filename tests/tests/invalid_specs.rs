@@ -124,22 +124,30 @@ fn several_errors_are_reported_in_one_run() {
     assert!(
         has(
             "#/paths/~1users/get/responses/200/content/application~1json/schema/$ref",
-            "#/components/schemas/Users"
+            "#/components/examples/Users"
         ),
         "{diagnostics}"
     );
     assert!(
         has(
             "#/paths/~1groups/get/responses/200/content/application~1json/schema/$ref",
-            "#/components/schemas/Groups"
+            "#/components/examples/Groups"
         ),
         "{diagnostics}"
     );
     assert!(
-        has("#/paths/~1admins/get/operationId", "listUsers"),
+        has("#/paths/~1admins~1{admin_id}/get", "{admin_id}"),
         "{diagnostics}"
     );
     assert_eq!(errors.len(), 3, "{diagnostics}");
+    // Defects with a reading are warnings beside them.
+    assert!(
+        diagnostics
+            .0
+            .iter()
+            .any(|d| d.severity == Severity::Warning && d.message.contains("duplicate operationId")),
+        "{diagnostics}"
+    );
 }
 
 /// Run `f` on a thread with a modest stack, as a user's main thread would have, and fail
@@ -325,7 +333,7 @@ fn a_deeply_nested_shape_error_is_found_quickly() {
 
 /// A spec of over 50 MB: many operations whose responses carry large examples (long
 /// strings rather than many small nodes, so the test stays quick in a debug build).
-fn large_spec(minified: bool, dangling_ref_at_end: bool) -> String {
+fn large_spec(minified: bool, bad_ref_at_end: bool) -> String {
     use serde_json::{Value, json};
     let text = "lorem ipsum dolor sit amet ".repeat(32);
     let rows: Vec<Value> = (0..40)
@@ -337,8 +345,8 @@ fn large_spec(minified: bool, dangling_ref_at_end: bool) -> String {
     let mut paths = serde_json::Map::new();
     let operations = 1_500;
     for i in 0..operations {
-        let target = if dangling_ref_at_end && i == operations - 1 {
-            "#/components/schemas/Missing"
+        let target = if bad_ref_at_end && i == operations - 1 {
+            "#/components/examples/Missing"
         } else {
             "#/components/schemas/Item"
         };
@@ -393,7 +401,7 @@ fn an_error_at_the_end_of_a_50_mb_line_is_located_and_shown_briefly() {
     let text = large_spec(true, true);
     assert!(text.len() > 50_000_000, "{} bytes", text.len());
     let (text, result) = generate_text("large.json", text);
-    let diagnostics = result.expect_err("the dangling reference is refused");
+    let diagnostics = result.expect_err("the reference into `examples` is refused");
     let errors: Vec<&Diagnostic> = diagnostics.errors().collect();
     assert_eq!(errors.len(), 1, "{diagnostics}");
     let error = errors[0];
@@ -405,7 +413,7 @@ fn an_error_at_the_end_of_a_50_mb_line_is_located_and_shown_briefly() {
     let rendered = diagnostics.render(&text);
     assert!(rendered.len() < 2_000, "{rendered}");
     assert!(
-        rendered.contains("#/components/schemas/Missing"),
+        rendered.contains("#/components/examples/Missing"),
         "{rendered}"
     );
     assert_eq!(

@@ -66,3 +66,33 @@ fn output_is_deterministic() {
         assert_eq!(a.files, b.files, "{}", path.display());
     }
 }
+
+/// `tests/fixtures/runtime_names.yaml` gives every name a generated crate's root exports,
+/// and every module it has, to a resource and to a schema; `fixtures_compile` builds it
+/// with warnings denied. A name added to the runtime's exports must be added there too.
+#[test]
+fn the_runtime_names_fixture_names_every_export() {
+    let path = apigen_tests::workspace_root().join("tests/fixtures/runtime_names.yaml");
+    let text = std::fs::read_to_string(&path).expect("the fixture exists");
+    let doc: serde_json::Value = serde_yaml::from_str(&text).expect("the fixture is YAML");
+    let schemas = doc["components"]["schemas"]
+        .as_object()
+        .expect("the fixture has schemas");
+    let tags: Vec<&str> = doc["paths"]
+        .as_object()
+        .expect("the fixture has paths")
+        .values()
+        .filter_map(|item| item["get"]["tags"][0].as_str())
+        .collect();
+    let names = apigen::naming::RUNTIME_EXPORTS
+        .iter()
+        .chain(apigen::naming::FEATURE_EXPORTS.iter().map(|(_, n)| n))
+        .chain(apigen::naming::RUNTIME_MODULE_EXPORTS);
+    for name in names {
+        assert!(schemas.contains_key(*name), "no schema named `{name}`");
+        assert!(tags.contains(name), "no resource named `{name}`");
+    }
+    for module in ["models", "runtime", "exports", "profile"] {
+        assert!(tags.contains(&module), "no resource named `{module}`");
+    }
+}

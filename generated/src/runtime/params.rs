@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::error::Error;
 use super::request::Operation;
-use super::validate::{check_length, check_range, scalar_text};
+use super::validate::{check_bounds, check_length, scalar_text};
 
 /// Where a parameter is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +54,8 @@ pub(crate) struct Param {
     pub max_length: Option<u64>,
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
+    /// Whether `minimum` and `maximum` themselves are excluded.
+    pub exclusive: (bool, bool),
 }
 
 #[allow(dead_code)]
@@ -68,6 +70,7 @@ impl Param {
             max_length: None,
             minimum: None,
             maximum: None,
+            exclusive: (false, false),
         }
     }
 
@@ -157,6 +160,20 @@ impl Param {
     /// Numbers must be at most `n`.
     pub(crate) const fn maximum(mut self, n: f64) -> Param {
         self.maximum = Some(n);
+        self
+    }
+
+    /// Numbers must be more than `n`.
+    pub(crate) const fn above(mut self, n: f64) -> Param {
+        self.minimum = Some(n);
+        self.exclusive.0 = true;
+        self
+    }
+
+    /// Numbers must be less than `n`.
+    pub(crate) const fn below(mut self, n: f64) -> Param {
+        self.maximum = Some(n);
+        self.exclusive.1 = true;
         self
     }
 }
@@ -250,11 +267,11 @@ fn check(param: &Param, value: &Value) -> Result<(), Error> {
         Value::String(text) if param.min_length.is_some() || param.max_length.is_some() => {
             check_length(param.name, text, param.min_length, param.max_length)
         }
-        Value::Number(n) if param.minimum.is_some() || param.maximum.is_some() => check_range(
+        Value::Number(n) if param.minimum.is_some() || param.maximum.is_some() => check_bounds(
             param.name,
             n.as_f64().unwrap_or(f64::NAN),
-            param.minimum,
-            param.maximum,
+            param.minimum.map(|m| (m, param.exclusive.0)),
+            param.maximum.map(|m| (m, param.exclusive.1)),
         ),
         _ => Ok(()),
     }

@@ -288,11 +288,17 @@ fn param_spec(p: &Param) -> TokenStream {
     } else if is_number(&p.ty) {
         if let Some(n) = c.minimum {
             let n = Literal::f64_unsuffixed(n);
-            spec.extend(quote!(.minimum(#n)));
+            spec.extend(match c.exclusive_minimum {
+                true => quote!(.above(#n)),
+                false => quote!(.minimum(#n)),
+            });
         }
         if let Some(n) = c.maximum {
             let n = Literal::f64_unsuffixed(n);
-            spec.extend(quote!(.maximum(#n)));
+            spec.extend(match c.exclusive_maximum {
+                true => quote!(.below(#n)),
+                false => quote!(.maximum(#n)),
+            });
         }
     }
     spec

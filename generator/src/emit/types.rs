@@ -118,12 +118,32 @@ pub fn bounds_doc(c: &crate::ir::Constraints) -> Option<String> {
     };
     let mut parts = Vec::new();
     match (c.minimum, c.maximum) {
-        (Some(min), Some(max)) => {
+        (Some(min), Some(max)) if !c.exclusive_minimum && !c.exclusive_maximum => {
             parts.push(format!("Between {} and {}.", number(min), number(max)))
         }
-        (Some(min), None) => parts.push(format!("At least {}.", number(min))),
-        (None, Some(max)) => parts.push(format!("At most {}.", number(max))),
-        (None, None) => {}
+        (min, max) => {
+            let lower = min.map(|n| match c.exclusive_minimum {
+                true => format!("more than {}", number(n)),
+                false => format!("at least {}", number(n)),
+            });
+            let upper = max.map(|n| match c.exclusive_maximum {
+                true => format!("less than {}", number(n)),
+                false => format!("at most {}", number(n)),
+            });
+            let text = match (lower, upper) {
+                (Some(l), Some(u)) => Some(format!("{l} and {u}")),
+                (l, u) => l.or(u),
+            };
+            if let Some(text) = text {
+                let mut chars = text.chars();
+                let first = chars.next().map(|c| c.to_ascii_uppercase());
+                parts.push(format!(
+                    "{}{}.",
+                    first.into_iter().collect::<String>(),
+                    chars.as_str()
+                ));
+            }
+        }
     }
     let chars = |n: u64| if n == 1 { "character" } else { "characters" };
     match (c.min_length, c.max_length) {
@@ -307,5 +327,15 @@ mod tests {
             Some("At least 0.5. Exactly 2 characters. Default: `\"asc\"`.")
         );
         assert_eq!(bounds_doc(&Constraints::default()), None);
+        let exclusive = Constraints {
+            minimum: Some(0.0),
+            exclusive_minimum: true,
+            maximum: Some(100.0),
+            ..Constraints::default()
+        };
+        assert_eq!(
+            bounds_doc(&exclusive).as_deref(),
+            Some("More than 0 and at most 100.")
+        );
     }
 }

@@ -292,6 +292,10 @@ pub struct Constraints {
     pub max_length: Option<u64>,
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
+    /// `minimum` itself is excluded (`exclusiveMinimum`).
+    pub exclusive_minimum: bool,
+    /// `maximum` itself is excluded (`exclusiveMaximum`).
+    pub exclusive_maximum: bool,
     /// The pattern a string must match; documented, not checked.
     pub pattern: Option<String>,
     /// The value the server assumes when the parameter is not sent; documented only.
@@ -321,6 +325,25 @@ pub struct RequestBody {
     /// The other media types the spec declares for the body, which the caller may
     /// choose instead of `content_type`.
     pub alternatives: Vec<String>,
+}
+
+impl RequestBody {
+    /// A JSON body of any value: the reading of a body whose definition cannot be found.
+    pub fn untyped() -> RequestBody {
+        RequestBody {
+            ty: TypeRef::Json,
+            required: true,
+            content_type: "application/json".into(),
+            kind: BodyKind::of("application/json"),
+            setters: Vec::new(),
+            samples: Some(Samples {
+                required: serde_json::json!({}),
+                full: serde_json::json!({}),
+            }),
+            encodings: Vec::new(),
+            alternatives: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -112,11 +112,11 @@ impl Lowerer<'_> {
                     _ if pointer.starts_with("#/paths") => continue 'sets,
                     _ => {
                         self.diags.push(
-                            Diagnostic::error(
+                            Diagnostic::warning(
                                 pointer.clone(),
-                                format!("security scheme `{scheme_name}` is not defined"),
+                                format!("security requirement names `{scheme_name}`, which is not a defined security scheme; credentials using it are left out"),
                             )
-                            .with_hint("define it under `components/securitySchemes`"),
+                            .with_hint("define it under `components/securitySchemes` or fix the name"),
                         );
                         continue 'sets;
                     }
@@ -204,19 +204,29 @@ impl Lowerer<'_> {
     ) -> Option<Vec<Vec<String>>> {
         let requirements = op.security.as_ref()?;
         let mut out = Vec::new();
+        let mut unknown = 0;
         for (i, requirement) in requirements.iter().enumerate() {
             let at = child(&child(pointer, "security"), &i.to_string());
+            let mut names = Vec::new();
             for name in requirement.keys() {
                 let scheme = self
                     .api
                     .components
                     .as_ref()
                     .and_then(|c| c.security_schemes.get(name));
+                if matches!(scheme, Some(ReferenceOr::Item(_))) {
+                    names.push(name.clone());
+                }
                 match scheme {
-                    None | Some(ReferenceOr::Reference { .. }) => self.diags.push(
-                        Diagnostic::error(child(&at, name), format!("security requirement names `{name}`, which is not a defined security scheme"))
-                            .with_hint("define it under `components/securitySchemes` or fix the name"),
-                    ),
+                    // A name that is no scheme (a typo, a scheme of another document) is
+                    // read as absent from the requirement: the other schemes still apply.
+                    None | Some(ReferenceOr::Reference { .. }) => {
+                        unknown += 1;
+                        self.diags.push(
+                            Diagnostic::warning(child(&at, name), format!("security requirement names `{name}`, which is not a defined security scheme; the requirement is read without it"))
+                                .with_hint("define it under `components/securitySchemes` or fix the name"),
+                        )
+                    }
                     Some(ReferenceOr::Item(scheme)) if !sendable(scheme) => self.diags.push(
                         Diagnostic::warning(&at, format!("this operation accepts security scheme `{name}`, which the client cannot send (only bearer tokens, HTTP basic authentication and API keys)"))
                             .with_hint("send the credential yourself with `RequestOptions::header`, or use another accepted scheme"),
@@ -224,7 +234,14 @@ impl Lowerer<'_> {
                     Some(ReferenceOr::Item(_)) => {}
                 }
             }
-            out.push(requirement.keys().cloned().collect());
+            // A requirement left empty by unknown names is not an anonymous call.
+            if !names.is_empty() || requirement.is_empty() {
+                out.push(names);
+            }
+        }
+        // Nothing left but unknown names: the spec-wide requirements apply.
+        if out.is_empty() && unknown > 0 {
+            return None;
         }
         Some(out)
     }

@@ -23,7 +23,11 @@ impl<'a> Lowerer<'a> {
         type_prefix: &str,
         names: &mut NameSet,
     ) -> Option<RequestBody> {
-        let (body, _) = self.resolve(body, pointer)?;
+        let body = match self.resolve_or_read(body, pointer, "the body is sent as any JSON value") {
+            Ok((body, _)) => body,
+            Err(true) => return Some(RequestBody::untyped()),
+            Err(false) => return None,
+        };
         let Some((content_type, media)) = pick_media(&body.content) else {
             self.diags.push(Diagnostic::warning(
                 pointer,
@@ -174,8 +178,17 @@ impl<'a> Lowerer<'a> {
             return Some(statuses);
         }
         let response_pointer = child(&child(pointer, "responses"), &code.to_string());
-        let (response, _) = self.resolve(response, &response_pointer)?;
-        let Some((content_type, media)) = pick_media(&response.content) else {
+        let content = match self.response_content(response, &response_pointer) {
+            Ok((content, _)) => content,
+            Err(true) => {
+                return Some(ResponseBody::Json {
+                    ty: TypeRef::Json,
+                    envelope: false,
+                });
+            }
+            Err(false) => return None,
+        };
+        let Some((content_type, media)) = pick_media(content) else {
             return Some(ResponseBody::Empty);
         };
         if is_event_stream(content_type) {
@@ -236,6 +249,33 @@ impl<'a> Lowerer<'a> {
             ty,
             envelope: false,
         })
+    }
+
+    /// A success response's content and description. A reference that leads nowhere
+    /// reads as any JSON value (`Err(true)`, with a warning); one into
+    /// `components/requestBodies`, a defect of some published specs, reads that body's
+    /// content, with a warning.
+    fn response_content(
+        &mut self,
+        response: &'a ReferenceOr<openapiv3::Response>,
+        pointer: &str,
+    ) -> Result<(&'a IndexMap<String, openapiv3::MediaType>, &'a str), bool> {
+        if let ReferenceOr::Reference { reference } = response
+            && reference.starts_with("#/components/requestBodies/")
+            && let Some((_, ReferenceOr::Item(body))) =
+                self.target::<openapiv3::RequestBody>(reference)
+        {
+            self.diags.push(
+                Diagnostic::warning(
+                    child(pointer, "$ref"),
+                    format!("response `$ref` `{reference}` points at a request body; its content is read as the response's"),
+                )
+                .with_hint("point it at an entry of `components/responses`"),
+            );
+            return Ok((&body.content, body.description.as_deref().unwrap_or("")));
+        }
+        self.resolve_or_read(response, pointer, "the response is read as any JSON value")
+            .map(|(r, _)| (&r.content, r.description.as_str()))
     }
 
     /// The model of an error response's JSON body (`status` is the spec's key: `404`,
@@ -306,9 +346,9 @@ impl<'a> Lowerer<'a> {
         let mut descriptions = Vec::new();
         for (code, response) in &success {
             let at = child(&child(pointer, "responses"), &code.to_string());
-            let (response, _) = self.resolve(response, &at)?;
-            descriptions.push(Some(response.description.clone()).filter(|d| !d.trim().is_empty()));
-            match pick_media(&response.content) {
+            let (content, description) = self.response_content(response, &at).ok()?;
+            descriptions.push(Some(description.to_string()).filter(|d| !d.trim().is_empty()));
+            match pick_media(content) {
                 None => schemas.push(None),
                 Some((ct, media)) if is_json(ct) => {
                     schemas.push(Some((ct, media.schema.as_ref()?, at)));

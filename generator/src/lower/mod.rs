@@ -51,6 +51,9 @@ pub(crate) struct Lowerer<'a> {
     /// the failure envelope (their `success` enums disjoint) is how such specs say "the
     /// envelope, failed", so the last member's reading is taken without a warning.
     in_error_body: bool,
+    /// How a reference that leads nowhere is read where one is being resolved leniently
+    /// (see `resolve_or_read`): its report is then a warning that says so.
+    dangling: Option<&'static str>,
 }
 
 /// What a back end needs from `lower` beyond the client's own IR.
@@ -164,6 +167,7 @@ impl<'a> Lowerer<'a> {
             inline_types: std::collections::HashMap::new(),
             samples: false,
             in_error_body: false,
+            dangling: None,
         }
     }
 

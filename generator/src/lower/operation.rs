@@ -118,25 +118,26 @@ impl<'a> Lowerer<'a> {
             };
             for (method, op) in item.iter() {
                 let op_pointer = child(&path_pointer, method);
-                if let Some(id) = &op.operation_id
-                    && !seen_ids.insert(id)
-                {
+                // A second operation of the same id is named after its method and path,
+                // as one without an id is, so both stay callable.
+                let duplicate = op.operation_id.as_deref().filter(|id| !seen_ids.insert(id));
+                if let Some(id) = duplicate {
                     self.diags.push(
-                        Diagnostic::error(
+                        Diagnostic::warning(
                             child(&op_pointer, "operationId"),
-                            format!("duplicate operationId `{id}`"),
+                            format!("duplicate operationId `{id}`; this operation is named after its method and path instead"),
                         )
                         .with_hint("operationIds must be unique across the document"),
                     );
-                    continue;
                 }
                 let Some(http_method) = HttpMethod::from_key(method) else {
                     continue;
                 };
-                let operation_id = op
-                    .operation_id
-                    .clone()
-                    .unwrap_or_else(|| format!("{method} {path}"));
+                let operation_id = match duplicate {
+                    Some(_) => None,
+                    None => op.operation_id.clone(),
+                }
+                .unwrap_or_else(|| format!("{method} {path}"));
                 let settings = self
                     .config
                     .operations
@@ -344,7 +345,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         let path = self.split_query_template(path, &mut params, pointer, &mut names);
-        self.check_path_params(&path, &params, pointer);
+        self.check_path_params(&path, &mut params, pointer);
 
         let body = match &op.request_body {
             Some(b) => {

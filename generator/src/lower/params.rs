@@ -177,39 +177,70 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    pub(super) fn check_path_params(&mut self, path: &str, params: &[Param], pointer: &str) {
+    /// The path template's `{names}` against the declared path parameters. A template
+    /// name nobody declares is an error; a declared parameter the template lacks is read,
+    /// with a warning, as the one undeclared template name when there is exactly one of
+    /// each (`ruleset_phase` for `{phase}`), else left out.
+    pub(super) fn check_path_params(&mut self, path: &str, params: &mut Vec<Param>, pointer: &str) {
         let in_template: Vec<&str> = path
             .split('{')
             .skip(1)
             .filter_map(|s| s.split_once('}').map(|(name, _)| name))
             .collect();
-        for name in &in_template {
-            if !params
+        let declared = |params: &[Param], name: &str| {
+            params
                 .iter()
-                .any(|p| p.location == ParamLocation::Path && p.wire_name == *name)
-            {
-                self.diags.push(
-                    Diagnostic::error(pointer, format!("path template `{path}` uses `{{{name}}}`, but no path parameter `{name}` is declared"))
-                        .with_hint(format!("add `- name: {name}, in: path, required: true` to the parameters")),
-                );
-            }
-        }
-        for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
-            if !in_template.contains(&p.wire_name.as_str()) {
-                self.diags.push(
-                    Diagnostic::error(
-                        pointer,
-                        format!(
-                            "path parameter `{}` is declared but `{path}` has no `{{{}}}`",
-                            p.wire_name, p.wire_name
-                        ),
-                    )
-                    .with_hint(format!(
-                        "remove the parameter `{}`, or add `{{{}}}` to the path",
+                .any(|p| p.location == ParamLocation::Path && p.wire_name == name)
+        };
+        let undeclared: Vec<&str> = in_template
+            .iter()
+            .copied()
+            .filter(|name| !declared(params, name))
+            .collect();
+        let absent: Vec<usize> = params
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.location == ParamLocation::Path && !in_template.contains(&p.wire_name.as_str())
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if let ([name], [i]) = (undeclared.as_slice(), absent.as_slice()) {
+            let p = &mut params[*i];
+            self.diags.push(
+                Diagnostic::warning(
+                    pointer,
+                    format!(
+                        "path parameter `{}` is declared but `{path}` has no `{{{}}}`; it is read as `{{{name}}}`, the one path name nothing declares",
                         p.wire_name, p.wire_name
-                    )),
-                );
-            }
+                    ),
+                )
+                .with_hint(format!("rename the parameter to `{name}`")),
+            );
+            p.wire_name = (*name).to_string();
+            return;
+        }
+        for name in &undeclared {
+            self.diags.push(
+                Diagnostic::error(pointer, format!("path template `{path}` uses `{{{name}}}`, but no path parameter `{name}` is declared"))
+                    .with_hint(format!("add `- name: {name}, in: path, required: true` to the parameters")),
+            );
+        }
+        for i in absent.into_iter().rev() {
+            let p = params.remove(i);
+            self.diags.push(
+                Diagnostic::warning(
+                    pointer,
+                    format!(
+                        "path parameter `{}` is declared but `{path}` has no `{{{}}}`; it is left out",
+                        p.wire_name, p.wire_name
+                    ),
+                )
+                .with_hint(format!(
+                    "remove the parameter `{}`, or add `{{{}}}` to the path",
+                    p.wire_name, p.wire_name
+                )),
+            );
         }
     }
 }
@@ -243,11 +274,15 @@ fn bounds(s: &Schema) -> Constraints {
         SchemaKind::Type(Type::Integer(t)) => Constraints {
             minimum: t.minimum.map(|v| v as f64),
             maximum: t.maximum.map(|v| v as f64),
+            exclusive_minimum: t.exclusive_minimum && t.minimum.is_some(),
+            exclusive_maximum: t.exclusive_maximum && t.maximum.is_some(),
             ..Constraints::default()
         },
         SchemaKind::Type(Type::Number(t)) => Constraints {
             minimum: t.minimum,
             maximum: t.maximum,
+            exclusive_minimum: t.exclusive_minimum && t.minimum.is_some(),
+            exclusive_maximum: t.exclusive_maximum && t.maximum.is_some(),
             ..Constraints::default()
         },
         SchemaKind::Any(a) => Constraints {
@@ -255,6 +290,8 @@ fn bounds(s: &Schema) -> Constraints {
             max_length: a.max_length.map(|v| v as u64),
             minimum: a.minimum,
             maximum: a.maximum,
+            exclusive_minimum: a.exclusive_minimum == Some(true) && a.minimum.is_some(),
+            exclusive_maximum: a.exclusive_maximum == Some(true) && a.maximum.is_some(),
             pattern: a.pattern.clone(),
             default: None,
         },

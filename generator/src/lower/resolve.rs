@@ -59,7 +59,12 @@ pub(super) trait Component: Sized + 'static {
     ) -> Option<(&'a str, &'a ReferenceOr<Self>)> {
         let found = lowerer.target::<Self>(reference);
         if found.is_none() {
-            lowerer.diags.push(Self::unresolved(reference, pointer));
+            let mut report = Self::unresolved(reference, pointer);
+            if let Some(reading) = lowerer.dangling {
+                report.severity = crate::diag::Severity::Warning;
+                report.message = format!("{}; {reading}", report.message);
+            }
+            lowerer.diags.push(report);
         }
         found
     }
@@ -114,6 +119,26 @@ impl<'a> Lowerer<'a> {
             )),
         );
         None
+    }
+
+    /// [`Lowerer::resolve`], where a reference that leads nowhere has a reading: it is
+    /// reported as a warning that gives `reading`, and `Err(true)` says so. `Err(false)`:
+    /// the item cannot be read at all (a cycle, say), reported as an error.
+    pub(super) fn resolve_or_read<T: Component>(
+        &mut self,
+        item: &'a ReferenceOr<T>,
+        pointer: &str,
+        reading: &'static str,
+    ) -> Result<(&'a T, Option<&'a str>), bool> {
+        let before = self.diags.len();
+        let outer = self.dangling.replace(reading);
+        let found = self.resolve(item, pointer);
+        self.dangling = outer;
+        found.ok_or_else(|| {
+            self.diags[before..]
+                .iter()
+                .all(|d| d.severity == crate::diag::Severity::Warning)
+        })
     }
 
     /// The entry a `$ref` names, with its key, without following it further or reporting.

@@ -131,10 +131,12 @@ impl<'a> Lowerer<'a> {
                 ),
                 None => format!("define `{key}` under `components/schemas`, or fix the name"),
             };
+            // Read as any JSON value: what the spec says of the value is unknown, and the
+            // rest of the document stays usable.
             self.diags.push(
-                Diagnostic::error(
+                Diagnostic::warning(
                     child(pointer, "$ref"),
-                    format!("`$ref` points to `{reference}`, which does not exist"),
+                    format!("`$ref` points to `{reference}`, which does not exist; the value is read as any JSON value"),
                 )
                 .with_hint(hint),
             );

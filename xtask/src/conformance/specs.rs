@@ -166,10 +166,12 @@ pub fn directory_sample(
 ) -> Result<(Vec<SpecInput>, String), String> {
     let package_dir = crate::corpus::fetch::fetch(&root.join("target/corpus"))?;
     let scan = crate::corpus::fetch::scan(&package_dir, jobs, None)?;
+    // OpenAPI 3.0 only, so that the sample (and its recorded figures) stays the one
+    // measured before the corpus read 3.1.
     let eligible: Vec<_> = scan
-        .openapi_30
+        .openapi
         .iter()
-        .filter(|d| d.bytes <= max_bytes)
+        .filter(|d| !d.v31 && d.bytes <= max_bytes)
         .collect();
     let step = (eligible.len() / n.max(1)).max(1);
     let specs: Vec<SpecInput> = eligible
@@ -203,7 +205,7 @@ pub fn directory_sample(
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default(),
         max_bytes >> 20,
-        scan.openapi_30.len(),
+        scan.openapi.len() - scan.openapi_31(),
     );
     Ok((specs, note))
 }

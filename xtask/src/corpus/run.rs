@@ -97,6 +97,9 @@ pub struct DocResult {
     pub bytes: u64,
     /// Wall time of the child process, start to exit, in milliseconds.
     pub wall_ms: f64,
+    /// An OpenAPI 3.1 document (else 3.0).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub openapi_3_1: bool,
     #[serde(flatten)]
     pub report: ChildReport,
 }
@@ -197,6 +200,7 @@ pub fn generate_all(
             path: doc.rel.clone(),
             bytes: doc.bytes,
             wall_ms: run.wall.as_secs_f64() * 1000.0,
+            openapi_3_1: doc.v31,
             report,
         })
     };

@@ -1,0 +1,733 @@
+//! OpenAPI 3.1 read as 3.0: a pass over the raw document that rewrites each 3.1 construct
+//! into the 3.0 form of the same meaning, so that `openapiv3` (3.0 only) and every later
+//! stage read one shape. What 3.0 cannot say is dropped with a located warning, never in
+//! silence.
+//!
+//! Schemas are found by their position (components, parameters, media types, headers and
+//! every subschema keyword), never by their look: an example payload that happens to hold
+//! `const` or `type: [..]` is data and is left alone.
+//!
+//! | 3.1 | read as |
+//! | --- | --- |
+//! | `type: [T, "null"]`, `type: "null"` | `type: T` + `nullable: true` |
+//! | `type: [T, U]` | `anyOf` of one member per type |
+//! | `oneOf`/`anyOf` member `{type: "null"}` | removed, `nullable: true` |
+//! | `const: v` | `enum: [v]` |
+//! | `examples: [a, ..]` (schema) | `example: a` |
+//! | `exclusiveMinimum: n` | `minimum: n`, `exclusiveMinimum: true` (and maximum) |
+//! | `$ref` with sibling keywords | `allOf: [{$ref}]` beside them |
+//! | `$defs` | entries of `components/schemas` (see [`super::v31_defs`]) |
+//! | `prefixItems` | `items` (one schema, or any value with a warning) |
+//! | `contentEncoding: base64` / `contentMediaType` | `format: byte` / `format: binary` |
+//! | `unevaluatedProperties` | `additionalProperties` |
+//! | boolean schemas | `{}` (true), `{not: {}}` (false) |
+//! | `webhooks`, `jsonSchemaDialect` | dropped, with a warning (the dialect only when not the default) |
+//! | `info.summary`, `license.identifier` | the description's first paragraph, the license's SPDX page |
+//! | `mutualTLS` security schemes | dropped from requirements, with a warning |
+
+use super::OPERATION_FIELDS;
+use crate::diag::{Diagnostic, child};
+use serde_json::{Map, Value, json};
+
+/// The dialect a 3.1 document has unless it says otherwise.
+const DEFAULT_DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
+
+/// Deeper than this, schemas are left as they are (the deserializer refuses such depth).
+const MAX_DEPTH: usize = 256;
+
+/// Keywords that only describe a schema: beside a `$ref` they keep it the referenced type.
+const ANNOTATIONS: &[&str] = &[
+    "description",
+    "title",
+    "summary",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "default",
+    "example",
+    "examples",
+    "externalDocs",
+    "$comment",
+    "xml",
+];
+
+/// Keywords dropped without a word: they annotate and constrain nothing a client checks.
+const SILENT: &[&str] = &[
+    "$comment",
+    "$schema",
+    "$anchor",
+    "$dynamicAnchor",
+    "$vocabulary",
+];
+
+/// Keywords whose constraint a generated type cannot hold: dropped with a warning.
+const UNEXPRESSED: &[(&str, &str)] = &[
+    (
+        "dependentRequired",
+        "properties required only when another is present",
+    ),
+    (
+        "dependentSchemas",
+        "schemas that apply only when a property is present",
+    ),
+    ("if", "a conditional schema"),
+    ("then", "a conditional schema"),
+    ("else", "a conditional schema"),
+    ("contains", "an item the array must contain"),
+    ("minContains", "how many items must match `contains`"),
+    ("maxContains", "how many items may match `contains`"),
+    ("propertyNames", "a schema for property names"),
+    (
+        "unevaluatedItems",
+        "a rule on items no other keyword covers",
+    ),
+    ("$dynamicRef", "a dynamic reference"),
+    (
+        "$id",
+        "a schema identifier (references resolve against the document)",
+    ),
+];
+
+/// Whether the document says it is OpenAPI 3.1.
+pub(super) fn is_31(doc: &Value) -> bool {
+    doc.get("openapi")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.starts_with("3.1"))
+}
+
+/// Rewrite a 3.1 document in place into its 3.0 reading; the warnings say what was lost,
+/// and an error what cannot be read at all.
+pub(super) fn normalise(doc: &mut Value) -> Vec<Diagnostic> {
+    let mut pass = Pass::default();
+    let Some(root) = doc.as_object_mut() else {
+        return pass.warnings;
+    };
+    pass.top_level(root);
+    if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            pass.path_item(item, &child("#/paths", path));
+        }
+    }
+    if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
+        pass.components(components);
+    }
+    let mtls = pass.mtls.clone();
+    if !mtls.is_empty() {
+        pass.drop_mtls_requirements(root, &mtls);
+    }
+    pass.warnings.extend(super::v31_defs::hoist(doc));
+    pass.warnings
+}
+
+#[derive(Default)]
+struct Pass {
+    warnings: Vec<Diagnostic>,
+    /// Names of `mutualTLS` security schemes.
+    mtls: Vec<String>,
+}
+
+impl Pass {
+    fn warn(&mut self, pointer: String, message: String, hint: &str) {
+        self.warnings
+            .push(Diagnostic::warning(pointer, message).with_hint(hint));
+    }
+
+    fn top_level(&mut self, root: &mut Map<String, Value>) {
+        if let Some(webhooks) = root.remove("webhooks") {
+            let count = webhooks.as_object().map_or(0, Map::len);
+            self.warn(
+                "#/webhooks".into(),
+                format!(
+                    "{count} webhook(s) are not generated: they are requests the API sends to you, not calls a client makes"
+                ),
+                "serve them with your web framework; their schemas under `components/schemas` are still generated",
+            );
+        }
+        if let Some(dialect) = root.remove("jsonSchemaDialect")
+            && dialect.as_str() != Some(DEFAULT_DIALECT)
+        {
+            self.warn(
+                "#/jsonSchemaDialect".into(),
+                format!("schemas are read in OpenAPI 3.1's own dialect, not {dialect}"),
+                "keywords of another dialect are read as 3.1 keywords or dropped with a warning",
+            );
+        }
+        root.entry("paths").or_insert_with(|| json!({}));
+        if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
+            if let Some(Value::String(summary)) = info.remove("summary") {
+                let text = match info.get("description").and_then(Value::as_str) {
+                    Some(description) if !description.trim().is_empty() => {
+                        format!("{summary}\n\n{description}")
+                    }
+                    _ => summary,
+                };
+                info.insert("description".into(), Value::String(text));
+            }
+            if let Some(license) = info.get_mut("license").and_then(Value::as_object_mut)
+                && let Some(Value::String(id)) = license.remove("identifier")
+            {
+                license.entry("url").or_insert_with(|| {
+                    Value::String(format!("https://spdx.org/licenses/{id}.html"))
+                });
+            }
+        }
+    }
+
+    fn components(&mut self, components: &mut Map<String, Value>) {
+        let base = "#/components";
+        for (section, value) in components.iter_mut() {
+            let Some(entries) = value.as_object_mut() else {
+                continue;
+            };
+            let at = child(base, section);
+            for (name, entry) in entries.iter_mut() {
+                let pointer = child(&at, name);
+                match section.as_str() {
+                    "schemas" => self.schema(entry, &pointer, 0),
+                    "parameters" | "headers" => self.parameter(entry, &pointer),
+                    "requestBodies" => self.content_of(entry, &pointer),
+                    "responses" => self.response(entry, &pointer),
+                    "pathItems" => self.path_item(entry, &pointer),
+                    "callbacks" => self.callback(entry, &pointer),
+                    "securitySchemes" => self.security_scheme(name, entry, &pointer),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn security_scheme(&mut self, name: &str, scheme: &Value, pointer: &str) {
+        if scheme.get("type").and_then(Value::as_str) != Some("mutualTLS") {
+            return;
+        }
+        self.warn(
+            pointer.to_string(),
+            format!("security scheme `{name}` is mutual TLS: a client certificate, which the generated client does not send by itself"),
+            "give the HTTP client the certificate: `Client::builder().configure_http(move |http| http.identity(identity.clone()))`, with a `reqwest::Identity`",
+        );
+        self.mtls.push(name.to_string());
+    }
+
+    /// Requirements naming a mutual-TLS scheme need nothing of the request: the names go.
+    fn drop_mtls_requirements(&mut self, root: &mut Map<String, Value>, mtls: &[String]) {
+        let strip = |security: &mut Value| {
+            if let Some(list) = security.as_array_mut() {
+                for requirement in list.iter_mut().filter_map(Value::as_object_mut) {
+                    requirement.retain(|name, _| !mtls.contains(name));
+                }
+            }
+        };
+        if let Some(security) = root.get_mut("security") {
+            strip(security);
+        }
+        if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
+            for item in paths.values_mut().filter_map(Value::as_object_mut) {
+                for (method, op) in item.iter_mut() {
+                    if OPERATION_FIELDS.contains(&method.as_str())
+                        && let Some(security) = op.get_mut("security")
+                    {
+                        strip(security);
+                    }
+                }
+            }
+        }
+        if let Some(schemes) = root
+            .get_mut("components")
+            .and_then(|c| c.get_mut("securitySchemes"))
+            .and_then(Value::as_object_mut)
+        {
+            schemes.retain(|name, _| !mtls.contains(name));
+        }
+    }
+
+    fn callback(&mut self, callback: &mut Value, pointer: &str) {
+        if let Some(map) = callback.as_object_mut() {
+            for (expression, item) in map.iter_mut() {
+                self.path_item(item, &child(pointer, expression));
+            }
+        }
+    }
+
+    fn path_item(&mut self, item: &mut Value, pointer: &str) {
+        let Some(item) = item.as_object_mut() else {
+            return;
+        };
+        for (key, value) in item.iter_mut() {
+            let at = child(pointer, key);
+            if key == "parameters" {
+                self.parameters(value, &at);
+            } else if OPERATION_FIELDS.contains(&key.as_str()) {
+                self.operation(value, &at);
+            }
+        }
+    }
+
+    fn operation(&mut self, op: &mut Value, pointer: &str) {
+        let Some(op) = op.as_object_mut() else {
+            return;
+        };
+        for (key, value) in op.iter_mut() {
+            let at = child(pointer, key);
+            match key.as_str() {
+                "parameters" => self.parameters(value, &at),
+                "requestBody" => self.content_of(value, &at),
+                "responses" => {
+                    if let Some(responses) = value.as_object_mut() {
+                        for (status, response) in responses.iter_mut() {
+                            self.response(response, &child(&at, status));
+                        }
+                    }
+                }
+                "callbacks" => {
+                    if let Some(callbacks) = value.as_object_mut() {
+                        for (name, callback) in callbacks.iter_mut() {
+                            self.callback(callback, &child(&at, name));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn parameters(&mut self, list: &mut Value, pointer: &str) {
+        if let Some(list) = list.as_array_mut() {
+            for (i, parameter) in list.iter_mut().enumerate() {
+                self.parameter(parameter, &format!("{pointer}/{i}"));
+            }
+        }
+    }
+
+    /// A Parameter or Header Object: its `schema` or its `content`.
+    fn parameter(&mut self, parameter: &mut Value, pointer: &str) {
+        if let Some(schema) = parameter.get_mut("schema") {
+            self.schema(schema, &child(pointer, "schema"), 0);
+        }
+        self.content_of(parameter, pointer);
+    }
+
+    fn response(&mut self, response: &mut Value, pointer: &str) {
+        if let Some(headers) = response.get_mut("headers").and_then(Value::as_object_mut) {
+            for (name, header) in headers.iter_mut() {
+                self.parameter(header, &child(&child(pointer, "headers"), name));
+            }
+        }
+        self.content_of(response, pointer);
+    }
+
+    /// The schemas of an object's `content` map (request body, response, parameter).
+    fn content_of(&mut self, holder: &mut Value, pointer: &str) {
+        let Some(content) = holder.get_mut("content").and_then(Value::as_object_mut) else {
+            return;
+        };
+        let at = child(pointer, "content");
+        for (media_type, media) in content.iter_mut() {
+            let media_at = child(&at, media_type);
+            if let Some(schema) = media.get_mut("schema") {
+                self.schema(schema, &child(&media_at, "schema"), 0);
+            }
+            if let Some(encoding) = media.get_mut("encoding").and_then(Value::as_object_mut) {
+                for (property, entry) in encoding.iter_mut() {
+                    if let Some(headers) = entry.get_mut("headers").and_then(Value::as_object_mut) {
+                        let headers_at =
+                            child(&child(&child(&media_at, "encoding"), property), "headers");
+                        for (name, header) in headers.iter_mut() {
+                            self.parameter(header, &child(&headers_at, name));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Pass {
+    /// One schema and, depth first, every schema inside it.
+    fn schema(&mut self, schema: &mut Value, pointer: &str, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match schema {
+            Value::Bool(true) => *schema = json!({}),
+            Value::Bool(false) => *schema = json!({"not": {}}),
+            _ => {}
+        }
+        let Some(map) = schema.as_object_mut() else {
+            return;
+        };
+        if map.contains_key("$ref") && map.len() > 1 {
+            ref_with_siblings(map);
+        }
+        self.keywords(map, pointer);
+        for (key, value) in map.iter_mut() {
+            let at = child(pointer, key);
+            match key.as_str() {
+                // `additionalProperties: true/false` is 3.0 too: only schemas are walked.
+                "items" | "not" | "additionalProperties"
+                    if !value.is_boolean() || key != "additionalProperties" =>
+                {
+                    self.schema(value, &at, depth + 1);
+                }
+                "allOf" | "oneOf" | "anyOf" => {
+                    if let Some(list) = value.as_array_mut() {
+                        for (i, member) in list.iter_mut().enumerate() {
+                            self.schema(member, &format!("{at}/{i}"), depth + 1);
+                        }
+                    }
+                }
+                "properties" | "$defs" | "definitions" => {
+                    if let Some(entries) = value.as_object_mut() {
+                        for (name, member) in entries.iter_mut() {
+                            self.schema(member, &child(&at, name), depth + 1);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The 3.1 keywords of one schema object, rewritten into their 3.0 form.
+    fn keywords(&mut self, map: &mut Map<String, Value>, pointer: &str) {
+        for key in SILENT {
+            map.remove(*key);
+        }
+        for (key, what) in UNEXPRESSED {
+            if map.remove(*key).is_some() {
+                self.warn(
+                    child(pointer, key),
+                    format!("`{key}` ({what}) cannot be expressed by a generated type; it is not checked"),
+                    "the server still checks it; nothing is needed unless the client must",
+                );
+            }
+        }
+        self.null_members(map);
+        self.types(map, pointer);
+        if let Some(value) = map.remove("const") {
+            map.entry("enum")
+                .or_insert_with(|| Value::Array(vec![value]));
+        }
+        if let Some(Value::Array(examples)) = map.get("examples") {
+            let first = examples.first().cloned();
+            map.remove("examples");
+            if let Some(first) = first {
+                map.entry("example").or_insert(first);
+            }
+        }
+        for (exclusive, bound, stricter) in [
+            ("exclusiveMinimum", "minimum", 1.0),
+            ("exclusiveMaximum", "maximum", -1.0),
+        ] {
+            let Some(limit) = map.get(exclusive).filter(|v| v.is_number()).cloned() else {
+                continue;
+            };
+            let inclusive = map.get(bound).and_then(Value::as_f64);
+            let exclusive_value = limit.as_f64().unwrap_or_default();
+            // The stricter of the two bounds holds.
+            let keep_inclusive = inclusive.is_some_and(|b| (b - exclusive_value) * stricter > 0.0);
+            if keep_inclusive {
+                map.remove(exclusive);
+            } else {
+                map.insert(bound.into(), limit);
+                map.insert(exclusive.into(), Value::Bool(true));
+            }
+        }
+        self.content_keywords(map);
+        self.prefix_items(map, pointer);
+        if let Some(unevaluated) = map.remove("unevaluatedProperties") {
+            if map.contains_key("additionalProperties") {
+                if unevaluated != map["additionalProperties"] {
+                    self.warn(
+                        child(pointer, "unevaluatedProperties"),
+                        "`unevaluatedProperties` beside `additionalProperties` is read as `additionalProperties` alone".into(),
+                        "keep one of the two",
+                    );
+                }
+            } else {
+                map.insert("additionalProperties".into(), unevaluated);
+            }
+        }
+        if let Some(patterns) = map.remove("patternProperties") {
+            let schemas: Vec<Value> = patterns
+                .as_object()
+                .map(|m| m.values().cloned().collect())
+                .unwrap_or_default();
+            self.warn(
+                child(pointer, "patternProperties"),
+                "`patternProperties` is read as a map whose keys are not checked against their patterns".into(),
+                "the server still checks the keys",
+            );
+            if !map.contains_key("additionalProperties") && !schemas.is_empty() {
+                let value = if schemas.iter().all(|s| *s == schemas[0]) {
+                    schemas[0].clone()
+                } else {
+                    json!({})
+                };
+                map.insert("additionalProperties".into(), value);
+            }
+        }
+    }
+
+    /// `oneOf`/`anyOf` members that allow only `null` make the schema nullable instead.
+    fn null_members(&mut self, map: &mut Map<String, Value>) {
+        for keyword in ["oneOf", "anyOf"] {
+            let Some(list) = map.get_mut(keyword).and_then(Value::as_array_mut) else {
+                continue;
+            };
+            let before = list.len();
+            list.retain(|member| !is_null_only(member));
+            if list.len() < before {
+                map.insert("nullable".into(), Value::Bool(true));
+                if map
+                    .get(keyword)
+                    .and_then(Value::as_array)
+                    .is_some_and(Vec::is_empty)
+                {
+                    map.remove(keyword);
+                }
+            }
+        }
+    }
+
+    /// `type` as an array, or the `null` type.
+    fn types(&mut self, map: &mut Map<String, Value>, pointer: &str) {
+        let mut names: Vec<String> = match map.get("type") {
+            Some(Value::String(one)) => vec![one.clone()],
+            Some(Value::Array(list)) => {
+                if let Some(bad) = list.iter().find(|t| !t.is_string()) {
+                    self.warnings.push(
+                        Diagnostic::error(
+                            child(pointer, "type"),
+                            format!("a `type` list holds type names, and `{bad}` is not one"),
+                        )
+                        .with_hint("write names such as `type: [string, 'null']`"),
+                    );
+                    return;
+                }
+                list.iter()
+                    .filter_map(|t| t.as_str().map(str::to_string))
+                    .collect()
+            }
+            _ => return,
+        };
+        if matches!(map.get("type"), Some(Value::String(_))) && names[0] != "null" {
+            return;
+        }
+        if names.iter().any(|t| t == "null") {
+            names.retain(|t| t != "null");
+            map.insert("nullable".into(), Value::Bool(true));
+        }
+        // `integer` is contained in `number`.
+        if names.iter().any(|t| t == "number") {
+            names.retain(|t| t != "integer");
+        }
+        names.dedup();
+        match names.as_slice() {
+            [] => {
+                map.remove("type");
+            }
+            [one] => {
+                map.insert("type".into(), Value::String(one.clone()));
+            }
+            several => {
+                let members: Vec<Value> = several
+                    .iter()
+                    .map(|t| Value::Object(members_for(map, t)))
+                    .collect();
+                for t in several {
+                    for key in keywords_of(t) {
+                        map.remove(*key);
+                    }
+                }
+                map.remove("type");
+                if map.contains_key("anyOf") || map.contains_key("oneOf") {
+                    let existing = map.remove("anyOf");
+                    let mut all = vec![json!({"anyOf": members})];
+                    all.extend(existing.map(|list| json!({"anyOf": list})));
+                    map.insert("allOf".into(), Value::Array(all));
+                    self.warn(
+                        child(pointer, "type"),
+                        "a `type` list beside `anyOf`/`oneOf` is read as `allOf` of both".into(),
+                        "give one of the two",
+                    );
+                } else {
+                    map.insert("anyOf".into(), Value::Array(members));
+                }
+            }
+        }
+    }
+
+    /// `contentEncoding` and `contentMediaType`: the 3.0 formats of the same strings.
+    fn content_keywords(&mut self, map: &mut Map<String, Value>) {
+        let encoding = map.remove("contentEncoding");
+        let media = map.remove("contentMediaType");
+        let format = match (
+            encoding.as_ref().and_then(Value::as_str),
+            media.as_ref().and_then(Value::as_str),
+        ) {
+            (Some("base64" | "base64url"), _) => Some("byte"),
+            (Some(_), _) => None,
+            (None, Some(media)) if !is_text(media) => Some("binary"),
+            _ => None,
+        };
+        if let Some(format) = format {
+            map.entry("type")
+                .or_insert_with(|| Value::String("string".into()));
+            map.entry("format")
+                .or_insert_with(|| Value::String(format.into()));
+        }
+    }
+
+    /// `prefixItems` (a tuple): one item schema when they agree, else any value.
+    fn prefix_items(&mut self, map: &mut Map<String, Value>, pointer: &str) {
+        let Some(prefix) = map.remove("prefixItems") else {
+            return;
+        };
+        let Value::Array(list) = prefix else {
+            self.warn(
+                child(pointer, "prefixItems"),
+                "`prefixItems` must be a list of schemas; it is ignored".into(),
+                "write `prefixItems: [{type: string}, ...]`, one schema per position",
+            );
+            return;
+        };
+        let rest = map
+            .remove("items")
+            .filter(|i| !matches!(i, Value::Bool(false)));
+        let mut all = list.clone();
+        all.extend(rest.clone());
+        let agree = !all.is_empty() && all.iter().all(|s| *s == all[0]);
+        let items = if agree {
+            all[0].clone()
+        } else {
+            self.warn(
+                child(pointer, "prefixItems"),
+                format!(
+                    "a tuple of {} differently typed items is read as a list of any values",
+                    list.len()
+                ),
+                "read each item from the `serde_json::Value`; the server checks the tuple",
+            );
+            json!({})
+        };
+        if rest.is_none() && !list.is_empty() {
+            map.entry("maxItems")
+                .or_insert_with(|| Value::from(list.len()));
+        }
+        map.insert("items".into(), items);
+        map.entry("type")
+            .or_insert_with(|| Value::String("array".into()));
+    }
+}
+
+/// `$ref` with sibling keywords, which 3.1 applies and 3.0 ignores: the reference moves
+/// into `allOf`, so the annotations stay and other keywords constrain it as in 3.1.
+fn ref_with_siblings(map: &mut Map<String, Value>) {
+    let Some(reference) = map.remove("$ref") else {
+        return;
+    };
+    let only_annotations = map.keys().all(|k| {
+        ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-") || k == "type" || k == "nullable"
+    });
+    let mut members = vec![json!({"$ref": reference})];
+    if !only_annotations {
+        let mut rest = Map::new();
+        let keys: Vec<String> = map
+            .keys()
+            .filter(|k| !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-"))
+            .cloned()
+            .collect();
+        for key in keys {
+            if let Some(v) = map.remove(&key) {
+                rest.insert(key, v);
+            }
+        }
+        members.push(Value::Object(rest));
+    } else {
+        // `type: [.., null]` beside a `$ref` says only that the value may be null.
+        if let Some(t) = map.remove("type") {
+            let nullable = match &t {
+                Value::Array(list) => list.iter().any(|v| v == "null"),
+                Value::String(s) => s == "null",
+                _ => false,
+            };
+            if nullable {
+                map.insert("nullable".into(), Value::Bool(true));
+            }
+        }
+    }
+    map.insert("allOf".into(), Value::Array(members));
+}
+
+/// A schema that allows only `null`: `{type: "null"}` (or `["null"]`, or `const: null`).
+fn is_null_only(member: &Value) -> bool {
+    let Some(map) = member.as_object() else {
+        return false;
+    };
+    let null_type = match map.get("type") {
+        Some(Value::String(t)) => t == "null",
+        Some(Value::Array(list)) => !list.is_empty() && list.iter().all(|t| t == "null"),
+        _ => false,
+    };
+    let null_const = map.get("const") == Some(&Value::Null);
+    (null_type || null_const)
+        && map.keys().all(|k| {
+            matches!(k.as_str(), "type" | "const" | "description" | "title") || k.starts_with("x-")
+        })
+}
+
+/// Keywords that apply to values of one type only.
+fn keywords_of(t: &str) -> &'static [&'static str] {
+    match t {
+        "string" => &["format", "pattern", "minLength", "maxLength", "enum"],
+        "integer" | "number" => &[
+            "format",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+        ],
+        "array" => &["items", "minItems", "maxItems", "uniqueItems"],
+        "object" => &[
+            "properties",
+            "required",
+            "additionalProperties",
+            "minProperties",
+            "maxProperties",
+            "discriminator",
+        ],
+        _ => &[],
+    }
+}
+
+/// The member of a `type` list's `anyOf` for type `t`, with the keywords that apply to it.
+fn members_for(map: &Map<String, Value>, t: &str) -> Map<String, Value> {
+    let mut member = Map::new();
+    member.insert("type".into(), Value::String(t.into()));
+    for key in keywords_of(t) {
+        if let Some(v) = map.get(*key) {
+            member.insert((*key).into(), v.clone());
+        }
+    }
+    member
+}
+
+/// Media types whose content is text, carried in a JSON string as it is.
+fn is_text(media: &str) -> bool {
+    let media = media.split(';').next().unwrap_or_default().trim();
+    media.starts_with("text/")
+        || media.ends_with("+json")
+        || media.ends_with("+xml")
+        || matches!(
+            media,
+            "application/json"
+                | "application/xml"
+                | "application/yaml"
+                | "application/x-www-form-urlencoded"
+        )
+}
+
+#[cfg(test)]
+#[path = "v31_tests.rs"]
+mod tests;
