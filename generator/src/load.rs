@@ -21,6 +21,40 @@ pub const OPERATION_FIELDS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// Keys whose values are data (examples, defaults, enum values, extensions), not the
+/// document's structure: walks of the raw document do not look inside them.
+const DATA_KEYS: &[&str] = &["example", "examples", "default", "enum", "const"];
+
+/// Maps whose keys are names (a property, a status, a component): there, `default` or
+/// `example` is a name like any other, and what it holds is structure.
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+    "responses",
+    "schemas",
+    "parameters",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "pathItems",
+    "encoding",
+    "variables",
+    "webhooks",
+    "paths",
+    "content",
+];
+
+/// Whether the value under `key` is data, given the key of the map that holds it.
+fn holds_data(key: &str, parent: Option<&str>) -> bool {
+    let named = parent.is_some_and(|p| NAME_MAPS.contains(&p));
+    !named && (key.starts_with("x-") || DATA_KEYS.contains(&key))
+}
+
 /// A parsed spec together with its source text.
 pub struct Loaded {
     pub api: OpenAPI,

@@ -13,9 +13,6 @@ use super::OPERATION_FIELDS;
 use crate::diag::Diagnostic;
 use serde_json::Value;
 
-/// Keys whose values are data, not schemas: nothing under them is changed.
-const DATA_KEYS: &[&str] = &["example", "examples", "default", "enum", "const"];
-
 /// Copies each `encoding` entry's `explode` of a request body to `x-apigen-explode`.
 fn mark_explode(body: &mut Value) {
     let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) else {
@@ -112,8 +109,12 @@ fn patterns<'v>(value: &'v Value, path: &mut Vec<Step<'v>>, out: &mut Vec<String
     };
     match value {
         Value::Object(map) => {
+            let parent = match path.last() {
+                Some(Step::Key(key)) => Some(*key),
+                _ => None,
+            };
             for (key, v) in map {
-                if !DATA_KEYS.contains(&key.as_str()) && !key.starts_with("x-") {
+                if !super::holds_data(key, parent) {
                     visit(path, Step::Key(key), v);
                 }
             }

@@ -115,6 +115,10 @@ pub(super) fn normalise(doc: &mut Value) -> Vec<Diagnostic> {
     if !mtls.is_empty() {
         pass.drop_mtls_requirements(root, &mtls);
     }
+    // References into keywords that moved (beside a `$ref`, into `allOf`) follow them.
+    if !pass.moves.is_empty() {
+        super::v31_defs::rewrite_refs(doc, &pass.moves, 0);
+    }
     pass.warnings.extend(super::v31_defs::hoist(doc));
     pass.warnings
 }
@@ -124,6 +128,8 @@ struct Pass {
     warnings: Vec<Diagnostic>,
     /// Names of `mutualTLS` security schemes.
     mtls: Vec<String>,
+    /// Keywords moved to another place: (old pointer, new pointer), without `#`.
+    moves: Vec<(String, String)>,
 }
 
 impl Pass {
@@ -356,7 +362,12 @@ impl Pass {
             return;
         };
         if map.contains_key("$ref") && map.len() > 1 {
-            ref_with_siblings(map);
+            for key in ref_with_siblings(map) {
+                let from = child(pointer, &key);
+                let to = child(&format!("{pointer}/allOf/1"), &key);
+                self.moves
+                    .push((from[1..].to_string(), to[1..].to_string()));
+            }
         }
         self.keywords(map, pointer);
         for (key, value) in map.iter_mut() {
@@ -621,11 +632,13 @@ impl Pass {
 }
 
 /// `$ref` with sibling keywords, which 3.1 applies and 3.0 ignores: the reference moves
-/// into `allOf`, so the annotations stay and other keywords constrain it as in 3.1.
-fn ref_with_siblings(map: &mut Map<String, Value>) {
+/// into `allOf`, so the annotations stay and other keywords constrain it as in 3.1 (as
+/// the second member; their keys are returned).
+fn ref_with_siblings(map: &mut Map<String, Value>) -> Vec<String> {
     let Some(reference) = map.remove("$ref") else {
-        return;
+        return Vec::new();
     };
+    let mut moved = Vec::new();
     let only_annotations = map.keys().all(|k| {
         ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-") || k == "type" || k == "nullable"
     });
@@ -639,6 +652,7 @@ fn ref_with_siblings(map: &mut Map<String, Value>) {
             .collect();
         for key in keys {
             if let Some(v) = map.remove(&key) {
+                moved.push(key.clone());
                 rest.insert(key, v);
             }
         }
@@ -657,6 +671,7 @@ fn ref_with_siblings(map: &mut Map<String, Value>) {
         }
     }
     map.insert("allOf".into(), Value::Array(members));
+    moved
 }
 
 /// A schema that allows only `null`: `{type: "null"}` (or `["null"]`, or `const: null`).

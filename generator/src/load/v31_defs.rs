@@ -10,9 +10,6 @@
 use crate::diag::{Diagnostic, escape_segment};
 use serde_json::{Map, Value};
 
-/// Keys whose values are data, not schemas: nothing under them is changed.
-const DATA_KEYS: &[&str] = &["example", "examples", "default", "enum", "const"];
-
 /// Nested `$defs` are moved one level a round; deeper than this they stay.
 const MAX_ROUNDS: usize = 16;
 
@@ -64,6 +61,12 @@ pub(super) fn hoist(doc: &mut Value) -> Vec<Diagnostic> {
     warnings
 }
 
+/// The last key of a pointer (unescaped), `None` at the root or after an index.
+fn last_key(pointer: &str) -> Option<String> {
+    let last = pointer.rsplit('/').next().filter(|_| !pointer.is_empty())?;
+    (!last.chars().all(|c| c.is_ascii_digit())).then(|| last.replace("~1", "/").replace("~0", "~"))
+}
+
 fn component_schemas(doc: &mut Value) -> Option<&mut Map<String, Value>> {
     let root = doc.as_object_mut()?;
     let components = root
@@ -100,8 +103,9 @@ fn find_defs(value: &Value, at: &mut String, out: &mut Vec<String>, depth: usize
             if map.get("$defs").is_some_and(Value::is_object) {
                 out.push(at.clone());
             }
+            let parent = last_key(at);
             for (key, v) in map {
-                if DATA_KEYS.contains(&key.as_str()) || key.starts_with("x-") {
+                if super::holds_data(key, parent.as_deref()) {
                     continue;
                 }
                 if v.is_object() || v.is_array() {
@@ -126,8 +130,18 @@ fn find_defs(value: &Value, at: &mut String, out: &mut Vec<String>, depth: usize
     }
 }
 
-/// Every local `$ref` that starts with a moved pointer, pointed at the new place.
-fn rewrite_refs(value: &mut Value, moves: &[(String, String)], depth: usize) {
+/// Every local `$ref` that starts with a moved pointer (`(old, new)`, JSON pointers
+/// without `#`, applied in order), pointed at the new place.
+pub(super) fn rewrite_refs(value: &mut Value, moves: &[(String, String)], depth: usize) {
+    rewrite_under(value, None, moves, depth);
+}
+
+fn rewrite_under(
+    value: &mut Value,
+    parent: Option<&str>,
+    moves: &[(String, String)],
+    depth: usize,
+) {
     if depth > MAX_DEPTH {
         return;
     }
@@ -140,20 +154,25 @@ fn rewrite_refs(value: &mut Value, moves: &[(String, String)], depth: usize) {
                     {
                         *reference = moved;
                     }
-                } else if !DATA_KEYS.contains(&key.as_str()) && !key.starts_with("x-") {
-                    rewrite_refs(v, moves, depth + 1);
+                } else if !super::holds_data(key, parent) {
+                    rewrite_under(v, Some(key), moves, depth + 1);
                 }
             }
         }
         Value::Array(items) => items
             .iter_mut()
-            .for_each(|v| rewrite_refs(v, moves, depth + 1)),
+            .for_each(|v| rewrite_under(v, None, moves, depth + 1)),
         _ => {}
     }
 }
 
 fn moved(reference: &str, moves: &[(String, String)]) -> Option<String> {
-    let mut pointer = reference.strip_prefix('#')?.to_string();
+    let pointer = reference.strip_prefix('#')?;
+    let mut pointer = if pointer.contains('%') {
+        super::refs::percent_decode(pointer)
+    } else {
+        pointer.to_string()
+    };
     let mut changed = false;
     for (old, new) in moves {
         let rest = match pointer.strip_prefix(old.as_str()) {
@@ -215,6 +234,7 @@ fn relative_refs(
     }
     match value {
         Value::Object(map) => {
+            let parent = last_key(at);
             for (key, v) in map {
                 let len = at.len();
                 at.push('/');
@@ -227,7 +247,7 @@ fn relative_refs(
                             .ok_or_else(|| format!("#/$defs/{rest}"));
                         out.push((at.clone(), resolved));
                     }
-                } else if !DATA_KEYS.contains(&key.as_str()) && !key.starts_with("x-") {
+                } else if !super::holds_data(key, parent.as_deref()) {
                     relative_refs(doc, v, at, out, depth + 1);
                 }
                 at.truncate(len);

@@ -218,3 +218,41 @@ fn schemas_are_found_in_every_position() {
         json!({"enum": ["x"]})
     );
 }
+
+#[test]
+fn references_into_keywords_beside_a_ref_follow_them() {
+    let mut doc = json!({
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/a/{id}": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+            "$ref": "#/components/schemas/B",
+            "properties": {"logo": {"type": "string"}}
+        }}}}}}}},
+        "components": {"schemas": {
+            "B": {"type": "object"},
+            "C": {"$ref": "#/paths/~1a~1%7Bid%7D/get/responses/200/content/application~1json/schema/properties/logo"}
+        }}
+    });
+    normalise(&mut doc);
+    assert_eq!(
+        doc.pointer("/components/schemas/C/$ref"),
+        Some(&json!(
+            "#/paths/~1a~1{id}/get/responses/200/content/application~1json/schema/allOf/1/properties/logo"
+        ))
+    );
+}
+
+#[test]
+fn a_property_named_like_a_data_keyword_is_still_structure() {
+    let (doc, _) = normalised(json!({
+        "A": {
+            "type": "object",
+            "properties": {"default": {"$ref": "#/components/schemas/A/$defs/D"}},
+            "$defs": {"D": {"type": "string"}}
+        }
+    }));
+    assert_eq!(
+        doc.pointer("/components/schemas/A/properties/default/$ref"),
+        Some(&json!("#/components/schemas/D"))
+    );
+}

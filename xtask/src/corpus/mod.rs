@@ -57,8 +57,9 @@ skips that).
                         target/corpus/compile-all/ (hours; resumable: a batch whose
                         generated crates are the same as at its last check is not
                         checked again)
-  --ratchet             fail on any panic, timeout or out-of-memory, or when fewer
-                        documents generate than xtask/corpus-baseline.json records
+  --ratchet             fail on any panic, timeout or out-of-memory, when fewer
+                        documents generate than xtask/corpus-baseline.json records, or
+                        when a crate of --compile-sample or --compile-all fails
   --update-baseline     record this run's generated count in xtask/corpus-baseline.json
   --jobs N              documents processed at once (default: the number of cores)
   --timeout SECS        time limit per document (default 30)
@@ -205,6 +206,18 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
     if options.ratchet {
         baseline::ratchet(&baseline_path, &report)?;
+        compile::ratchet(
+            report
+                .compile_sample
+                .as_ref()
+                .map(|s| (&s.failed, &s.not_generated)),
+        )?;
+        compile::ratchet(
+            report
+                .compile_all
+                .as_ref()
+                .map(|s| (&s.failed, &s.not_generated)),
+        )?;
     }
     Ok(())
 }
