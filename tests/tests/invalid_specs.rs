@@ -136,7 +136,10 @@ fn several_errors_are_reported_in_one_run() {
         "{diagnostics}"
     );
     assert!(
-        has("#/paths/~1admins~1{admin_id}/get", "{admin_id}"),
+        has(
+            "#/paths/~1admins/get/responses/200/content/application~1json/schema/$ref",
+            "common.yaml"
+        ),
         "{diagnostics}"
     );
     assert_eq!(errors.len(), 3, "{diagnostics}");

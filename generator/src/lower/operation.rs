@@ -345,7 +345,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         let path = self.split_query_template(path, &mut params, pointer, &mut names);
-        self.check_path_params(&path, &mut params, pointer);
+        self.check_path_params(&path, &mut params, pointer, &mut names);
 
         let body = match &op.request_body {
             Some(b) => {

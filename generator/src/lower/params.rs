@@ -177,11 +177,17 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// The path template's `{names}` against the declared path parameters. A template
-    /// name nobody declares is an error; a declared parameter the template lacks is read,
-    /// with a warning, as the one undeclared template name when there is exactly one of
-    /// each (`ruleset_phase` for `{phase}`), else left out.
-    pub(super) fn check_path_params(&mut self, path: &str, params: &mut Vec<Param>, pointer: &str) {
+    /// The path template's `{names}` against the declared path parameters, each defect
+    /// read with a warning: a declared parameter the template lacks is the one undeclared
+    /// template name when there is exactly one of each (`ruleset_phase` for `{phase}`),
+    /// else it is left out; a template name nobody declares is a required string.
+    pub(super) fn check_path_params(
+        &mut self,
+        path: &str,
+        params: &mut Vec<Param>,
+        pointer: &str,
+        names: &mut NameSet,
+    ) {
         let in_template: Vec<&str> = path
             .split('{')
             .skip(1)
@@ -222,9 +228,21 @@ impl<'a> Lowerer<'a> {
         }
         for name in &undeclared {
             self.diags.push(
-                Diagnostic::error(pointer, format!("path template `{path}` uses `{{{name}}}`, but no path parameter `{name}` is declared"))
+                Diagnostic::warning(pointer, format!("path template `{path}` uses `{{{name}}}`, but no path parameter `{name}` is declared; it is read as a required string"))
                     .with_hint(format!("add `- name: {name}, in: path, required: true` to the parameters")),
             );
+            params.push(Param {
+                wire_name: (*name).to_string(),
+                rust_name: names.claim(&snake(name), true),
+                location: ParamLocation::Path,
+                ty: TypeRef::String,
+                required: true,
+                doc: None,
+                constraints: Constraints::default(),
+                explode: false,
+                style: ParamStyle::Form,
+                sample: Some("sample".into()),
+            });
         }
         for i in absent.into_iter().rev() {
             let p = params.remove(i);
