@@ -4,8 +4,8 @@
 //! A `$defs` entry keeps its key as its name when `components/schemas` has no entry of
 //! that name, else takes its owner's name in front (`Pet` + `Tag` → `PetTag`), else a
 //! number. A `#/$defs/X` reference, which names the document's own `$defs`, is read
-//! against the nearest enclosing schema that has `X` when the document has none: the
-//! reading of a schema written as a JSON Schema document of its own.
+//! against the nearest enclosing schema that has `X` when the document has none (with a
+//! warning): the reading of a schema written as a JSON Schema document of its own.
 
 use crate::diag::{Diagnostic, escape_segment};
 use serde_json::{Map, Value};
@@ -199,6 +199,13 @@ fn absolutise(doc: &mut Value) -> Vec<Diagnostic> {
         match reference {
             Ok(reference) => {
                 if let Some(Value::String(r)) = doc.pointer_mut(&at) {
+                    warnings.push(
+                        Diagnostic::warning(
+                            format!("#{at}"),
+                            format!("`{r}` names the document's `$defs`, which it has none of; it is read as `{reference}`, of the schema around it"),
+                        )
+                        .with_hint(format!("write `$ref: '{reference}'`")),
+                    );
                     *r = reference;
                 }
             }
