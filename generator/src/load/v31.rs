@@ -144,7 +144,7 @@ impl Pass {
             self.warn(
                 "#/webhooks".into(),
                 format!(
-                    "{count} webhook(s) are not generated: they are requests the API sends to you, not calls a client makes"
+                    "`{count}` webhook(s) are not generated: they are requests the API sends to you, not calls a client makes"
                 ),
                 "serve them with your web framework; their schemas under `components/schemas` are still generated",
             );
