@@ -447,17 +447,32 @@ const RESOURCE_NAMES_TAKEN: &[&str] = &[
     "tracing",
     "blocking",
     "mock",
+    // Methods of `Client` (every `impl Client` of the runtime; a test keeps this list
+    // complete): a resource's accessor on `Client` must not take their names.
     "builder",
     "new",
     "from_env",
     "base_url",
+    "base_for",
     "execute",
     "execute_empty",
     "execute_bytes",
+    "execute_raw",
+    "execute_stream",
+    "execute_target",
+    "execute_with",
     "send",
     "attempt",
     "exchange",
     "prepare",
+    "limits",
+    "run",
+    "request",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
     "clone",
     "fmt",
     "default",
@@ -546,6 +561,50 @@ mod tests {
             assert!(
                 super::BUILDER_RESERVED.contains(&name.as_str()),
                 "`{name}` is a method of every request builder but not in BUILDER_RESERVED"
+            );
+        }
+    }
+
+    /// Every method of the runtime's `Client` is a name no resource accessor may take.
+    #[test]
+    fn resource_names_cover_the_clients_methods() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime");
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(&dir)
+            .expect("the runtime directory")
+            .flatten()
+        {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let mut inside = false;
+            for line in text.lines() {
+                if line.starts_with("impl Client {") {
+                    inside = true;
+                } else if inside && line.starts_with('}') {
+                    inside = false;
+                } else if inside {
+                    let rest = line
+                        .trim_start_matches("    ")
+                        .trim_start_matches("pub(crate) ")
+                        .trim_start_matches("pub ")
+                        .trim_start_matches("async ");
+                    if line.starts_with("    ")
+                        && !line.starts_with("     ")
+                        && let Some(name) = rest.strip_prefix("fn ")
+                    {
+                        let name: String = name
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        found.push(name);
+                    }
+                }
+            }
+        }
+        assert!(found.len() >= 20, "too few methods found: {found:?}");
+        for name in &found {
+            assert!(
+                RESOURCE_NAMES_TAKEN.contains(&name.as_str()),
+                "`Client::{name}` is a method of the runtime but not in RESOURCE_NAMES_TAKEN"
             );
         }
     }
