@@ -43,7 +43,8 @@ pub struct Client {
 #[derive(Clone)]
 pub(crate) struct ClientInner {
     pub base_url: String,
-    /// `base_url` parsed: its origin is the only one credentials go to.
+    /// `base_url` parsed, for the mock to match request paths against.
+    #[cfg(feature = "mock")]
     pub base: reqwest::Url,
     pub credentials: Vec<(HeaderName, HeaderValue)>,
     /// API keys sent in the query string of every request (secrets).
@@ -476,6 +477,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(ClientInner {
                 base_url,
+                #[cfg(feature = "mock")]
                 base,
                 credentials,
                 credential_query,
