@@ -95,6 +95,7 @@ pub fn doc(text: Option<&str>) -> TokenStream {
 
 /// `#[doc]` attributes for text written by the generator (already valid rustdoc).
 pub fn doc_lines(text: &str) -> TokenStream {
+    let text = line_feeds(text);
     let lines = text.lines().map(|line| {
         let line = if line.is_empty() {
             String::new()
@@ -186,9 +187,20 @@ fn code_span(text: &str) -> String {
     format!("{ticks}{pad}{text}{pad}{ticks}")
 }
 
+/// Line ends as `\n` only: a carriage return alone, which specs written on old Macs or
+/// pasted from Windows tools hold, is not allowed in a doc comment (`bare CR`).
+fn line_feeds(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\r') {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Make spec prose safe for rustdoc: no accidental code blocks or doctests, no broken
 /// intra-doc links or HTML tags, bare URLs turned into autolinks.
 pub fn sanitize(text: &str) -> String {
+    let text = line_feeds(text);
     let mut out = Vec::new();
     let mut in_fence = false;
     for raw in text.trim().lines() {
@@ -281,6 +293,13 @@ fn escape_prose(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::sanitize;
+
+    #[test]
+    fn carriage_returns_become_line_feeds() {
+        assert_eq!(sanitize("a\rb\r\nc"), "a\nb\nc");
+        let tokens = super::doc_lines("one\rtwo").to_string();
+        assert!(!tokens.contains("\\r"), "{tokens}");
+    }
 
     #[test]
     fn sanitizes_prose() {
