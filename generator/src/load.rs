@@ -332,7 +332,7 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
     {
         return Err(Diagnostics(source.locate_all(found)));
     }
-    shape::apply_readings(&mut value, &found);
+    repair::apply_readings(&mut value, &found);
     let mut warnings = lints;
     warnings.extend(repaired);
     warnings.extend(found.iter().cloned());
@@ -348,7 +348,7 @@ pub fn load(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
                 v31::normalise(&mut value);
             }
             repair::repair(&mut value);
-            shape::apply_readings(&mut value, &found);
+            repair::apply_readings(&mut value, &found);
             deserialize::openapi(value).map_err(|e| {
                 let pointer = deserialize::pointer_of(e.path());
                 fail(shape::explain_serde_error(

@@ -76,6 +76,32 @@ pub(super) fn repair(doc: &mut Value) -> Vec<Diagnostic> {
     warnings
 }
 
+/// Change the document as the shape check's warnings say it is read: a response without
+/// `description` gets an empty one, a parameter or header without `schema` or `content`
+/// the schema `{type: string}`.
+pub(super) fn apply_readings(doc: &mut Value, warnings: &[Diagnostic]) {
+    for w in warnings {
+        let Some(object) = w
+            .pointer
+            .strip_prefix('#')
+            .and_then(|p| doc.pointer_mut(p))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        if w.message.ends_with(super::shape::READ_EMPTY) {
+            object
+                .entry("description")
+                .or_insert_with(|| Value::String(String::new()));
+        } else if w.message.ends_with(super::shape::READ_STRING) && !object.contains_key("content")
+        {
+            object
+                .entry("schema")
+                .or_insert_with(|| serde_json::json!({"type": "string"}));
+        }
+    }
+}
+
 /// One step of the way down the document; spelt out only when something is found.
 enum Step<'v> {
     Key(&'v str),

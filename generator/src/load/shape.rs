@@ -232,34 +232,10 @@ fn fields(kind: Kind) -> (&'static [(&'static str, Shape)], &'static [&'static s
 }
 
 /// Every shape error in the document, in document order.
-/// How the shape check's warnings read what they found (see [`apply_readings`]).
-const READ_EMPTY: &str = "it is read as an empty description";
-const READ_STRING: &str = "its value is read as a string";
-
-/// Change the document as the shape check's warnings say it is read: a response without
-/// `description` gets an empty one, a parameter or header without `schema` or `content`
-/// the schema `{type: string}`.
-pub(super) fn apply_readings(doc: &mut Value, warnings: &[Diagnostic]) {
-    for w in warnings {
-        let Some(object) = w
-            .pointer
-            .strip_prefix('#')
-            .and_then(|p| doc.pointer_mut(p))
-            .and_then(Value::as_object_mut)
-        else {
-            continue;
-        };
-        if w.message.ends_with(READ_EMPTY) {
-            object
-                .entry("description")
-                .or_insert_with(|| Value::String(String::new()));
-        } else if w.message.ends_with(READ_STRING) && !object.contains_key("content") {
-            object
-                .entry("schema")
-                .or_insert_with(|| serde_json::json!({"type": "string"}));
-        }
-    }
-}
+/// How the shape check's warnings read what they found (see
+/// [`super::repair::apply_readings`]).
+pub(super) const READ_EMPTY: &str = "it is read as an empty description";
+pub(super) const READ_STRING: &str = "its value is read as a string";
 
 pub(super) fn check_document(doc: &Value) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -423,28 +399,16 @@ fn check_object(kind: Kind, value: &Value, at: &At, out: &mut Vec<Diagnostic>, d
         return;
     };
     let (known, required) = fields(kind);
-    for name in required {
-        if !map.contains_key(*name) && kind == Kind::Response && *name == "description" {
-            // Published specs leave it out; nothing is lost by reading it as empty.
-            out.push(
-                Diagnostic::warning(
-                    at.pointer(),
-                    format!(
-                        "this {} has no `description`, which is required; {READ_EMPTY}",
-                        kind.name()
-                    ),
-                )
-                .with_hint(missing_hint(kind, name)),
-            );
-        } else if !map.contains_key(*name) {
-            out.push(
-                Diagnostic::error(
-                    at.pointer(),
-                    format!("this {} has no `{name}`, which is required", kind.name()),
-                )
-                .with_hint(missing_hint(kind, name)),
-            );
-        }
+    for name in required.iter().filter(|name| !map.contains_key(**name)) {
+        let message = format!("this {} has no `{name}`, which is required", kind.name());
+        // Published specs leave a response's description out; reading it as empty loses nothing.
+        let diagnostic = match (kind, *name) {
+            (Kind::Response, "description") => {
+                Diagnostic::warning(at.pointer(), format!("{message}; {READ_EMPTY}"))
+            }
+            _ => Diagnostic::error(at.pointer(), message),
+        };
+        out.push(diagnostic.with_hint(missing_hint(kind, name)));
     }
     // The known fields present, found by one pass over the (few) fields of the object
     // rather than a lookup of each of the (many) known ones; checked in the table's order.

@@ -1,6 +1,7 @@
 //! The ratchet: `xtask/corpus-baseline.json` records how many documents generate; a run
 //! may not generate fewer, nor crash, hang or run out of memory on any.
 
+use super::compile::CrateFailure;
 use super::report::Report;
 use super::run::DocResult;
 use super::{BASELINE, PACKAGE, PACKAGE_VERSION};
@@ -87,6 +88,28 @@ pub fn update(path: &Path, report: &Report) -> Result<(), String> {
         report.generated
     );
     Ok(())
+}
+
+/// With `--ratchet`: every checked crate must pass, and every picked document be written.
+pub fn compile_ratchet(
+    checked: Option<(&Vec<CrateFailure>, &Vec<CrateFailure>)>,
+) -> Result<(), String> {
+    let Some((failed, not_generated)) = checked else {
+        return Ok(());
+    };
+    if failed.is_empty() && not_generated.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = failed
+        .iter()
+        .chain(not_generated)
+        .map(|f| format!("{} ({}): {}", f.package, f.document, f.first_error))
+        .collect();
+    Err(format!(
+        "error: {} generated crate(s) do not compile:\n  {}",
+        lines.len(),
+        lines.join("\n  ")
+    ))
 }
 
 #[cfg(test)]

@@ -289,26 +289,6 @@ pub fn tree_hash(dir: &Path, not_generated: &[CrateFailure]) -> u64 {
     hasher.finish()
 }
 
-/// With `--ratchet`: every checked crate must pass, and every picked document be written.
-pub fn ratchet(checked: Option<(&Vec<CrateFailure>, &Vec<CrateFailure>)>) -> Result<(), String> {
-    let Some((failed, not_generated)) = checked else {
-        return Ok(());
-    };
-    if failed.is_empty() && not_generated.is_empty() {
-        return Ok(());
-    }
-    let lines: Vec<String> = failed
-        .iter()
-        .chain(not_generated)
-        .map(|f| format!("{} ({}): {}", f.package, f.document, f.first_error))
-        .collect();
-    Err(format!(
-        "error: {} generated crate(s) do not compile:\n  {}",
-        lines.len(),
-        lines.join("\n  ")
-    ))
-}
-
 /// Where [`check_crates`] writes: the crates' workspace (emptied first) and its target.
 pub struct Places<'a> {
     pub root: &'a Path,

@@ -206,13 +206,13 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
     if options.ratchet {
         baseline::ratchet(&baseline_path, &report)?;
-        compile::ratchet(
+        baseline::compile_ratchet(
             report
                 .compile_sample
                 .as_ref()
                 .map(|s| (&s.failed, &s.not_generated)),
         )?;
-        compile::ratchet(
+        baseline::compile_ratchet(
             report
                 .compile_all
                 .as_ref()
