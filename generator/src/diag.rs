@@ -117,6 +117,12 @@ pub fn escape_segment(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// Decode one JSON-pointer segment (`~1` → `/`, `~0` → `~`): the inverse of
+/// [`escape_segment`].
+pub fn unescape_segment(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
 /// Append a segment to a pointer.
 pub fn child(pointer: &str, segment: &str) -> String {
     format!("{pointer}/{}", escape_segment(segment))

@@ -72,7 +72,7 @@ impl<'t> Index<'t> {
         let segments: Vec<String> = rest
             .split('/')
             .skip(1)
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .map(crate::diag::unescape_segment)
             .collect();
         if segments.is_empty() {
             return None;

@@ -121,12 +121,7 @@ fn deep_flow(text: &str, limit: usize) -> Option<(usize, usize)> {
 impl Source {
     /// A duplicate key, located at its second occurrence where that can be found.
     fn duplicate_key(&self, pointer: &str) -> Diagnostic {
-        let key = pointer
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .replace("~1", "/")
-            .replace("~0", "~");
+        let key = crate::diag::unescape_segment(pointer.rsplit('/').next().unwrap_or_default());
         let mut d = Diagnostic::error(
             pointer,
             format!("duplicate key `{key}`: this mapping already has an entry of that name"),

@@ -544,7 +544,7 @@ pub(super) fn explain_serde_error(pointer: &str, message: &str) -> Diagnostic {
         .rsplit('/')
         .next()
         .filter(|s| !s.is_empty() && *s != "#")
-        .map(|s| s.replace("~1", "/").replace("~0", "~"));
+        .map(crate::diag::unescape_segment);
     let hint = match place {
         Some(place) if OPERATION_FIELDS.contains(&place.as_str()) => {
             "compare this operation with the OpenAPI 3.0.3 Operation Object".to_string()

@@ -327,7 +327,7 @@ fn reference_overrides(doc: &mut Value) -> Vec<Diagnostic> {
         let prefix = format!("#/components/{section}/");
         let target = reference
             .strip_prefix(&prefix)
-            .map(|key| key.replace("~1", "/").replace("~0", "~"))
+            .map(crate::diag::unescape_segment)
             .and_then(|key| doc.get("components")?.get(section)?.get(&key).cloned())
             .filter(|t| t.is_object() && t.get("$ref").is_none());
         let Some(mut copy) = target else {

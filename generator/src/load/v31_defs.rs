@@ -36,7 +36,7 @@ pub(super) fn hoist(doc: &mut Value) -> Vec<Diagnostic> {
             let owner = holder
                 .rsplit('/')
                 .next()
-                .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                .map(crate::diag::unescape_segment)
                 .unwrap_or_default();
             for (name, schema) in defs {
                 let Some(schemas) = component_schemas(doc) else {
@@ -64,7 +64,7 @@ pub(super) fn hoist(doc: &mut Value) -> Vec<Diagnostic> {
 /// The last key of a pointer (unescaped), `None` at the root or after an index.
 fn last_key(pointer: &str) -> Option<String> {
     let last = pointer.rsplit('/').next().filter(|_| !pointer.is_empty())?;
-    (!last.chars().all(|c| c.is_ascii_digit())).then(|| last.replace("~1", "/").replace("~0", "~"))
+    (!last.chars().all(|c| c.is_ascii_digit())).then(|| crate::diag::unescape_segment(last))
 }
 
 fn component_schemas(doc: &mut Value) -> Option<&mut Map<String, Value>> {

@@ -66,7 +66,7 @@ impl<'a> Lowerer<'a> {
         let decoded = percent_decode(key);
         let words: Vec<String> = decoded
             .split('/')
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .map(crate::diag::unescape_segment)
             .filter(|s| !s.is_empty() && s != "#" && !GENERIC.contains(&s.as_str()))
             .filter(|s| s.parse::<u32>().is_err())
             .collect();
