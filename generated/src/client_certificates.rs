@@ -58,35 +58,22 @@ impl ClientCertificates {
         rt::call(&self.0, &OPERATION).id(0, zone_id).wrap()
     }
 }
-rt::request_builder!(
-    ListRequest => Vec < crate ::models::ClientCertificate >, send_json, stream crate
-    ::models::ClientCertificate
-);
-impl ListRequest {
+rt::request_builder! {
+    ListRequest => Vec<crate::models::ClientCertificate>, send_json, stream crate::models::ClientCertificate;
     /// Client Certificate Status to filter results by.
-    pub fn status(self, value: crate::models::ClientCertificateStatusFilter) -> Self {
-        Self(self.0.arg(1, &value))
-    }
+    status: crate::models::ClientCertificateStatusFilter = arg(1);
     /// Page number of paginated results.
     ///
     /// At least 1.
-    pub fn page(self, value: i64) -> Self {
-        Self(self.0.arg(2, &value))
-    }
+    page: i64 = arg(2);
     /// Number of records per page.
     ///
     /// Between 5 and 50.
-    pub fn per_page(self, value: i64) -> Self {
-        Self(self.0.arg(3, &value))
-    }
+    per_page: i64 = arg(3);
     /// Limit to the number of records returned.
-    pub fn limit(self, value: i64) -> Self {
-        Self(self.0.arg(4, &value))
-    }
+    limit: i64 = arg(4);
     /// Offset the results
-    pub fn offset(self, value: i64) -> Self {
-        Self(self.0.arg(5, &value))
-    }
+    offset: i64 = arg(5);
 }
 impl ClientCertificates {
     /// Create Client Certificate
@@ -133,7 +120,7 @@ impl ClientCertificates {
         rt::call(&self.0, &OPERATION).id(0, zone_id).body(&body).wrap()
     }
 }
-rt::request_builder!(CreateRequest => crate ::models::ClientCertificate, send_json);
+rt::request_builder!(CreateRequest => crate::models::ClientCertificate, send_json);
 impl ClientCertificates {
     /// Client Certificate Details
     ///
@@ -178,7 +165,7 @@ impl ClientCertificates {
         rt::call(&self.0, &OPERATION).id(0, zone_id).id(1, client_certificate_id).wrap()
     }
 }
-rt::request_builder!(GetRequest => crate ::models::ClientCertificate, send_json);
+rt::request_builder!(GetRequest => crate::models::ClientCertificate, send_json);
 impl ClientCertificates {
     /// Revoke Client Certificate
     ///
@@ -224,7 +211,7 @@ impl ClientCertificates {
         rt::call(&self.0, &OPERATION).id(0, zone_id).id(1, client_certificate_id).wrap()
     }
 }
-rt::request_builder!(DeleteRequest => crate ::models::ClientCertificate, send_json);
+rt::request_builder!(DeleteRequest => crate::models::ClientCertificate, send_json);
 impl ClientCertificates {
     /// Reactivate Client Certificate
     ///
@@ -275,14 +262,10 @@ impl ClientCertificates {
             .wrap()
     }
 }
-rt::request_builder!(EditRequest => crate ::models::ClientCertificate, send_json);
-impl EditRequest {
+rt::request_builder! {
+    EditRequest => crate::models::ClientCertificate, send_json;
     /// Set to true to reactivate a certificate that is in the pending_revocation state, cancelling its revocation.
-    pub fn reactivate(self, value: bool) -> Self {
-        Self(self.0.body_field("reactivate", &value))
-    }
+    reactivate: bool = field("reactivate");
     /// Sets the whole request body.
-    pub fn body(self, value: crate::models::EditClientCertificateRequest) -> Self {
-        Self(self.0.body(&value))
-    }
+    body: crate::models::EditClientCertificateRequest = body();
 }

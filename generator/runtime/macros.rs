@@ -8,13 +8,19 @@
 /// [`Call`](super::request::Call), which the operation's method creates and turns into the
 /// builder with [`Call::wrap`](super::request::Call::wrap)) with the methods every builder
 /// shares: per-request options, `send()`, `send_with_response()`, `stream()` for lists,
-/// and `IntoFuture`, so that the builder can be awaited. The typed setters of the
-/// operation's parameters are generated beside it.
+/// and `IntoFuture`, so that the builder can be awaited.
+///
+/// The typed setters of the operation's optional parameters and body follow the header
+/// after a `;`, one line each, `name: Type = how(argument);`, with their docs:
+/// - `arg(i)` sets parameter `i` of the operation's `static` (`arg_str(i)` for text);
+/// - `field("wire")` sets a field of the JSON or form body (`file("wire")`: a file part);
+/// - `body()` sets the whole body (`bytes()`: raw bytes).
 #[allow(unused_macros)]
 macro_rules! request_builder {
     // A response of bytes can also be read as it arrives.
-    ($builder:ident => $out:ty, send_bytes) => {
+    ($builder:ident => $out:ty, send_bytes $(; $($setters:tt)*)?) => {
         $crate::runtime::private::request_builder!(@builder $builder => $out, send_bytes);
+        $crate::runtime::private::request_builder!(@setters $builder; $($($setters)*)?);
 
         impl $builder {
             /// Sends the request and returns the body as it arrives, a chunk at a
@@ -28,9 +34,29 @@ macro_rules! request_builder {
             }
         }
     };
-    ($builder:ident => $out:ty, $send:ident $(, stream $item:ty)?) => {
+    ($builder:ident => $out:ty, $send:ident $(, stream $item:ty)? $(; $($setters:tt)*)?) => {
         $crate::runtime::private::request_builder!(@builder $builder => $out, $send $(, stream $item)?);
+        $crate::runtime::private::request_builder!(@setters $builder; $($($setters)*)?);
     };
+    (@setters $builder:ident;) => {};
+    (@setters $builder:ident; $($(#[$meta:meta])* $name:ident: $ty:ty = $how:ident($($arg:literal)?);)+) => {
+        impl $builder {
+            $(
+                $(#[$meta])*
+                pub fn $name(self, value: $ty) -> Self {
+                    Self($crate::runtime::private::request_builder!(@set self.0, value, $how($($arg)?)))
+                }
+            )+
+        }
+    };
+    (@set $call:expr, $value:ident, arg($index:literal)) => { $call.arg($index, &$value) };
+    (@set $call:expr, $value:ident, arg_str($index:literal)) => { $call.arg_str($index, $value) };
+    (@set $call:expr, $value:ident, field($wire:literal)) => { $call.body_field($wire, &$value) };
+    (@set $call:expr, $value:ident, file($wire:literal)) => {
+        $call.body_field($wire, &$value.into())
+    };
+    (@set $call:expr, $value:ident, body()) => { $call.body(&$value) };
+    (@set $call:expr, $value:ident, bytes()) => { $call.body_bytes($value) };
     (@builder $builder:ident => $out:ty, $send:ident $(, stream $item:ty)?) => {
         /// A request: set optional parameters, then `.await` it, or call `send` or
         /// `send_with_response`.

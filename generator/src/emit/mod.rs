@@ -1,6 +1,7 @@
 //! Stage 3: IR → files. Every Rust file is built with `quote!` and formatted with
 //! `prettyplease`; a token stream that does not parse is reported, never a panic.
 
+mod builder;
 mod examples;
 pub mod features;
 mod krate;
@@ -100,15 +101,15 @@ fn emit_in_parts(api: &Api, models_part: usize) -> Result<BTreeMap<String, Strin
             }
             Job::Resource(i) => {
                 let resource = &api.resources[i];
-                (
-                    format!("src/{}.rs", crate::naming::unraw(&resource.module)),
-                    resource::resource_file(
-                        resource,
-                        &crate_ident,
-                        &api.types,
-                        api.profile.envelope,
-                    ),
-                )
+                let path = format!("src/{}.rs", crate::naming::unraw(&resource.module));
+                let pieces = resource::resource_file(
+                    resource,
+                    &crate_ident,
+                    &api.types,
+                    api.profile.envelope,
+                );
+                let text = format_pieces(&path, pieces, &rust_header);
+                return (path, text);
             }
         };
         let text = format_rust(&path, tokens, &rust_header);
@@ -184,6 +185,26 @@ fn emit_in_parts(api: &Api, models_part: usize) -> Result<BTreeMap<String, Strin
         );
     }
     Ok(files)
+}
+
+/// A part of a Rust file: tokens for `prettyplease` to print, or text laid out by the
+/// emitter (a macro invocation, whose tokens `prettyplease` would print as one run).
+pub(crate) enum Piece {
+    Tokens(TokenStream),
+    Text(String),
+}
+
+/// The pieces of one file, in order, under `header`. Items formatted apart and joined give
+/// the text of the whole file formatted at once (see [`MODELS_PART`]).
+fn format_pieces(path: &str, pieces: Vec<Piece>, header: &str) -> Result<String, Diagnostics> {
+    let mut text = format!("{header}\n");
+    for piece in pieces {
+        match piece {
+            Piece::Tokens(tokens) => text.push_str(&format_rust(path, tokens, "")?),
+            Piece::Text(piece) => text.push_str(&piece),
+        }
+    }
+    Ok(text)
 }
 
 /// Parse, pretty-print and prefix (unless `header` is empty) one Rust file or part of one.

@@ -1,6 +1,7 @@
 //! One module per resource: the handle type, its operation methods and request builders.
 
-use super::types::{doc, doc_lines, ident, nonblank, rust_type};
+use super::Piece;
+use super::types::{doc_lines, ident, nonblank, rust_type};
 use crate::ir::{
     BodyKind, Envelope, Operation, Param, ParamLocation, ParamStyle, Resource, ResponseBody,
     TypeDef, TypeKind, TypeRef,
@@ -13,7 +14,7 @@ pub fn resource_file(
     crate_ident: &str,
     types: &[TypeDef],
     envelope: Envelope,
-) -> TokenStream {
+) -> Vec<Piece> {
     let handle = ident(&resource.type_name);
     let accessor = ident(&resource.module);
     let module_doc = match nonblank(&resource.doc) {
@@ -43,18 +44,8 @@ pub fn resource_file(
     // Each operation's method (with its `static` description), builder and setters sit
     // together, so that a change to one operation is one hunk of the diff.
     let names = Names::for_resource(resource);
-    let operations = resource.operations.iter().map(|op| {
-        let method = operation_method(resource, op, crate_ident, types, names, envelope);
-        let builder = builder(op, types, names);
-        quote! {
-            impl #handle {
-                #method
-            }
-
-            #builder
-        }
-    });
-    quote! {
+    let mut pieces = Vec::with_capacity(1 + 2 * resource.operations.len());
+    pieces.push(Piece::Tokens(quote! {
         #module_doc
 
         use crate::runtime::private as rt;
@@ -70,8 +61,20 @@ pub fn resource_file(
             }
         }
 
-        #(#operations)*
+    }));
+    for op in &resource.operations {
+        let method = operation_method(resource, op, crate_ident, types, names, envelope);
+        let statuses = super::responses::status_enum(op, names);
+        pieces.push(Piece::Tokens(quote! {
+            impl #handle {
+                #method
+            }
+
+            #statuses
+        }));
+        pieces.push(Piece::Text(super::builder::builder_text(op, types, names)));
     }
+    pieces
 }
 
 /// How a resource file spells standard types: by their prelude names (`String`,
@@ -126,7 +129,7 @@ impl Names {
     }
 
     /// `impl Into<String>`, the type of string arguments.
-    fn into_string(self) -> TokenStream {
+    pub(super) fn into_string(self) -> TokenStream {
         if self.prelude {
             quote!(impl Into<String>)
         } else {
@@ -452,130 +455,6 @@ fn operation_method(
         pub fn #method(&self, #(#arg_decls),*) -> #builder {
             #statik
             #call.wrap()
-        }
-    }
-}
-
-/// The request builder: one runtime macro invocation for what every builder shares, then
-/// the typed setters of this operation's optional parameters and body.
-fn builder(op: &Operation, types: &[TypeDef], names: Names) -> TokenStream {
-    let builder = ident(&op.builder_name);
-    let output = super::responses::output_type(op, names);
-    let send = super::responses::send_fn(&op.response);
-    let stream = op.pagination.as_ref().map(|p| {
-        let item = names.ty(&p.item);
-        quote!(, stream #item)
-    });
-    let mut setters: Vec<TokenStream> = op
-        .params
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| !p.required)
-        .map(|(index, p)| param_setter(index, p, names))
-        .collect();
-    if let Some(b) = &op.body {
-        let model_fields = match &b.ty {
-            TypeRef::Named(name) => {
-                types
-                    .iter()
-                    .find(|t| &t.name == name)
-                    .and_then(|t| match &t.kind {
-                        TypeKind::Struct { fields, .. } => Some(fields.as_slice()),
-                        _ => None,
-                    })
-            }
-            _ => None,
-        };
-        for s in &b.setters {
-            let method = ident(&s.method);
-            let wire = model_fields
-                .and_then(|fields| fields.iter().find(|f| f.rust_name == s.field))
-                .map_or_else(
-                    || crate::naming::unraw(&s.field).to_string(),
-                    |f| f.wire_name.clone(),
-                );
-            let ty = names.ty(&s.ty);
-            let docs = match nonblank(&s.doc) {
-                Some(text) => doc(Some(text)),
-                None => doc_lines(&format!("Sets the body field `{wire}`.")),
-            };
-            // A file takes anything that converts: bytes, text, or a `File` made
-            // from a path or a stream.
-            let setter = if s.ty == TypeRef::File {
-                quote! {
-                    pub fn #method(self, value: impl ::std::convert::Into<#ty>) -> Self {
-                        Self(self.0.body_field(#wire, &value.into()))
-                    }
-                }
-            } else {
-                quote! {
-                    pub fn #method(self, value: #ty) -> Self {
-                        Self(self.0.body_field(#wire, &value))
-                    }
-                }
-            };
-            setters.push(quote! {
-                #docs
-                #setter
-            });
-        }
-        if !b.setters.is_empty() || !b.required {
-            let ty = names.ty(&b.ty);
-            let set = match b.kind {
-                BodyKind::Bytes => quote!(self.0.body_bytes(value)),
-                BodyKind::Json | BodyKind::Form | BodyKind::Multipart => {
-                    quote!(self.0.body(&value))
-                }
-            };
-            setters.push(quote! {
-                /// Sets the whole request body.
-                pub fn body(self, value: #ty) -> Self {
-                    Self(#set)
-                }
-            });
-        }
-    }
-    let setters = (!setters.is_empty()).then(|| {
-        quote! {
-            impl #builder {
-                #(#setters)*
-            }
-        }
-    });
-    let statuses = super::responses::status_enum(op, names);
-    quote! {
-        #statuses
-        rt::request_builder!(#builder => #output, #send #stream);
-
-        #setters
-    }
-}
-
-fn param_setter(index: usize, p: &Param, names: Names) -> TokenStream {
-    let index = Literal::usize_unsuffixed(index);
-    let name = ident(&p.rust_name);
-    let ty = names.ty(&p.ty);
-    let mut docs = match nonblank(&p.doc) {
-        Some(text) => doc(Some(text)),
-        None => doc_lines(&format!("Sets the `{}` parameter.", p.wire_name)),
-    };
-    if let Some(bounds) = super::types::bounds_doc(&p.constraints) {
-        docs.extend(doc_lines(&format!("\n{bounds}")));
-    }
-    let into_string = names.into_string();
-    if p.ty == TypeRef::String {
-        quote! {
-            #docs
-            pub fn #name(self, value: #into_string) -> Self {
-                Self(self.0.arg_str(#index, value))
-            }
-        }
-    } else {
-        quote! {
-            #docs
-            pub fn #name(self, value: #ty) -> Self {
-                Self(self.0.arg(#index, &value))
-            }
         }
     }
 }

@@ -189,7 +189,7 @@ fn code_span(text: &str) -> String {
 
 /// Line ends as `\n` only: a carriage return alone, which specs written on old Macs or
 /// pasted from Windows tools hold, is not allowed in a doc comment (`bare CR`).
-fn line_feeds(text: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn line_feeds(text: &str) -> std::borrow::Cow<'_, str> {
     if text.contains('\r') {
         std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
     } else {

@@ -21,7 +21,10 @@ fn reserved_builder_names_cover_the_runtime_macro() {
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
-        found.push(name);
+        // `pub fn $name(..)`: the setters the invocation lists, not a fixed name.
+        if !name.is_empty() {
+            found.push(name);
+        }
     }
     assert!(found.len() >= 10, "too few methods found: {found:?}");
     for name in &found {
