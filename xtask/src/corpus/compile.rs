@@ -47,6 +47,9 @@ pub struct SampleReport {
     pub crates: usize,
     pub passed: usize,
     pub crates_with_warnings: usize,
+    /// The crates with rustc warnings, each with its first warning.
+    #[serde(default)]
+    pub warned: Vec<CrateFailure>,
     pub wall_seconds: f64,
     /// Sampled documents that could not be written as a crate.
     pub not_generated: Vec<CrateFailure>,
@@ -453,7 +456,7 @@ pub fn check_crates(
 
     // Attribute each message to its crate.
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut warned: BTreeSet<String> = BTreeSet::new();
+    let mut warned: BTreeMap<String, (usize, String)> = BTreeMap::new();
     let mut unattributed: Option<String> = None;
     let mut gave_up: BTreeSet<String> = BTreeSet::new();
     for line in &output.lines {
@@ -478,7 +481,8 @@ pub fn check_crates(
                 errors.entry(name).or_default().push(line.clone());
             }
             Some(name) => {
-                warned.insert(name);
+                let first = warned.entry(name).or_insert_with(|| (0, line.clone()));
+                first.0 += 1;
             }
             None if text.starts_with("error") => unattributed = Some(line.clone()),
             None => {}
@@ -541,6 +545,14 @@ pub fn check_crates(
         crates: members.len(),
         passed,
         crates_with_warnings: warned.len(),
+        warned: (warned.into_iter())
+            .map(|(package, (warnings, first))| CrateFailure {
+                document: document_of.get(&package).cloned().unwrap_or_default(),
+                package,
+                errors: warnings,
+                first_error: first,
+            })
+            .collect(),
         wall_seconds: started.elapsed().as_secs_f64(),
         not_generated,
         failed,
@@ -552,41 +564,5 @@ pub fn check_crates(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn limits_default_features() {
-        let manifest = "[features]\ndefault = [\"a\", \"b\", \"c\"]\na = []\n";
-        let (limited, total) = limit_default_features(manifest, 2).unwrap();
-        assert_eq!(total, 3);
-        assert_eq!(limited, "[features]\ndefault = [\"a\", \"b\"]\na = []\n");
-        assert!(limit_default_features("[package]\n", 2).is_none());
-    }
-
-    #[test]
-    fn finds_the_crate_of_a_message() {
-        assert_eq!(
-            crate_in("corpus-12/src/lib.rs:3:5: error[E0412]: cannot find type"),
-            Some("corpus-12".into())
-        );
-        assert_eq!(
-            crate_in("error: could not compile `corpus-7` (lib) due to 2 previous errors"),
-            Some("corpus-7".into())
-        );
-        assert_eq!(
-            crate_in("failed to parse manifest at `/x/sample/corpus-3/Cargo.toml`"),
-            Some("corpus-3".into())
-        );
-        assert_eq!(crate_in("src/corpus-x.rs: error"), None);
-    }
-
-    #[test]
-    fn diagnostic_text_drops_the_place() {
-        assert_eq!(
-            diagnostic_text("corpus-1/src/lib.rs:3:5: error[E0412]: nope"),
-            Some("error[E0412]: nope")
-        );
-        assert_eq!(diagnostic_text("   Compiling x"), None);
-    }
-}
+#[path = "compile_tests.rs"]
+mod tests;

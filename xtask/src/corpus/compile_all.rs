@@ -37,6 +37,8 @@ pub struct CompileAll {
     pub crates: usize,
     pub passed: usize,
     pub crates_with_warnings: usize,
+    #[serde(default)]
+    pub warned: Vec<CrateFailure>,
     /// Summed over the batches' own runs, resumed ones included.
     pub check_seconds: f64,
     pub not_generated: Vec<CrateFailure>,
@@ -150,6 +152,7 @@ fn merge(documents: usize, resumed: usize, reports: Vec<SampleReport>) -> Compil
         crates: 0,
         passed: 0,
         crates_with_warnings: 0,
+        warned: Vec::new(),
         check_seconds: 0.0,
         not_generated: Vec::new(),
         failed: Vec::new(),
@@ -161,6 +164,7 @@ fn merge(documents: usize, resumed: usize, reports: Vec<SampleReport>) -> Compil
         all.crates += report.crates;
         all.passed += report.passed;
         all.crates_with_warnings += report.crates_with_warnings;
+        all.warned.extend(report.warned);
         all.check_seconds += report.wall_seconds;
         all.not_generated.extend(report.not_generated);
         all.failed.extend(report.failed);
@@ -198,6 +202,7 @@ mod tests {
             crates,
             passed,
             crates_with_warnings: 0,
+            warned: Vec::new(),
             wall_seconds: 2.0,
             not_generated: Vec::new(),
             failed: Vec::new(),

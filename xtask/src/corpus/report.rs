@@ -348,6 +348,7 @@ pub fn markdown(r: &Report) -> String {
             &s.error_kinds,
             &s.failed,
         );
+        warned_crates(&mut md, &s.warned);
     }
     if let Some(s) = &r.compile_all {
         let _ = writeln!(
@@ -369,8 +370,23 @@ pub fn markdown(r: &Report) -> String {
             &s.error_kinds,
             &s.failed,
         );
+        warned_crates(&mut md, &s.warned);
     }
     md
+}
+
+/// The crates that compile with rustc warnings, each with its first one.
+fn warned_crates(md: &mut String, warned: &[CrateFailure]) {
+    for w in warned {
+        let _ = writeln!(
+            md,
+            "- {} ({}) has {} rustc warning(s), the first: {}",
+            w.package,
+            inline_code(&w.document),
+            w.errors,
+            inline_code(&w.first_error)
+        );
+    }
 }
 
 fn compile_failures(
