@@ -271,7 +271,8 @@ fn union_def(
     };
     // Tagged by a property the variants carry themselves: serialize as the variant, pick
     // the variant by the property's value when deserializing.
-    let arms = variants.iter().map(|v| {
+    // A variant whose values all select an earlier one has no arm.
+    let arms = variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
         let variant = ident(&v.rust_name);
         let tags = &v.tags;
         quote! {

@@ -17,6 +17,10 @@ impl<'a> Lowerer<'a> {
         let discriminator = s.schema_data.discriminator.as_ref();
         let mut names = NameSet::with_reserved(&[]);
         let mut variants = Vec::new();
+        // Discriminator values already taken by an earlier member, and whether a member is
+        // inline (then nothing names it, and variants are tried in order).
+        let mut claimed = std::collections::BTreeSet::new();
+        let mut inline = false;
         for (i, member) in list.iter().enumerate() {
             let member_pointer = child(pointer, &i.to_string());
             let ty = self.lower_ref(member, &format!("{name}Variant{}", i + 1), &member_pointer);
@@ -47,6 +51,26 @@ impl<'a> Lowerer<'a> {
                 if tags.is_empty() {
                     tags.push(reference.rsplit('/').next().unwrap_or_default().to_string());
                 }
+                // A value that selects an earlier member (the same `$ref` listed twice)
+                // selects only that one: a second match arm could never be reached.
+                let taken: Vec<String> = tags
+                    .iter()
+                    .filter(|t| claimed.contains(*t))
+                    .map(|t| format!("`{t}`"))
+                    .collect();
+                tags.retain(|t| claimed.insert(t.clone()));
+                if !taken.is_empty() {
+                    self.diags.push(Diagnostic::warning(
+                        member_pointer.clone(),
+                        format!(
+                            "discriminator value(s) {} already select an earlier member; \
+                             reading such a value gives that member, never `{rust_name}`",
+                            taken.join(", ")
+                        ),
+                    ));
+                }
+            } else if discriminator.is_some() {
+                inline = true;
             }
             variants.push(UnionVariant {
                 rust_name,
@@ -55,7 +79,7 @@ impl<'a> Lowerer<'a> {
             });
         }
         let discriminator = discriminator.and_then(|d| {
-            if variants.iter().all(|v| !v.tags.is_empty()) {
+            if !inline {
                 Some(d.property_name.clone())
             } else {
                 self.diags.push(Diagnostic::warning(
