@@ -213,8 +213,9 @@ mod render {
             .with_width(200)
             .with_context_lines(1);
         let mut out = String::new();
+        let lines = Lines::new(source_text);
         for diagnostic in &sorted {
-            let report = Report::new(diagnostic, source_text);
+            let report = Report::new(diagnostic, &lines);
             if report.excerpt.is_none() {
                 out.push_str(&unlocated(diagnostic));
                 out.push('\n');
@@ -280,10 +281,10 @@ mod render {
     }
 
     impl<'a> Report<'a> {
-        fn new(diagnostic: &'a Diagnostic, source_text: &str) -> Self {
-            let excerpt = diagnostic.line.and_then(|line| {
-                Excerpt::new(&diagnostic.file, source_text, line, diagnostic.column)
-            });
+        fn new(diagnostic: &'a Diagnostic, lines: &Lines<'_>) -> Self {
+            let excerpt = diagnostic
+                .line
+                .and_then(|line| Excerpt::new(&diagnostic.file, lines, line, diagnostic.column));
             Report {
                 diagnostic,
                 excerpt,
@@ -334,6 +335,54 @@ mod render {
         }
     }
 
+    /// The lines of the source, found once for all diagnostics (a spec of megabytes may be
+    /// one line), and the chars counted so far on the line last asked about: diagnostics
+    /// come in order of position, so counting each one's column from the line start would
+    /// read a long line once per diagnostic.
+    struct Lines<'a> {
+        text: &'a str,
+        /// Byte offset of each line's start.
+        starts: Vec<usize>,
+        /// (1-based line, byte in it, chars before that byte).
+        counted: std::cell::Cell<(usize, usize, usize)>,
+    }
+
+    impl<'a> Lines<'a> {
+        fn new(text: &'a str) -> Self {
+            let mut starts = vec![0];
+            starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+            Lines {
+                text,
+                starts,
+                counted: std::cell::Cell::new((0, 0, 0)),
+            }
+        }
+
+        /// Line `number` (1-based) without its line feed, if the text has it.
+        fn line(&self, number: usize) -> Option<&'a str> {
+            let start = *self.starts.get(number.checked_sub(1)?)?;
+            let end = self
+                .starts
+                .get(number)
+                .map_or(self.text.len(), |next| next - 1);
+            Some(&self.text[start..end])
+        }
+
+        /// How many chars of line `number` come before `byte` (a char boundary in it).
+        fn chars_before(&self, number: usize, byte: usize) -> usize {
+            let Some(line) = self.line(number) else {
+                return 0;
+            };
+            let (from, base) = match self.counted.get() {
+                (n, b, chars) if n == number && b <= byte => (b, chars),
+                _ => (0, 0),
+            };
+            let chars = base + line[from..byte].chars().count();
+            self.counted.set((number, byte, chars));
+            chars
+        }
+    }
+
     /// The few lines around a position, cut to a readable width, standing in for the
     /// whole file (which may be megabytes on one line).
     struct Excerpt {
@@ -348,15 +397,15 @@ mod render {
     }
 
     impl Excerpt {
-        fn new(name: &str, source: &str, line: usize, column: Option<usize>) -> Option<Excerpt> {
-            let mut lines = source.split('\n');
-            let before = if line >= 2 { lines.nth(line - 2) } else { None };
-            let target = if line >= 2 {
-                lines.next()?
-            } else {
-                lines.nth(line.checked_sub(1)?)?
-            };
-            let after = lines.next();
+        fn new(
+            name: &str,
+            lines: &Lines<'_>,
+            line: usize,
+            column: Option<usize>,
+        ) -> Option<Excerpt> {
+            let before = line.checked_sub(1).and_then(|l| lines.line(l));
+            let target = lines.line(line)?;
+            let after = lines.line(line + 1);
             let target = target.trim_end_matches('\r');
             // The column counts bytes from the line start; find the char it falls in.
             let mut start = column.map_or(target.len() - target.trim_start().len(), |c| {
@@ -365,10 +414,16 @@ mod render {
             while !target.is_char_boundary(start) {
                 start -= 1;
             }
-            let start_char = target[..start].chars().count();
+            // Lines can be megabytes long (minified JSON): only the column is counted from
+            // the line start; everything else looks at the shown window.
+            let start_char = lines.chars_before(line, start);
             let end = marked_end(target, start);
-            let end_char = start_char + target[start..end].chars().count();
-            let (shown, cut) = cut_line(target, start_char);
+            let (shown, from) = cut_line(target, start);
+            let lead = if from > 0 { ELLIPSIS.len() } else { 0 };
+            let shown_chars = shown.chars().count();
+            let local = |byte: usize| {
+                (lead + target[from..byte].chars().take(shown_chars).count()).min(shown_chars)
+            };
 
             let mut text = String::new();
             let mut first_line = line - 1;
@@ -379,15 +434,13 @@ mod render {
             }
             let line_offset = text.len();
             text.push_str(&shown);
-            let shown_chars = shown.chars().count();
-            let local_start = (start_char - cut).min(shown_chars);
-            let local_end = (end_char.saturating_sub(cut)).min(shown_chars);
             let byte_at = |chars: usize| {
                 shown
                     .char_indices()
                     .nth(chars)
                     .map_or(shown.len(), |(i, _)| i)
             };
+            let (local_start, local_end) = (local(start), local(end));
             let span_start = line_offset + byte_at(local_start);
             let span_len = byte_at(local_end) - byte_at(local_start);
             if let Some(after) = after {
@@ -422,29 +475,42 @@ mod render {
         start + rest.trim_end().len()
     }
 
-    /// A line cut to [`MAX_LINE_CHARS`] so that char `keep` stays visible, with `...` where
-    /// text was left out; also returns how many chars were cut from the front, less the
-    /// width of the leading `...`.
+    /// Marks text left out of a cut line.
+    const ELLIPSIS: &str = "...";
+
+    /// A line cut to [`MAX_LINE_CHARS`] chars so that the char at byte `keep` stays
+    /// visible, with `...` where text was left out; also returns the byte where the shown
+    /// part starts. It reads only the chars around `keep`, so a line of megabytes costs
+    /// no more than a short one.
     fn cut_line(line: &str, keep: usize) -> (String, usize) {
-        let count = line.chars().count();
-        if count <= MAX_LINE_CHARS {
+        if line.chars().nth(MAX_LINE_CHARS).is_none() {
             return (line.to_string(), 0);
         }
-        let from = keep.saturating_sub(MAX_LINE_CHARS / 3);
+        let keep = keep.min(line.len());
+        let from = line[..keep]
+            .char_indices()
+            .rev()
+            .nth(MAX_LINE_CHARS / 3 - 1)
+            .map_or(0, |(i, _)| i);
         // Cutting fewer chars than the `...` marker takes would only move text right.
-        let from = if from <= 3 { 0 } else { from };
-        let to = (from + MAX_LINE_CHARS).min(count);
-        let mut out = String::new();
+        let from = if line[..from].chars().nth(ELLIPSIS.len()).is_none() {
+            0
+        } else {
+            from
+        };
+        let to = line[from..]
+            .char_indices()
+            .nth(MAX_LINE_CHARS)
+            .map_or(line.len(), |(i, _)| from + i);
+        let mut out = String::with_capacity(to - from + 2 * ELLIPSIS.len());
         if from > 0 {
-            out.push_str("...");
+            out.push_str(ELLIPSIS);
         }
-        out.extend(line.chars().skip(from).take(to - from));
-        if to < count {
-            out.push_str("...");
+        out.push_str(&line[from..to]);
+        if to < line.len() {
+            out.push_str(ELLIPSIS);
         }
-        // Positions after the cut move left by `from`, and right by the marker's width.
-        let shift = if from > 0 { from - 3 } else { 0 };
-        (out, shift)
+        (out, from)
     }
 
     impl SourceCode for Excerpt {
@@ -531,6 +597,30 @@ mod tests {
         assert_eq!(
             render(&[unlocated], ""),
             "  warning: whole file\n   --> spec.yaml\n\n0 errors, 1 warning\n"
+        );
+    }
+
+    #[test]
+    fn columns_count_chars_on_a_line_shared_by_several_diagnostics() {
+        // Multi-byte chars before each mark: the shown column counts chars, not bytes,
+        // whether the line's chars were counted for an earlier diagnostic or not.
+        let line = format!(
+            "{{\"\u{e9}\": \"{}\", \"a\": 1, \"b\": 2}}",
+            "\u{e9}".repeat(300)
+        );
+        let column = |key: &str| line.find(key).expect("key is there") + 1;
+        let (a, b) = (column("\"a\""), column("\"b\""));
+        let chars = |byte: usize| line[..byte - 1].chars().count() + 1;
+        let both = render(&[located(1, a, "a"), located(1, b, "b")], &line);
+        let alone = render(&[located(1, b, "b")], &line);
+        let header = format!("spec.yaml:1:{}", chars(b));
+        assert!(
+            both.contains(&format!("spec.yaml:1:{}", chars(a))),
+            "{both}"
+        );
+        assert!(
+            both.contains(&header) && alone.contains(&header),
+            "{both}\n{alone}"
         );
     }
 }

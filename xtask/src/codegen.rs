@@ -2,9 +2,54 @@
 //! `--check` only compare; either way, report what the change does to the crate's API.
 
 use crate::util::args::Args;
-use apigen::pipeline::{Pipeline, Quiet};
+use apigen::pipeline::{Observer, Pipeline, Product, Stage};
 use apigen::surface::{Refusal, Style, guard::DEFAULT_MAX_REMOVED_PERCENT};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// `--timings`: each step's wall time on standard error as it ends; also the pipeline's
+/// observer, for its stages.
+#[derive(Clone, Copy)]
+struct Steps {
+    enabled: bool,
+    since: Instant,
+}
+
+impl Steps {
+    fn new(enabled: bool) -> Self {
+        Steps {
+            enabled,
+            since: Instant::now(),
+        }
+    }
+
+    fn show(&self, step: &str, elapsed: Duration) {
+        if self.enabled {
+            eprintln!("timings: {step:<8} {:>9.1} ms", elapsed.as_secs_f64() * 1e3);
+        }
+    }
+
+    /// The step that ran since the last one ended.
+    fn end(&mut self, step: &str) {
+        self.show(step, self.since.elapsed());
+        self.since = Instant::now();
+    }
+
+    /// The whole run and its peak memory (the process's high-water mark).
+    fn total(&self, started: Instant) {
+        if self.enabled {
+            self.show("total", started.elapsed());
+            let kib = crate::util::measure::self_max_rss_kib();
+            eprintln!("timings: peak     {:>9.1} MiB", kib as f64 / 1024.0);
+        }
+    }
+}
+
+impl Observer for Steps {
+    fn stage(&mut self, stage: Stage, elapsed: Duration, _: Product<'_>) {
+        self.show(stage.name(), elapsed);
+    }
+}
 
 struct Options {
     spec: PathBuf,
@@ -19,6 +64,8 @@ struct Options {
     allow_removals: bool,
     /// The share of the crate's operations (percent) a regeneration may remove.
     max_removed_percent: u32,
+    /// Print the wall time of each step to standard error.
+    timings: bool,
 }
 
 fn parse(root: &Path, args: &[String]) -> Result<Options, String> {
@@ -32,6 +79,7 @@ fn parse(root: &Path, args: &[String]) -> Result<Options, String> {
         style: Style::Review,
         allow_removals: false,
         max_removed_percent: DEFAULT_MAX_REMOVED_PERCENT,
+        timings: false,
     };
     let mut args = Args::new(args, crate::USAGE);
     while let Some(flag) = args.next_arg()? {
@@ -45,6 +93,7 @@ fn parse(root: &Path, args: &[String]) -> Result<Options, String> {
             "--full" => options.style = Style::Full,
             "--json" => options.style = Style::Json,
             "--allow-removals" => options.allow_removals = true,
+            "--timings" => options.timings = true,
             "--max-removals" => {
                 let percent: u32 = args.number()?;
                 if percent > 100 {
@@ -73,18 +122,23 @@ fn refusal_advice(refusal: &Refusal) -> String {
 /// `cargo xtask codegen`.
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let options = parse(root, args)?;
+    let started = Instant::now();
+    let mut steps = Steps::new(options.timings);
     let input = apigen::load::read_input(root, &options.spec, options.config.as_deref())?;
-    let mut observer = Quiet;
+    steps.end("read");
+    let mut observer = steps;
     let mut pipeline = Pipeline::new(&mut observer);
     let output = pipeline
         .generate(input.as_input())
         .map_err(|d| d.render(&input.spec_text))?;
+    let mut steps = Steps::new(options.timings);
     if !output.warnings.is_empty() {
         eprintln!(
             "{}",
             apigen::diag::render(&output.warnings, &input.spec_text)
         );
     }
+    steps.end("warnings");
     if options.deny_warnings {
         apigen::deny_warnings(&output)
             .map_err(|d| format!("{}\n(--deny-warnings)", d.render(&input.spec_text)))?;
@@ -109,6 +163,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     // in the output directory has now.
     let previous = apigen::write::read_existing(&options.out, apigen::surface::SURFACE_FILE);
     let comparison = apigen::surface::comparison_against(previous.as_deref(), &output.files);
+    steps.end("compare");
     let version = &output.api.package.version;
     let json = options.style == Style::Json;
     // With --json, standard output carries the report alone.
@@ -127,6 +182,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     if options.check {
         let changes = apigen::write::diff(&options.out, &output.files)
             .map_err(|e| format!("error: cannot compare {shown}: {e}"))?;
+        steps.total(started);
         if changes.is_empty() {
             if json {
                 print!("{}", comparison.render(version, Style::Json));
@@ -180,6 +236,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             // A refusal: the message says why and what to do; nothing was written.
             _ => format!("error: {e}"),
         })?;
+    steps.total(started);
     if changes.is_empty() {
         say(&format!(
             "{shown} is up to date ({} files)",

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 pub(crate) const USAGE: &str = "\
 usage: cargo xtask codegen [--spec PATH] [--config PATH] [--out DIR] [--check] [--force]
                            [--deny-warnings] [--full | --json] [--allow-removals]
-                           [--max-removals PERCENT]
+                           [--max-removals PERCENT] [--timings]
        cargo xtask test [-- CARGO TEST ARGS]
        cargo xtask corpus [--compile-sample [N]] [--ratchet] [--update-baseline] [...]
        cargo xtask bench [--no-peers] [--compile] [--no-client] [...]
@@ -31,6 +31,8 @@ usage: cargo xtask codegen [--spec PATH] [--config PATH] [--out DIR] [--check] [
   --max-removals PERCENT
                     the share of the crate's operations a regeneration may remove before
                     it is refused (default 50; renamed operations do not count)
+  --timings         print the wall time of each step (read, load, lower, emit, compare,
+                    write) and the peak memory to standard error
 
 After a write or a failed --check, codegen prints what the change does to the crate's API,
 judged against the api-surface.txt already in DIR: a summary (counts, breaking or not, the

@@ -3,7 +3,7 @@
 //! `prettyplease`, which prints the tokens of a macro invocation as one run of text.
 
 use super::resource::Names;
-use super::types::{line_feeds, nonblank, sanitize};
+use super::types::{nonblank, sanitize};
 use crate::ir::{BodyKind, Operation, Param, TypeDef, TypeKind, TypeRef};
 use proc_macro2::{Delimiter, Literal, TokenStream, TokenTree};
 
@@ -25,15 +25,7 @@ pub(super) fn builder_text(op: &Operation, types: &[TypeDef], names: Names) -> S
     }
     let mut text = format!("rt::request_builder! {{\n    {header};\n");
     for setter in setters {
-        for line in line_feeds(&setter.doc).lines() {
-            text.push_str(if line.is_empty() {
-                "    ///"
-            } else {
-                "    /// "
-            });
-            text.push_str(line);
-            text.push('\n');
-        }
+        super::docs::push_doc_comment(&mut text, "    ", &setter.doc);
         text.push_str(&format!(
             "    {}: {} = {}({});\n",
             setter.name, setter.ty, setter.how, setter.argument

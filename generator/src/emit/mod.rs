@@ -2,6 +2,7 @@
 //! `prettyplease`; a token stream that does not parse is reported, never a panic.
 
 mod builder;
+mod docs;
 mod examples;
 pub mod features;
 mod krate;
@@ -71,7 +72,7 @@ fn emit_in_parts(api: &Api, models_part: usize) -> Result<BTreeMap<String, Strin
         jobs.push(Job::Servers);
     }
     jobs.extend((0..api.resources.len()).map(Job::Resource));
-    let render = |job: Job| -> (String, Result<String, Diagnostics>) {
+    let render_one = |job: Job| -> (String, Result<String, Diagnostics>) {
         let (path, tokens) = match job {
             Job::Surface => {
                 let text = format!(
@@ -115,6 +116,8 @@ fn emit_in_parts(api: &Api, models_part: usize) -> Result<BTreeMap<String, Strin
         let text = format_rust(&path, tokens, &rust_header);
         (path, text)
     };
+    // Doc texts stay out of the token streams (see `docs`).
+    let render = |job: Job| docs::kept_aside(|| render_one(job));
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8)
@@ -221,7 +224,11 @@ pub(crate) fn format_rust(
         .with_hint("this is a generator bug; please report it with the spec that triggered it");
         Diagnostics::single(d)
     })?;
-    let text = prettyplease::unparse(&file);
+    let text = docs::restore(prettyplease::unparse(&file)).map_err(|e| {
+        let d = Diagnostic::error("", format!("internal error in `{path}`: {e}"))
+            .with_hint("this is a generator bug; please report it with the spec that triggered it");
+        Diagnostics::single(d)
+    })?;
     if header.is_empty() {
         Ok(text)
     } else {

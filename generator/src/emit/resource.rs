@@ -64,14 +64,14 @@ pub fn resource_file(
     }));
     for op in &resource.operations {
         let method = operation_method(resource, op, crate_ident, types, names, envelope);
-        let statuses = super::responses::status_enum(op, names);
         pieces.push(Piece::Tokens(quote! {
             impl #handle {
                 #method
             }
-
-            #statuses
         }));
+        if let Some(statuses) = super::responses::status_enum(op, names) {
+            pieces.push(Piece::Text(statuses));
+        }
         pieces.push(Piece::Text(super::builder::builder_text(op, types, names)));
     }
     pieces

@@ -1,10 +1,12 @@
 //! What an operation's call returns: the builder's output type, the runtime function that
 //! sends it, and the enum of a response that differs by status.
 
+use super::builder::tokens_text;
+use super::docs::push_doc_comment;
 use super::resource::Names;
-use super::types::{doc_lines, ident};
+use super::types::ident;
 use crate::ir::{Operation, ResponseBody, TypeRef};
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 /// The runtime function a builder sends with, by response kind.
@@ -37,34 +39,37 @@ pub(super) fn output_type(op: &Operation, names: Names) -> TokenStream {
     }
 }
 
-/// The response enum of an operation whose success statuses carry different bodies.
-pub(super) fn status_enum(op: &Operation, names: Names) -> Option<TokenStream> {
+/// The response enum of an operation whose success statuses carry different bodies: one
+/// `rt::status_response!` invocation, a variant a line under its docs, laid out here (as
+/// [`super::builder`] lays out builders) rather than printed by `prettyplease` as one run.
+pub(super) fn status_enum(op: &Operation, names: Names) -> Option<String> {
     let ResponseBody::Statuses { name, variants } = &op.response else {
         return None;
     };
-    let name = ident(name);
-    let docs = doc_lines(&format!(
-        "The successful responses of [`{}`]: one variant per status the spec declares, \
-         chosen by the status the server answers with.",
-        op.builder_name
-    ));
-    let variants = variants.iter().map(|v| {
-        let status = &v.status;
-        let variant = ident(&v.variant);
-        let text = match &v.description {
-            Some(d) => format!("`{status}`: {}", super::types::sanitize(d)),
-            None => format!("`{status}`."),
+    let mut text = String::from("rt::status_response! {\n");
+    push_doc_comment(
+        &mut text,
+        "    ",
+        &format!(
+            "The successful responses of [`{}`]: one variant per status the spec declares, \
+             chosen by the status the server answers with.",
+            op.builder_name
+        ),
+    );
+    text.push_str(&format!("    {name} {{\n"));
+    for v in variants {
+        let status = Literal::string(&v.status);
+        let doc = match &v.description {
+            Some(d) => format!("`{}`: {}", v.status, super::types::sanitize(d)),
+            None => format!("`{}`.", v.status),
         };
-        let docs = doc_lines(&text);
-        match &v.ty {
-            Some(ty) => {
-                let ty = names.ty(ty);
-                quote!(#docs #status => #variant(#ty))
-            }
-            None => quote!(#docs #status => #variant),
-        }
-    });
-    Some(quote! {
-        rt::status_response!(#docs #name { #(#variants),* });
-    })
+        push_doc_comment(&mut text, "        ", &doc);
+        let body = match &v.ty {
+            Some(ty) => format!("({})", tokens_text(names.ty(ty))),
+            None => String::new(),
+        };
+        text.push_str(&format!("        {status} => {}{body},\n", v.variant));
+    }
+    text.push_str("    }\n}\n");
+    Some(text)
 }

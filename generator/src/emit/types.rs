@@ -94,8 +94,17 @@ pub fn doc(text: Option<&str>) -> TokenStream {
 }
 
 /// `#[doc]` attributes for text written by the generator (already valid rustdoc).
+///
+/// While [`super::docs::kept_aside`] runs, the text goes into its table and the tokens
+/// carry one placeholder attribute; the formatter puts the lines back.
 pub fn doc_lines(text: &str) -> TokenStream {
     let text = line_feeds(text);
+    if text.lines().next().is_none() {
+        return TokenStream::new();
+    }
+    if let Some(placeholder) = super::docs::keep(&text) {
+        return quote!(#[doc = #placeholder]);
+    }
     let lines = text.lines().map(|line| {
         let line = if line.is_empty() {
             String::new()
