@@ -108,3 +108,56 @@ fn stable_hash_is_fixed() {
     assert_eq!(stable_hash(""), 0xcbf2_9ce4_8422_2325);
     assert_ne!(stable_hash("GET /a"), stable_hash("GET /b"));
 }
+
+/// Samples of composed schemas satisfy the whole schema: an `allOf` part's `required`
+/// reaches the properties another part defines, `type: object` beside a `oneOf` samples
+/// an alternative, and a `oneOf` sample fits exactly one alternative.
+#[test]
+fn samples_satisfy_composed_schemas() {
+    let spec = include_str!("../../../tests/fixtures/samples_composed.yaml");
+    let loaded = crate::load::load("samples_composed.yaml", spec).expect("fixture loads");
+    let (api, _) = crate::lower::lower(
+        &loaded.api,
+        &loaded.extra,
+        &crate::config::Config::default(),
+        "samples_composed.yaml",
+        vec![],
+        crate::lower::Options { samples: true },
+    )
+    .expect("fixture lowers");
+    let op = |id: &str| {
+        api.resources
+            .iter()
+            .flat_map(|r| &r.operations)
+            .find(|op| op.operation_id == id)
+            .expect("operation is there")
+    };
+    let body = |id: &str| {
+        let samples = op(id).body.as_ref().and_then(|b| b.samples.as_ref());
+        samples.expect("body has samples").required.clone()
+    };
+    assert_eq!(
+        body("createMonitor"),
+        serde_json::json!({"expected_codes": "2xx", "interval": 5})
+    );
+    assert_eq!(
+        body("createGroup"),
+        serde_json::json!({
+            "include": [{"email": {"email": "dev@example.com"}}],
+            "name": "Developers"
+        })
+    );
+    assert_eq!(
+        body("updateInterconnects"),
+        serde_json::json!({"id": "sample"})
+    );
+    assert_eq!(
+        body("updateSeats"),
+        serde_json::json!([{"gateway_seat": true, "seat_uid": "3ef4f6a4e5b64c4c8ac3e5d5b2a39c1a"}])
+    );
+    let app_id = op("getApp").params.iter().find(|p| p.wire_name == "app_id");
+    assert_eq!(
+        app_id.and_then(|p| p.sample.clone()),
+        Some(serde_json::json!("f174e90a-fafe-4643-bbbc-4a0ed4fc8415"))
+    );
+}

@@ -27,10 +27,137 @@ impl<'a> Lowerer<'a> {
     }
 
     fn sample_at(&self, schema: &'a ReferenceOr<Schema>, full: bool, depth: usize) -> Value {
+        self.sample_also(schema, full, depth, &[])
+    }
+
+    /// [`Self::sample_at`] for a part of an `allOf`: `also` names the properties another
+    /// part requires (`allOf: [$ref: Monitor, required: [codes]]`), which this part's
+    /// sample must hold when it defines them.
+    fn sample_also(
+        &self,
+        schema: &'a ReferenceOr<Schema>,
+        full: bool,
+        depth: usize,
+        also: &[String],
+    ) -> Value {
         match self.schema_behind(schema) {
-            Some(s) if depth < MAX_DEPTH => self.sample_schema(s, full, depth),
+            Some(s) if depth < MAX_DEPTH => self.sample_schema(s, full, depth, also),
             _ => Value::Null,
         }
+    }
+
+    /// The properties `schema` requires, its `allOf` parts' included (references
+    /// followed, to a bounded depth).
+    fn required_names(&self, schema: &'a ReferenceOr<Schema>, depth: usize, out: &mut Vec<String>) {
+        let Some(s) = self.schema_behind(schema).filter(|_| depth < MAX_DEPTH) else {
+            return;
+        };
+        let (required, parts): (&[String], &[ReferenceOr<Schema>]) = match &s.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (&o.required, &[]),
+            SchemaKind::AllOf { all_of } => (&[], all_of),
+            SchemaKind::Any(a) => (&a.required, &a.all_of),
+            _ => (&[], &[]),
+        };
+        out.extend(required.iter().cloned());
+        for part in parts {
+            self.required_names(part, depth + 1, out);
+        }
+    }
+
+    /// The samples of `parts` (an `allOf`) merged into `fields`: every part sampled with
+    /// the properties any part requires, which are returned. A part whose sample is not
+    /// an object (a string format, say) is kept in `other` for when no part gives an
+    /// object.
+    fn merge_all_of(
+        &self,
+        parts: &'a [ReferenceOr<Schema>],
+        required: &[String],
+        full: bool,
+        depth: usize,
+        fields: &mut Map<String, Value>,
+        other: &mut Option<Value>,
+    ) -> Vec<String> {
+        let mut also = required.to_vec();
+        for part in parts {
+            self.required_names(part, depth + 1, &mut also);
+        }
+        for part in parts {
+            match self.sample_also(part, full, depth + 1, &also) {
+                Value::Object(part_fields) => fields.extend(part_fields),
+                Value::Null => {}
+                value => {
+                    other.get_or_insert(value);
+                }
+            }
+        }
+        also
+    }
+
+    /// A value for each of `names` that `value` (an object) lacks: a property required
+    /// but defined by no schema (`required: [id]` alone), which a server still wants.
+    fn fill_required(value: &mut Value, names: &[String]) {
+        if let Value::Object(fields) = value {
+            for name in names {
+                if !fields.contains_key(name) {
+                    fields.insert(name.clone(), json!("sample"));
+                }
+            }
+        }
+    }
+
+    /// A sample of one of `alts`, tagged with the discriminator's value for it when `data`
+    /// has a discriminator. For a `oneOf` (`exactly_one`) it is the first alternative's
+    /// sample that fits no other alternative (an identifier of 32 characters is also a
+    /// UUID of at most 36, which a validating server refuses), else the first's.
+    fn alternative(
+        &self,
+        alts: &'a [ReferenceOr<Schema>],
+        data: &'a openapiv3::SchemaData,
+        exactly_one: bool,
+        full: bool,
+        depth: usize,
+    ) -> Value {
+        let tagged = |alt: &'a ReferenceOr<Schema>| {
+            let mut value = self.sample_at(alt, full, depth + 1);
+            // The discriminator names the alternative the value is.
+            if let Some(d) = &data.discriminator
+                && let Value::Object(fields) = &mut value
+            {
+                let tag = match alt {
+                    ReferenceOr::Reference { reference } => d
+                        .mapping
+                        .iter()
+                        .find(|(_, target)| *target == reference)
+                        .map(|(tag, _)| tag.clone())
+                        .or_else(|| reference.rsplit('/').next().map(str::to_string)),
+                    ReferenceOr::Item(_) => None,
+                };
+                if let Some(tag) = tag {
+                    fields.insert(d.property_name.clone(), Value::String(tag));
+                }
+            }
+            value
+        };
+        let Some(first) = alts.first() else {
+            return Value::Null;
+        };
+        let first = tagged(first);
+        if !exactly_one || alts.len() < 2 {
+            return first;
+        }
+        let fitting = |value: &Value| {
+            alts.iter()
+                .filter(|alt| self.fits_ref(value, alt, depth))
+                .count()
+        };
+        if fitting(&first) == 1 {
+            return first;
+        }
+        alts[1..]
+            .iter()
+            .map(tagged)
+            .find(|value| fitting(value) == 1)
+            .unwrap_or(first)
     }
 
     /// The schema a reference leads to (chains followed), without reporting: lowering
@@ -47,7 +174,7 @@ impl<'a> Lowerer<'a> {
         None
     }
 
-    fn sample_schema(&self, s: &'a Schema, full: bool, depth: usize) -> Value {
+    fn sample_schema(&self, s: &'a Schema, full: bool, depth: usize, also: &[String]) -> Value {
         let data = &s.schema_data;
         // An example or default that contradicts its own schema (a string `"true"` for a
         // boolean, say: published specs have them) is passed over.
@@ -68,87 +195,122 @@ impl<'a> Lowerer<'a> {
                 .next()
                 .map_or(Value::Bool(true), |b| Value::Bool(*b)),
             SchemaKind::Type(Type::Array(a)) => self.array(a, full, depth),
-            SchemaKind::Type(Type::Object(o)) => self.object(
-                o.properties.iter(),
-                &o.required,
-                o.min_properties,
-                &o.additional_properties,
-                full,
-                depth,
-            ),
-            SchemaKind::AllOf { all_of } => {
-                let mut merged = Map::new();
-                let mut other = None;
-                for part in all_of {
-                    match self.sample_at(part, full, depth + 1) {
-                        Value::Object(fields) => merged.extend(fields),
-                        Value::Null => {}
-                        value => {
-                            other.get_or_insert(value);
-                        }
-                    }
-                }
-                match other {
-                    Some(value) if merged.is_empty() => value,
-                    _ => Value::Object(merged),
-                }
-            }
-            SchemaKind::OneOf { one_of: alts } | SchemaKind::AnyOf { any_of: alts } => {
-                let Some(first) = alts.first() else {
-                    return Value::Null;
-                };
-                let mut value = self.sample_at(first, full, depth + 1);
-                // The discriminator names the alternative the value is.
-                if let Some(d) = &data.discriminator
-                    && let Value::Object(fields) = &mut value
-                {
-                    let tag = match first {
-                        ReferenceOr::Reference { reference } => d
-                            .mapping
-                            .iter()
-                            .find(|(_, target)| *target == reference)
-                            .map(|(tag, _)| tag.clone())
-                            .or_else(|| reference.rsplit('/').next().map(str::to_string)),
-                        ReferenceOr::Item(_) => None,
-                    };
-                    if let Some(tag) = tag {
-                        fields.insert(d.property_name.clone(), Value::String(tag));
-                    }
+            SchemaKind::Type(Type::Object(o)) => {
+                let mut value = self.object(
+                    o.properties.iter(),
+                    &[&o.required, also],
+                    o.min_properties,
+                    &o.additional_properties,
+                    full,
+                    depth,
+                );
+                // An `allOf` part leaves the other parts' properties to them.
+                if also.is_empty() {
+                    Self::fill_required(&mut value, &o.required);
                 }
                 value
             }
-            SchemaKind::Not { .. } => Value::Null,
-            SchemaKind::Any(any) => {
-                if !any.properties.is_empty() || any.typ.as_deref() == Some("object") {
-                    self.object(
-                        any.properties.iter(),
-                        &any.required,
-                        any.min_properties,
-                        &any.additional_properties,
-                        full,
-                        depth,
-                    )
-                } else if let Some(first) = any.one_of.first().or(any.any_of.first()) {
-                    self.sample_at(first, full, depth + 1)
-                } else if !any.all_of.is_empty() {
-                    let mut merged = Map::new();
-                    for part in &any.all_of {
-                        if let Value::Object(fields) = self.sample_at(part, full, depth + 1) {
-                            merged.extend(fields);
+            SchemaKind::AllOf { all_of } => {
+                let mut merged = Map::new();
+                let mut other = None;
+                let required =
+                    self.merge_all_of(all_of, also, full, depth, &mut merged, &mut other);
+                match other {
+                    Some(value) if merged.is_empty() => value,
+                    _ => {
+                        let mut value = Value::Object(merged);
+                        if also.is_empty() {
+                            Self::fill_required(&mut value, &required);
                         }
-                    }
-                    Value::Object(merged)
-                } else if let Some(first) = any.enumeration.first() {
-                    first.clone()
-                } else {
-                    match any.typ.as_deref() {
-                        Some("integer") => json!(1),
-                        Some("number") => json!(1.5),
-                        Some("boolean") => json!(true),
-                        Some("array") => json!([]),
-                        _ => json!("sample"),
+                        value
                     }
                 }
+            }
+            SchemaKind::OneOf { one_of } => self.alternative(one_of, data, true, full, depth),
+            SchemaKind::AnyOf { any_of } => self.alternative(any_of, data, false, full, depth),
+            SchemaKind::Not { .. } => Value::Null,
+            SchemaKind::Any(any) => self.sample_any(any, data, full, depth, also),
+        }
+    }
+
+    /// A schema of keywords without one `type` or composition (`type: object` beside a
+    /// `oneOf`, properties beside an `allOf`, a lone `required`): its own properties, its
+    /// `allOf` parts and its first `oneOf`/`anyOf` alternative, merged.
+    fn sample_any(
+        &self,
+        any: &'a openapiv3::AnySchema,
+        data: &'a openapiv3::SchemaData,
+        full: bool,
+        depth: usize,
+        also: &[String],
+    ) -> Value {
+        // `required` beside `type: array` (a defect of some specs) does not make an object.
+        let object = match any.typ.as_deref() {
+            None => {
+                !any.properties.is_empty()
+                    || !any.required.is_empty()
+                    || any.min_properties.is_some()
+            }
+            Some(typ) => typ == "object",
+        };
+        let (alts, exactly_one) = if any.one_of.is_empty() {
+            (&any.any_of, false)
+        } else {
+            (&any.one_of, true)
+        };
+        if !object && alts.is_empty() && any.all_of.is_empty() {
+            if let Some(first) = any.enumeration.first() {
+                return first.clone();
+            }
+            return match any.typ.as_deref() {
+                Some("integer") => json!(1),
+                Some("number") => json!(1.5),
+                Some("boolean") => json!(true),
+                Some("array") => match &any.items {
+                    Some(items) => json!([self.sample_box(items, full, depth + 1)]),
+                    None => json!([]),
+                },
+                _ => json!("sample"),
+            };
+        }
+        let mut merged = Map::new();
+        let mut other = None;
+        let mut required = any.required.clone();
+        required.extend(also.iter().cloned());
+        if object
+            && let Value::Object(fields) = self.object(
+                any.properties.iter(),
+                &[&required],
+                any.min_properties,
+                &any.additional_properties,
+                full,
+                depth,
+            )
+        {
+            merged.extend(fields);
+        }
+        let required =
+            self.merge_all_of(&any.all_of, &required, full, depth, &mut merged, &mut other);
+        match self.alternative(alts, data, exactly_one, full, depth) {
+            Value::Object(fields) => {
+                // The alternative's own values win over a generic sample of the same name.
+                for (name, value) in fields {
+                    merged.insert(name, value);
+                }
+            }
+            Value::Null => {}
+            value => {
+                other.get_or_insert(value);
+            }
+        }
+        match other {
+            Some(value) if merged.is_empty() && !object => value,
+            _ => {
+                let mut value = Value::Object(merged);
+                if also.is_empty() {
+                    Self::fill_required(&mut value, &required);
+                }
+                value
             }
         }
     }
@@ -184,7 +346,7 @@ impl<'a> Lowerer<'a> {
                 None => Value::Null,
             },
             ReferenceOr::Item(schema) if depth < MAX_DEPTH => {
-                self.sample_schema(schema, full, depth)
+                self.sample_schema(schema, full, depth, &[])
             }
             ReferenceOr::Item(_) => Value::Null,
         }
@@ -193,15 +355,16 @@ impl<'a> Lowerer<'a> {
     fn object(
         &self,
         properties: impl Iterator<Item = (&'a String, &'a ReferenceOr<Box<Schema>>)>,
-        required: &[String],
+        required: &[&[String]],
         min_properties: Option<usize>,
         additional: &Option<openapiv3::AdditionalProperties>,
         full: bool,
         depth: usize,
     ) -> Value {
         let mut fields = Map::new();
+        let required = |name: &String| required.iter().any(|list| list.contains(name));
         for (name, schema) in properties {
-            let wanted = full || required.contains(name);
+            let wanted = full || required(name);
             if !wanted {
                 continue;
             }
@@ -212,7 +375,7 @@ impl<'a> Lowerer<'a> {
                     .is_some_and(|s| s.schema_data.read_only),
                 ReferenceOr::Item(schema) => schema.schema_data.read_only,
             };
-            if read_only && !required.contains(name) {
+            if read_only && !required(name) {
                 continue;
             }
             let value = self.sample_box(schema, full, depth + 1);
@@ -303,18 +466,26 @@ impl<'a> Lowerer<'a> {
             SchemaKind::OneOf { one_of: alts } | SchemaKind::AnyOf { any_of: alts } => {
                 alts.iter().any(|s| self.fits_ref(value, s, depth))
             }
-            SchemaKind::Any(a) => match value.as_object() {
-                Some(fields) => {
-                    a.required.iter().all(|r| fields.contains_key(r))
-                        && fields.iter().all(|(name, v)| {
-                            a.properties
-                                .get(name)
-                                .is_none_or(|schema| self.fits_box(v, schema, depth))
-                        })
-                        && a.all_of.iter().all(|s| self.fits_ref(value, s, depth))
-                }
-                None => a.properties.is_empty() && a.typ.as_deref() != Some("object"),
-            },
+            SchemaKind::Any(a) => {
+                let alternatives = |alts: &'a [ReferenceOr<Schema>]| {
+                    alts.is_empty() || alts.iter().any(|s| self.fits_ref(value, s, depth))
+                };
+                let composed = a.all_of.iter().all(|s| self.fits_ref(value, s, depth))
+                    && alternatives(&a.one_of)
+                    && alternatives(&a.any_of);
+                composed
+                    && match value.as_object() {
+                        Some(fields) => {
+                            a.required.iter().all(|r| fields.contains_key(r))
+                                && fields.iter().all(|(name, v)| {
+                                    a.properties
+                                        .get(name)
+                                        .is_none_or(|schema| self.fits_box(v, schema, depth))
+                                })
+                        }
+                        None => a.properties.is_empty() && a.typ.as_deref() != Some("object"),
+                    }
+            }
             SchemaKind::Not { .. } => true,
         }
     }
