@@ -155,6 +155,10 @@ fn samples_satisfy_composed_schemas() {
         body("updateSeats"),
         serde_json::json!([{"gateway_seat": true, "seat_uid": "3ef4f6a4e5b64c4c8ac3e5d5b2a39c1a"}])
     );
+    assert_eq!(
+        body("createRule"),
+        serde_json::json!({"configuration": {"target": "ip", "value": "198.51.100.4"}, "mode": "block"})
+    );
     let app_id = op("getApp").params.iter().find(|p| p.wire_name == "app_id");
     assert_eq!(
         app_id.and_then(|p| p.sample.clone()),

@@ -108,7 +108,8 @@ impl<'a> Lowerer<'a> {
     /// A sample of one of `alts`, tagged with the discriminator's value for it when `data`
     /// has a discriminator. For a `oneOf` (`exactly_one`) it is the first alternative's
     /// sample that fits no other alternative (an identifier of 32 characters is also a
-    /// UUID of at most 36, which a validating server refuses), else the first's.
+    /// UUID of at most 36, which a validating server refuses), with its optional
+    /// properties too if need be, else the first's.
     fn alternative(
         &self,
         alts: &'a [ReferenceOr<Schema>],
@@ -117,7 +118,7 @@ impl<'a> Lowerer<'a> {
         full: bool,
         depth: usize,
     ) -> Value {
-        let tagged = |alt: &'a ReferenceOr<Schema>| {
+        let tagged = |alt: &'a ReferenceOr<Schema>, full: bool| {
             let mut value = self.sample_at(alt, full, depth + 1);
             // The discriminator names the alternative the value is.
             if let Some(d) = &data.discriminator
@@ -141,7 +142,7 @@ impl<'a> Lowerer<'a> {
         let Some(first) = alts.first() else {
             return Value::Null;
         };
-        let first = tagged(first);
+        let first = tagged(first, full);
         if !exactly_one || alts.len() < 2 {
             return first;
         }
@@ -153,9 +154,14 @@ impl<'a> Lowerer<'a> {
         if fitting(&first) == 1 {
             return first;
         }
-        alts[1..]
+        // With required properties only, alternatives of optional properties all fit `{}`;
+        // the optional ones tell them apart.
+        let modes: &[bool] = if full { &[true] } else { &[false, true] };
+        modes
             .iter()
-            .map(tagged)
+            .flat_map(|&mode| alts.iter().map(move |alt| (alt, mode)))
+            .skip(1)
+            .map(|(alt, mode)| tagged(alt, mode))
             .find(|value| fitting(value) == 1)
             .unwrap_or(first)
     }
