@@ -478,7 +478,8 @@ impl<'a> Lowerer<'a> {
                 };
                 let composed = a.all_of.iter().all(|s| self.fits_ref(value, s, depth))
                     && alternatives(&a.one_of)
-                    && alternatives(&a.any_of);
+                    && alternatives(&a.any_of)
+                    && (a.enumeration.is_empty() || a.enumeration.contains(value));
                 composed
                     && match value.as_object() {
                         Some(fields) => {
