@@ -403,6 +403,9 @@ fn prism_problem(exchange: &Exchange) -> Option<(String, String)> {
     Some((code.to_string(), text))
 }
 
+/// What Prism says when dynamic mode meets a response the spec gives no schema for.
+const NO_SCHEMA_TO_MOCK: &str = "but schema is not defined";
+
 /// An operation's record in one run.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Verdict {
@@ -413,9 +416,10 @@ pub struct Verdict {
     pub reasons: Vec<(&'static str, String)>,
     /// Violations Prism found in its own response (not held against the client).
     pub response_notes: Vec<String>,
-    /// The response did not decode, but Prism found that it broke the spec: this run
-    /// cannot judge decoding (the other runs do).
-    pub decode_unjudged: bool,
+    /// Why this run cannot judge decoding (the other runs do): the response did not
+    /// decode but Prism found that it broke the spec, or Prism had no schema to generate
+    /// a response from.
+    pub decode_unjudged: Option<String>,
     pub status: Option<u16>,
 }
 
@@ -477,6 +481,21 @@ pub fn verdict(run: &Run, index: usize) -> Verdict {
         } else {
             verdict.reasons.push(("accepted", problems.join("; ")));
         }
+        // Asked for a response generated from a schema the spec does not give, Prism
+        // answers 500 after validating the request: there is nothing in this run to
+        // decode, and the runs with the spec's examples judge decoding.
+        let (unschemed, prism_failures): (Vec<String>, Vec<String>) = prism_failures
+            .into_iter()
+            .partition(|f| f.contains(NO_SCHEMA_TO_MOCK));
+        if !unschemed.is_empty() {
+            verdict.decoded = line.decoded;
+            verdict.decode_unjudged = Some(format!(
+                "Prism cannot generate this response: the spec gives it no schema ({}); the \
+                 runs with the spec's examples judge decoding",
+                unschemed.join("; ")
+            ));
+            return verdict;
+        }
         if !prism_failures.is_empty() {
             verdict.reasons.push((
                 "run",
@@ -486,7 +505,8 @@ pub fn verdict(run: &Run, index: usize) -> Verdict {
     }
     verdict.decoded = line.decoded;
     if !line.decoded && !verdict.response_notes.is_empty() {
-        verdict.decode_unjudged = true;
+        verdict.decode_unjudged =
+            Some("the response did not decode, and Prism found that it broke the spec".to_string());
         return verdict;
     }
     if !line.decoded {

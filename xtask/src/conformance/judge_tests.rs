@@ -223,7 +223,7 @@ fn a_response_prism_itself_broke_does_not_judge_decoding() {
         vec![exchange(0, 200, Some(own), "{}")],
     );
     let v = verdict(&r, 0);
-    assert!(v.accepted && v.decode_unjudged, "{v:?}");
+    assert!(v.accepted && v.decode_unjudged.is_some(), "{v:?}");
     assert!(v.reasons.is_empty(), "{v:?}");
     // A response Prism found valid that does not decode is the client's failure.
     let r = run(
@@ -231,6 +231,34 @@ fn a_response_prism_itself_broke_does_not_judge_decoding() {
         vec![exchange(0, 200, None, "{}")],
     );
     let v = verdict(&r, 0);
-    assert!(!v.decode_unjudged && !v.decoded, "{v:?}");
+    assert!(v.decode_unjudged.is_none() && !v.decoded, "{v:?}");
     assert_eq!(v.reasons[0].0, "decoded");
+}
+
+#[test]
+fn a_response_with_no_schema_is_judged_by_the_static_runs() {
+    let no_schema = r#"{"type":"https://stoplight.io/prism/errors#UNKNOWN","title":"Tried to force a dynamic response for: application/json but schema is not defined.","status":500,"detail":""}"#;
+    let r = run(
+        vec![line(0, true, false)],
+        vec![exchange(0, 500, None, no_schema)],
+    );
+    let v = verdict(&r, 0);
+    assert!(v.built && v.accepted, "{v:?}");
+    let why = v.decode_unjudged.as_deref().unwrap_or("");
+    assert!(
+        why.contains("no schema") && why.contains("Tried to force"),
+        "{v:?}"
+    );
+    assert!(v.reasons.is_empty(), "{v:?}");
+    // A request Prism refused is still refused.
+    let r = run(
+        vec![line(0, true, false)],
+        vec![exchange(
+            0,
+            500,
+            Some("request.body: must be object"),
+            no_schema,
+        )],
+    );
+    assert!(!verdict(&r, 0).accepted);
 }

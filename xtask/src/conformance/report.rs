@@ -241,13 +241,8 @@ pub fn spec_report(prepared: &Prepared, runs: &[Run]) -> SpecReport {
             let v = verdict(run, index);
             properties[0] &= v.built;
             properties[1] &= v.accepted;
-            if v.decode_unjudged {
-                let note = format!(
-                    "{}: decoding not judged: the response did not decode, and Prism found \
-                     that it broke the spec",
-                    run.name()
-                );
-                response_notes.push(note);
+            if let Some(why) = &v.decode_unjudged {
+                response_notes.push(format!("{}: decoding not judged: {why}", run.name()));
             } else {
                 decode_judged += 1;
                 properties[2] &= v.decoded;
@@ -256,7 +251,10 @@ pub fn spec_report(prepared: &Prepared, runs: &[Run]) -> SpecReport {
                 failures.push(failure(&run.name(), property, reason, v.status));
             }
             for note in v.response_notes {
-                let note = format!("{}: {note}", run.name());
+                let note = format!(
+                    "{}: Prism's own response broke the spec: {note}",
+                    run.name()
+                );
                 if response_notes.len() < RESPONSE_NOTES && !response_notes.contains(&note) {
                     response_notes.push(note);
                 }
@@ -485,11 +483,7 @@ pub fn markdown(report: &Report) -> String {
                 }
             }
             for note in &op.response_notes {
-                let _ = writeln!(
-                    md,
-                    "  - note: Prism's own response broke the spec: {}",
-                    cell(note, MARKDOWN_REASON_CHARS)
-                );
+                let _ = writeln!(md, "  - note: {}", cell(note, MARKDOWN_REASON_CHARS));
             }
             for (runs, f) in grouped {
                 let status = f.status.map(|s| format!(" [{s}]")).unwrap_or_default();
