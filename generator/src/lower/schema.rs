@@ -341,31 +341,23 @@ impl<'a> Lowerer<'a> {
                     &child(pointer, "items"),
                 )))
             }
-            SchemaKind::AllOf { all_of } => {
-                // `allOf: [$ref]`, or `$ref` plus members that only annotate (description,
-                // example, nullable…), is the referenced type: a new struct per use would
-                // multiply types, and explode on recursive schemas.
-                let real: Vec<(usize, &'a ReferenceOr<Schema>)> = all_of
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, m)| !is_annotation_only(m))
-                    .collect();
-                // Members that all describe the same primitive (`$ref` to a string plus
-                // `type: string, readOnly: true`, say) are that primitive, not a struct.
-                let same_scalar = real.len() > 1 && {
-                    let kinds: Vec<Option<&str>> =
-                        real.iter().map(|(_, m)| self.scalar_kind(m)).collect();
-                    kinds[0].is_some() && kinds.iter().all(|k| *k == kinds[0])
-                };
-                let real = if same_scalar { &real[..1] } else { &real[..] };
-                if let [(i, single)] = real {
-                    let ty = self.lower_ref(single, hint, &child(pointer, &format!("allOf/{i}")));
-                    let nullable = all_of
-                        .iter()
-                        .any(|m| matches!(m, ReferenceOr::Item(a) if a.schema_data.nullable));
-                    return if nullable { ty.option() } else { ty };
-                }
-                self.named_inline(s, hint, pointer)
+            SchemaKind::AllOf { all_of } => self.all_of_type(s, all_of, false, hint, pointer),
+            // `allOf` beside keywords that only constrain or annotate (`allOf: [$ref:
+            // Messages], minLength: 1, example: […]`): the same as the `allOf` alone. Merged
+            // as an object, an array or a scalar member would leave an empty struct.
+            SchemaKind::Any(a)
+                if !a.all_of.is_empty()
+                    && a.typ.as_deref().is_none_or(|t| t != "object")
+                    && a.properties.is_empty()
+                    && a.required.is_empty()
+                    && a.additional_properties.is_none()
+                    && a.items.is_none()
+                    && a.one_of.is_empty()
+                    && a.any_of.is_empty()
+                    && a.enumeration.is_empty()
+                    && a.not.is_none() =>
+            {
+                self.all_of_type(s, &a.all_of, s.schema_data.nullable, hint, pointer)
             }
             SchemaKind::OneOf { one_of: list } | SchemaKind::AnyOf { any_of: list }
                 if list.len() == 1 =>
@@ -391,6 +383,41 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Not { .. } => TypeRef::Json,
             _ => self.named_inline(s, hint, pointer),
         }
+    }
+
+    /// The type of `allOf` members (of `s`, which may add keywords beside them).
+    fn all_of_type(
+        &mut self,
+        s: &'a Schema,
+        all_of: &'a [ReferenceOr<Schema>],
+        nullable: bool,
+        hint: &str,
+        pointer: &str,
+    ) -> TypeRef {
+        // `allOf: [$ref]`, or `$ref` plus members that only annotate (description,
+        // example, nullable…), is the referenced type: a new struct per use would
+        // multiply types, and explode on recursive schemas.
+        let real: Vec<(usize, &'a ReferenceOr<Schema>)> = all_of
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| !is_annotation_only(m))
+            .collect();
+        // Members that all describe the same primitive (`$ref` to a string plus
+        // `type: string, readOnly: true`, say) are that primitive, not a struct.
+        let same_scalar = real.len() > 1 && {
+            let kinds: Vec<Option<&str>> = real.iter().map(|(_, m)| self.scalar_kind(m)).collect();
+            kinds[0].is_some() && kinds.iter().all(|k| *k == kinds[0])
+        };
+        let real = if same_scalar { &real[..1] } else { &real[..] };
+        if let [(i, single)] = real {
+            let ty = self.lower_ref(single, hint, &child(pointer, &format!("allOf/{i}")));
+            let nullable = nullable
+                || all_of
+                    .iter()
+                    .any(|m| matches!(m, ReferenceOr::Item(a) if a.schema_data.nullable));
+            return if nullable { ty.option() } else { ty };
+        }
+        self.named_inline(s, hint, pointer)
     }
 
     /// `string`, `integer`, `number` or `boolean` for a schema of that type alone (no
