@@ -29,12 +29,17 @@ pub(super) fn number_type(format: &VariantOrUnknownOrEmpty<NumberFormat>) -> Typ
 }
 
 pub(super) fn is_any_primitive(a: &openapiv3::AnySchema) -> bool {
+    gives_no_shape(a) && a.all_of.is_empty()
+}
+
+/// Whether a schema without one `type` keyword gives no shape of its own besides its
+/// `allOf`: no properties, items, map values, alternatives or `enum`.
+pub(super) fn gives_no_shape(a: &openapiv3::AnySchema) -> bool {
     a.properties.is_empty()
         && a.items.is_none()
         && a.enumeration.is_empty()
         && a.one_of.is_empty()
         && a.any_of.is_empty()
-        && a.all_of.is_empty()
         && a.additional_properties.is_none()
 }
 

@@ -9,8 +9,8 @@ use super::Lowerer;
 use super::enums::string_enum;
 pub(super) use super::primitive::is_nullable;
 use super::primitive::{
-    any_primitive, enum_value_type, integer_type, is_annotation_only, is_any_primitive,
-    number_type, string_type,
+    any_primitive, enum_value_type, gives_no_shape, integer_type, is_annotation_only,
+    is_any_primitive, number_type, string_type,
 };
 use crate::diag::{Diagnostic, child};
 use crate::ir::{TypeDef, TypeKind, TypeRef};
@@ -347,14 +347,9 @@ impl<'a> Lowerer<'a> {
             // as an object, an array or a scalar member would leave an empty struct.
             SchemaKind::Any(a)
                 if !a.all_of.is_empty()
+                    && gives_no_shape(a)
                     && a.typ.as_deref().is_none_or(|t| t != "object")
-                    && a.properties.is_empty()
                     && a.required.is_empty()
-                    && a.additional_properties.is_none()
-                    && a.items.is_none()
-                    && a.one_of.is_empty()
-                    && a.any_of.is_empty()
-                    && a.enumeration.is_empty()
                     && a.not.is_none() =>
             {
                 self.all_of_type(s, &a.all_of, s.schema_data.nullable, hint, pointer)
